@@ -1,0 +1,1 @@
+"""The pure estimating core: no I/O, no clock, no settings."""
