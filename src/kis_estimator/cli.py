@@ -1,0 +1,121 @@
+"""`kis`: a thin shell over the use cases (ARCHITECTURE "CLI")."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+from kis_estimator import bootstrap
+from kis_estimator.engine.errors import DataError, RequestRejected
+from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.pipeline import QuoteIdentity, run_pipeline
+from kis_estimator.summary import render_summary
+
+app = typer.Typer(help="KIS Estimator: 분전반 견적 / quotations for distribution panels.", no_args_is_help=True)
+regression_app = typer.Typer(help="The hand-worked goldset.", no_args_is_help=True)
+app.add_typer(regression_app, name="regression")
+
+EXIT_REQUEST_ERROR = 2
+EXIT_FAILURE = 1
+DEFAULT_OUT_ROOT = Path("out")
+
+
+def _fail(envelope: dict[str, Any], code: int) -> None:
+    sys.stderr.write(json.dumps(envelope, ensure_ascii=False, indent=2) + "\n")
+    raise typer.Exit(code)
+
+
+def _read_request(path: Path, trace_id: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _fail(error_envelope("REQ_FILE_NOT_FOUND", f"요청 파일이 없습니다 / No such request file: {path}",
+                             hint="경로를 확인해 주세요 / Check the path.", path="", trace_id=trace_id),
+              EXIT_REQUEST_ERROR)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        _fail(error_envelope("REQ_MALFORMED", f"요청이 올바른 JSON이 아닙니다 / The request is not valid JSON: {exc}",
+                             hint="UTF-8 JSON 파일을 보내 주세요 / Send a UTF-8 JSON file.", path="",
+                             trace_id=trace_id),
+              EXIT_REQUEST_ERROR)
+
+
+def next_number(out_root: Path, day: str) -> str:
+    """`EST-YYYYMMDD-NNNN` with the next NNNN not yet used by a directory under `out_root`."""
+    prefix = f"EST-{day.replace('-', '')}-"
+    used = [int(m.group(1)) for p in out_root.glob(f"{prefix}*") if (m := re.fullmatch(rf"{prefix}(\d{{4}})", p.name))]
+    return f"{prefix}{max(used, default=0) + 1:04d}"
+
+
+def _identity(now: str | None, number: str | None, quote_id: str | None, out_root: Path, tz: str) -> QuoteIdentity:
+    moment = datetime.fromisoformat(now) if now else datetime.now(ZoneInfo(tz))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tz))
+    created_at = moment.isoformat(timespec="seconds")
+    return QuoteIdentity(
+        quote_id=quote_id or str(uuid.uuid4()),
+        number=number or next_number(out_root, created_at[:10]),
+        created_at=created_at,
+    )
+
+
+@app.command()
+def estimate(
+    request_file: Annotated[Path, typer.Argument(help="Request JSON")],
+    out: Annotated[Path | None, typer.Option(help="Output directory (default ./out/<quote number>)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the quote JSON instead of the summary")] = False,
+    now: Annotated[str | None, typer.Option(help="Quote time, ISO 8601 (default: now)")] = None,
+    number: Annotated[str | None, typer.Option(help="Quote number (default: next free for the day)")] = None,
+    quote_id: Annotated[str | None, typer.Option("--id", help="Quote id (default: a new UUID)")] = None,
+) -> None:
+    """Estimate one request without a server or database and write quote.json."""
+    trace_id = uuid.uuid4().hex
+    raw = _read_request(request_file, trace_id)
+    try:
+        container = bootstrap.build()
+    except DataError as exc:
+        _fail(error_envelope("DATA_INVALID", str(exc), hint="카탈로그/룰북 파일을 고쳐 주세요 / Fix the data files.",
+                             path=exc.source, trace_id=trace_id), EXIT_FAILURE)
+    out_root = out.parent if out else DEFAULT_OUT_ROOT
+    identity = _identity(now, number, quote_id, out_root, container.settings.timezone)
+    try:
+        result = run_pipeline(raw, container.catalog, container.rules, identity)
+    except RequestRejected as exc:
+        _fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
+    target = out or DEFAULT_OUT_ROOT / identity.number
+    target.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result.quote, ensure_ascii=False, indent=2) + "\n"
+    (target / "quote.json").write_text(text, encoding="utf-8")
+    if as_json:
+        sys.stdout.write(text)
+    else:
+        console = Console()
+        render_summary(console, result.quote)
+        console.print(f"[dim]→ {target / 'quote.json'}[/dim]")
+
+
+@regression_app.command("run")
+def regression_run(
+    goldset: Annotated[Path, typer.Option(help="Goldset directory")] = Path("tests/regression/goldset"),
+) -> None:
+    """Run every goldset case and print a result table; exit 1 on any failure."""
+    from kis_estimator.regression import print_report, run_goldset
+
+    container = bootstrap.build()
+    results = run_goldset(goldset, container.catalog, container.rules)
+    console = Console()
+    print_report(console, results)
+    if not results or any(not r.passed for r in results):
+        raise typer.Exit(EXIT_FAILURE)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,281 @@
+"""Resolving requested breakers in the maker's catalog (DOMAIN §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kis_estimator.engine.catalog import FRAMES_AF, Breaker, Catalog
+from kis_estimator.engine.errors import RequestProblem
+from kis_estimator.engine.request import BranchLine, BreakerSpec
+from kis_estimator.engine.rulebook import Rulebook
+
+@dataclass(frozen=True)
+class ResolvedBreaker:
+    """A requested breaker bound to its catalog model, with the quoted price and the evidence notes."""
+
+    role: str  # "main" | "branch"
+    path: str
+    breaker: Breaker
+    trip_at: int
+    qty: int
+    load_a: float | None
+    circuit: str | None
+    unit_price: int
+    icu_ka: float
+    notes: tuple[str, ...]
+    is_spd: bool = False
+
+    @property
+    def width_mm(self) -> int:
+        return self.breaker.w_mm or 0
+
+    @property
+    def height_mm(self) -> int:
+        return self.breaker.h_mm or 0
+
+    @property
+    def load_for_phases(self) -> float:
+        if self.is_spd:
+            return 0.0
+        return self.load_a if self.load_a is not None else float(self.trip_at)
+
+
+def _problem(code: str, ko: str, en: str, path: str, hint: str) -> RequestProblem:
+    return RequestProblem(code=code, message_ko=ko, message_en=en, path=path, hint=hint)
+
+
+def _fmt_ka(value: float) -> str:
+    return f"{value:g}"
+
+
+def _grade_rank(breaker: Breaker, wanted: str | None) -> int:
+    if wanted == "STANDARD":
+        return {"STANDARD": 0, "BOTH": 1}.get(breaker.grade, 2)
+    return {"ECONOMY": 0, "BOTH": 0}.get(breaker.grade, 1)
+
+
+def _pick(candidates: list[Breaker], wanted_grade: str | None) -> Breaker:
+    def key(b: Breaker) -> tuple[int, int, bool, float, str]:
+        price = b.price_krw.high if b.price_krw else float("inf")
+        return (_grade_rank(b, wanted_grade), b.frame_af, b.compact, price, b.model)
+
+    return min(candidates, key=key)
+
+
+def _check_explicit_model(
+    spec: BreakerSpec, breaker: Breaker, request_brand: str, path: str
+) -> RequestProblem | None:
+    if spec.type is not None and spec.type != breaker.type:
+        return _problem(
+            "DEVICE_TYPE_MISMATCH",
+            f"모델 {breaker.model}은(는) {breaker.type}입니다. 요청한 종류는 {spec.type}입니다",
+            f"Model {breaker.model} is an {breaker.type}, but the request says {spec.type}",
+            f"{path}.model",
+            f"{spec.type} 모델을 지정하거나 type을 {breaker.type}(으)로 고쳐 주세요 / "
+            f"Name an {spec.type} model, or set type to {breaker.type}.",
+        )
+    wanted_brand = spec.brand or (request_brand if request_brand != "MIXED" else None)
+    if wanted_brand is not None and breaker.brand != wanted_brand:
+        return _problem(
+            "BRAND_CONFLICT",
+            f"모델 {breaker.model}은(는) {breaker.brand} 제품입니다. 요청 브랜드는 {wanted_brand}입니다",
+            f"Model {breaker.model} is made by {breaker.brand}, but the brand is {wanted_brand}",
+            f"{path}.model",
+            f"{wanted_brand} 모델을 쓰거나 brand를 MIXED로 하고 mixed_reason을 적어 주세요 / "
+            f"Use a {wanted_brand} model, or set brand to MIXED with a mixed_reason.",
+        )
+    if spec.poles != breaker.poles:
+        return _problem(
+            "POLES_MISMATCH",
+            f"모델 {breaker.model}은(는) {breaker.poles}P입니다. 요청은 {spec.poles}P입니다",
+            f"Model {breaker.model} has {breaker.poles} poles, the request asks for {spec.poles}",
+            f"{path}.poles",
+            f"poles를 {breaker.poles}(으)로 하거나 {spec.poles}P 모델을 지정해 주세요 / "
+            f"Set poles to {breaker.poles}, or name a {spec.poles}P model.",
+        )
+    if spec.trip_at not in breaker.trip_ratings_a:
+        ratings = ", ".join(str(r) for r in breaker.trip_ratings_a)
+        return _problem(
+            "NEED_KNOWLEDGE_UPDATE",
+            f"모델 {breaker.model}에 {spec.trip_at}AT 정격이 카탈로그에 없습니다",
+            f"The catalog has no {spec.trip_at} AT rating for model {breaker.model}",
+            f"{path}.trip_at",
+            f"카탈로그의 정격 중에서 고르거나({ratings}) 카탈로그에 정격을 추가해 주세요 / "
+            f"Choose one of {ratings} A, or add the rating to the catalog.",
+        )
+    if spec.frame_af is not None and spec.frame_af != breaker.frame_af:
+        return _problem(
+            "REQ_INVALID",
+            f"모델 {breaker.model}의 프레임은 {breaker.frame_af}AF입니다",
+            f"Model {breaker.model} has a {breaker.frame_af} AF frame, not {spec.frame_af} AF",
+            f"{path}.frame_af",
+            f"frame_af를 빼거나 {breaker.frame_af}(으)로 고쳐 주세요 / "
+            f"Omit frame_af, or set it to {breaker.frame_af}.",
+        )
+    return None
+
+
+def _check_poles_for_frame(spec: BreakerSpec, rules: Rulebook, path: str) -> RequestProblem | None:
+    if spec.poles not in (2, 3, 4):
+        return _problem(
+            "POLES_MISMATCH",
+            f"극수 {spec.poles}P는 지원하지 않습니다",
+            f"{spec.poles} poles is not supported",
+            f"{path}.poles",
+            "극수는 2, 3, 4 중 하나입니다 / Poles must be 2, 3 or 4.",
+        )
+    frame = spec.frame_af
+    if frame is None:
+        return None
+    if frame not in FRAMES_AF:
+        frames = ", ".join(str(f) for f in FRAMES_AF)
+        return _problem(
+            "REQ_INVALID",
+            f"{frame}AF 프레임은 없습니다",
+            f"There is no {frame} AF frame",
+            f"{path}.frame_af",
+            f"프레임은 {frames} 중 하나입니다 / Frames are {frames}.",
+        )
+    rules_b = rules.breakers
+    if frame in rules_b.two_pole_only_frames_af and spec.poles != 2:
+        return _problem(
+            "POLES_MISMATCH",
+            f"{frame}AF 프레임은 2P만 있습니다",
+            f"The {frame} AF frame exists in 2 poles only",
+            f"{path}.poles",
+            "poles를 2로 하거나 더 큰 프레임을 지정해 주세요 / Set poles to 2, or choose a larger frame.",
+        )
+    if frame >= rules_b.three_four_pole_only_from_af and spec.poles == 2:
+        return _problem(
+            "POLES_MISMATCH",
+            f"{frame}AF 프레임은 3P/4P만 있습니다",
+            f"The {frame} AF frame exists in 3 and 4 poles only",
+            f"{path}.poles",
+            "poles를 3 또는 4로 해 주세요 / Set poles to 3 or 4.",
+        )
+    return None
+
+
+def _missing_data_problem(breaker: Breaker, path: str) -> RequestProblem | None:
+    if not breaker.has_dimensions:
+        return _problem(
+            "NEED_KNOWLEDGE_UPDATE",
+            f"카탈로그에 {breaker.model}의 치수가 없습니다",
+            f"The catalog has no dimensions for {breaker.model}",
+            path,
+            f"{breaker.model}의 W,H,D를 mm로 알려 주세요. 예: 210,275,103 / "
+            f"Send W,H,D of {breaker.model} in mm, e.g. 210,275,103.",
+        )
+    if breaker.price_krw is None:
+        return _problem(
+            "NEED_KNOWLEDGE_UPDATE",
+            f"카탈로그에 {breaker.model}의 가격이 없습니다",
+            f"The catalog has no price for {breaker.model}",
+            path,
+            f"{breaker.model}의 단가를 원 단위로 알려 주세요. 예: 35000 / "
+            f"Send the unit price of {breaker.model} in KRW, e.g. 35000.",
+        )
+    return None
+
+
+def _candidates(
+    spec: BreakerSpec, brand: str, breaker_type: str, catalog: Catalog, rules: Rulebook, role: str
+) -> list[Breaker]:
+    found = [
+        b
+        for b in catalog.breakers
+        if b.brand == brand
+        and b.type == breaker_type
+        and b.poles == spec.poles
+        and spec.trip_at in b.trip_ratings_a
+        and (spec.frame_af is None or b.frame_af == spec.frame_af)
+    ]
+    small = rules.breakers.small_family_frame_af
+    if spec.frame_af is None:
+        small_range = rules.breakers.small_family_trip_min_a <= spec.trip_at <= rules.breakers.small_family_trip_max_a
+        if role == "branch" and spec.poles == 2 and small_range and any(b.frame_af == small for b in found):
+            return [b for b in found if b.frame_af == small]
+        # A main breaker is a full-size MCCB/ELCB: the small family is for branches only.
+        if role == "main":
+            return [b for b in found if b.frame_af != small]
+    return found
+
+
+def resolve_breaker(
+    spec: BreakerSpec, *, role: str, path: str, request_brand: str, catalog: Catalog, rules: Rulebook
+) -> ResolvedBreaker | RequestProblem:
+    """Bind one requested breaker to a catalog model, or return the gate problem that prevents it."""
+    problem = _check_poles_for_frame(spec, rules, path)
+    if problem:
+        return problem
+    notes: list[str] = []
+    if spec.model is not None:
+        explicit = catalog.breaker_by_model(spec.model)
+        if explicit is None:
+            return _problem(
+                "NEED_KNOWLEDGE_UPDATE",
+                f"카탈로그에 모델 {spec.model}이(가) 없습니다",
+                f"Model {spec.model} is not in the catalog",
+                f"{path}.model",
+                "모델명을 확인하거나 카탈로그에 추가해 주세요(브랜드, 종류, 극수, AF, 정격, W,H,D, 단가) / "
+                "Check the model name, or add it to the catalog (brand, type, poles, AF, ratings, W,H,D, price).",
+            )
+        problem = _check_explicit_model(spec, explicit, request_brand, path)
+        if problem:
+            return problem
+        chosen = explicit
+    else:
+        brand = spec.brand or request_brand
+        if brand == "MIXED":
+            return _problem(
+                "REQ_MORE_INFO",
+                "브랜드 MIXED에서는 차단기마다 brand 또는 model이 필요합니다",
+                "With brand MIXED every breaker needs its own brand or model",
+                f"{path}.brand",
+                "brand에 LS 또는 SANGDO를 적어 주세요 / Set brand to LS or SANGDO.",
+            )
+        breaker_type = spec.type or "MCCB"
+        found = _candidates(spec, brand, breaker_type, catalog, rules, role)
+        if not found:
+            frame = f" {spec.frame_af}AF" if spec.frame_af else ""
+            return _problem(
+                "NEED_KNOWLEDGE_UPDATE",
+                f"카탈로그에 맞는 차단기가 없습니다: {brand} {breaker_type} {spec.poles}P{frame} {spec.trip_at}AT",
+                f"No catalog breaker fits {brand} {breaker_type} {spec.poles}P{frame} {spec.trip_at}AT",
+                path,
+                "정격(AT)이나 극수를 확인하거나 이 차단기를 카탈로그에 추가해 주세요 / "
+                "Check the AT and poles, or add this breaker to the catalog.",
+            )
+        chosen = _pick(found, spec.grade)
+        if spec.grade != "STANDARD" and chosen.grade == "STANDARD":
+            notes.append(f"no ECONOMY model for {breaker_type} {spec.poles}P {spec.trip_at}AT: STANDARD {chosen.model}")
+    missing = _missing_data_problem(chosen, path)
+    if missing:
+        return missing
+    assert chosen.price_krw is not None
+    if chosen.price_krw.is_range:
+        notes.append(
+            f"{chosen.model} price range {chosen.price_krw.low:.0f}|{chosen.price_krw.high:.0f}: quoted at the higher"
+        )
+    icu = chosen.icu_ka.high if chosen.icu_ka else 0.0
+    if chosen.icu_ka and chosen.icu_ka.is_range:
+        notes.append(f"{chosen.model} kA range {_fmt_ka(chosen.icu_ka.low)}|{_fmt_ka(icu)}: quoted at the higher")
+    branch = spec if isinstance(spec, BranchLine) else None
+    return ResolvedBreaker(
+        role=role,
+        path=path,
+        breaker=chosen,
+        trip_at=spec.trip_at,
+        qty=branch.qty if branch else 1,
+        load_a=branch.load_a if branch else None,
+        circuit=branch.circuit if branch else None,
+        unit_price=round(chosen.price_krw.high),
+        icu_ka=icu,
+        notes=tuple(notes),
+    )
+
+
+def breaker_spec_text(resolved: ResolvedBreaker) -> str:
+    """The BOM spec of a breaker line: "{poles}P {AF}AF {AT}AT {kA}kA"."""
+    b = resolved.breaker
+    return f"{b.poles}P {b.frame_af}AF {resolved.trip_at}AT {_fmt_ka(resolved.icu_ka)}kA"
