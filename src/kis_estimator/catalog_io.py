@@ -105,3 +105,23 @@ def load_rulebook(path: Path | None = None) -> Rulebook:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"rulebook {path or DEFAULT_RULEBOOK}", [str(exc)]) from exc
     return build_rulebook(data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m kis_estimator.catalog_io SOURCE_DIR TARGET_DIR`: rebuild the JSON data files from CSV."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        sys.stderr.write("usage: python -m kis_estimator.catalog_io SOURCE_DIR TARGET_DIR\n")
+        return 2
+    source, target = Path(args[0]), Path(args[1])
+    target.mkdir(parents=True, exist_ok=True)
+    for name, data in convert_csv_dir(source).items():
+        (target / name).write_bytes(data)
+    load_catalog(target)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -20,7 +20,9 @@ from kis_estimator.envelope import error_envelope, rejection_envelope
 from kis_estimator.pipeline import QuoteIdentity, run_pipeline
 from kis_estimator.summary import render_summary
 
-app = typer.Typer(help="KIS Estimator: 분전반 견적 / quotations for distribution panels.", no_args_is_help=True)
+app = typer.Typer(
+    help="KIS Estimator: 분전반 견적 / quotations for distribution panels.", no_args_is_help=True
+)
 regression_app = typer.Typer(help="The hand-worked goldset.", no_args_is_help=True)
 app.add_typer(regression_app, name="regression")
 
@@ -38,24 +40,43 @@ def _read_request(path: Path, trace_id: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        _fail(error_envelope("REQ_FILE_NOT_FOUND", f"요청 파일이 없습니다 / No such request file: {path}",
-                             hint="경로를 확인해 주세요 / Check the path.", path="", trace_id=trace_id),
-              EXIT_REQUEST_ERROR)
+        _fail(
+            error_envelope(
+                "REQ_FILE_NOT_FOUND",
+                f"요청 파일이 없습니다 / No such request file: {path}",
+                hint="경로를 확인해 주세요 / Check the path.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_REQUEST_ERROR,
+        )
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        _fail(error_envelope("REQ_MALFORMED", f"요청이 올바른 JSON이 아닙니다 / The request is not valid JSON: {exc}",
-                             hint="UTF-8 JSON 파일을 보내 주세요 / Send a UTF-8 JSON file.", path="",
-                             trace_id=trace_id),
-              EXIT_REQUEST_ERROR)
+        _fail(
+            error_envelope(
+                "REQ_MALFORMED",
+                f"요청이 올바른 JSON이 아닙니다 / The request is not valid JSON: {exc}",
+                hint="UTF-8 JSON 파일을 보내 주세요 / Send a UTF-8 JSON file.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_REQUEST_ERROR,
+        )
 
 
 def next_number(out_root: Path, day: str) -> str:
     """`EST-YYYYMMDD-NNNN` with the next NNNN not yet used by a directory under `out_root`."""
     prefix = f"EST-{day.replace('-', '')}-"
-    used = [int(m.group(1)) for p in out_root.glob(f"{prefix}*") if (m := re.fullmatch(rf"{prefix}(\d{{4}})", p.name))]
+    used = [
+        int(m.group(1))
+        for p in out_root.glob(f"{prefix}*")
+        if (m := re.fullmatch(rf"{prefix}(\d{{4}})", p.name))
+    ]
     return f"{prefix}{max(used, default=0) + 1:04d}"
 
 
-def _identity(now: str | None, number: str | None, quote_id: str | None, out_root: Path, tz: str) -> QuoteIdentity:
+def _identity(
+    now: str | None, number: str | None, quote_id: str | None, out_root: Path, tz: str
+) -> QuoteIdentity:
     moment = datetime.fromisoformat(now) if now else datetime.now(ZoneInfo(tz))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(tz))
@@ -71,7 +92,9 @@ def _identity(now: str | None, number: str | None, quote_id: str | None, out_roo
 def estimate(
     request_file: Annotated[Path, typer.Argument(help="Request JSON")],
     out: Annotated[Path | None, typer.Option(help="Output directory (default ./out/<quote number>)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the quote JSON instead of the summary")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the quote JSON instead of the summary")
+    ] = False,
     now: Annotated[str | None, typer.Option(help="Quote time, ISO 8601 (default: now)")] = None,
     number: Annotated[str | None, typer.Option(help="Quote number (default: next free for the day)")] = None,
     quote_id: Annotated[str | None, typer.Option("--id", help="Quote id (default: a new UUID)")] = None,
@@ -82,8 +105,16 @@ def estimate(
     try:
         container = bootstrap.build()
     except DataError as exc:
-        _fail(error_envelope("DATA_INVALID", str(exc), hint="카탈로그/룰북 파일을 고쳐 주세요 / Fix the data files.",
-                             path=exc.source, trace_id=trace_id), EXIT_FAILURE)
+        _fail(
+            error_envelope(
+                "DATA_INVALID",
+                str(exc),
+                hint="카탈로그/룰북 파일을 고쳐 주세요 / Fix the data files.",
+                path=exc.source,
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
     out_root = out.parent if out else DEFAULT_OUT_ROOT
     identity = _identity(now, number, quote_id, out_root, container.settings.timezone)
     try:

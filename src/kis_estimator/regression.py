@@ -52,7 +52,11 @@ def _compare(where: str, expected: Any, actual: Any, out: list[str]) -> None:
 
 
 def _match_line(expected: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any] | None:
-    same = [ln for ln in lines if ln["name"] == expected.get("name") and ln["spec"] == expected.get("spec", ln["spec"])]
+    same = [
+        ln
+        for ln in lines
+        if ln["name"] == expected.get("name") and ln["spec"] == expected.get("spec", ln["spec"])
+    ]
     if len(same) > 1 and "unit_price" in expected:
         same = [ln for ln in same if ln["unit_price"] == expected["unit_price"]]
     return same[0] if same else None
@@ -75,7 +79,9 @@ def _check_lines(where: str, expect: dict[str, Any], panel: dict[str, Any], out:
         out.append(f"{where}.lines: expected {len(expect['lines'])} lines, got {len(lines)}: {names}")
 
 
-def _check_breakers(where: str, expected: list[dict[str, Any]], panel: dict[str, Any], out: list[str]) -> None:
+def _check_breakers(
+    where: str, expected: list[dict[str, Any]], panel: dict[str, Any], out: list[str]
+) -> None:
     for exp in expected:
         found = [b for b in panel["breakers"] if all(b.get(k) == v for k, v in exp.items() if k != "model")]
         models = [b["model"] for b in found]
@@ -124,7 +130,9 @@ def run_case(case: dict[str, Any], catalog: Catalog, rules: Rulebook) -> CaseRes
         quote = run_pipeline(case["request"], catalog, rules, GOLDSET_IDENTITY).quote
     except RequestRejected as exc:
         if "error" not in expect:
-            result.mismatches.append(f"rejected: {exc.first.code} at {exc.first.path}: {exc.first.message_en}")
+            result.mismatches.append(
+                f"rejected: {exc.first.code} at {exc.first.path}: {exc.first.message_en}"
+            )
             return result
         for key, value in expect["error"].items():
             _compare(f"error.{key}", value, getattr(exc.first, key), result.mismatches)

@@ -36,12 +36,28 @@ def _panel(console: Console, panel: dict[str, Any]) -> None:
     else:
         console.print("상 단상 2선식 (평형 해당 없음)")
     table = Table(show_lines=False, header_style="bold")
-    for column, justify in (("번호", "right"), ("품명", "left"), ("규격", "left"), ("단위", "center"),
-                            ("수량", "right"), ("단가", "right"), ("금액", "right"), ("비고", "left")):
+    for column, justify in (
+        ("번호", "right"),
+        ("품명", "left"),
+        ("규격", "left"),
+        ("단위", "center"),
+        ("수량", "right"),
+        ("단가", "right"),
+        ("금액", "right"),
+        ("비고", "left"),
+    ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for line in panel["lines"]:
-        table.add_row(str(line["no"]), line["name"], line["spec"], line["unit"], _qty(line["qty"]),
-                      f"{line['unit_price']:,}", f"{line['amount']:,}", line["note"])
+        table.add_row(
+            str(line["no"]),
+            line["name"],
+            line["spec"],
+            line["unit"],
+            _qty(line["qty"]),
+            f"{line['unit_price']:,}",
+            f"{line['amount']:,}",
+            line["note"],
+        )
     table.add_row("", "[bold]소계[/bold]", "", "", "", "", f"[bold]{panel['subtotal']:,}[/bold]", "")
     console.print(table)
 
@@ -62,6 +78,12 @@ def render_summary(console: Console, quote: dict[str, Any]) -> None:
     for column in ("패널", "gate", "상태", "값", "한도", "설명"):
         gates.add_column(column)
     for gate in quote["gates"]:
-        gates.add_row(str(gate["panel"]), gate["id"], _STATUS.get(gate["status"], gate["status"]),
-                      str(gate["value"]), str(gate["limit"]), gate["message"])
+        gates.add_row(
+            str(gate["panel"]),
+            gate["id"],
+            _STATUS.get(gate["status"], gate["status"]),
+            str(gate["value"]),
+            str(gate["limit"]),
+            gate["message"],
+        )
     console.print(gates)

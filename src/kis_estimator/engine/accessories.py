@@ -23,7 +23,9 @@ def _models_of(catalog: Catalog, kind: str) -> str:
     return ", ".join(a.model for a in catalog.accessories_of_kind(kind))
 
 
-def _find_item(line: AccessoryLine, path: str, catalog: Catalog, rules: Rulebook) -> Accessory | RequestProblem:
+def _find_item(
+    line: AccessoryLine, path: str, catalog: Catalog, rules: Rulebook
+) -> Accessory | RequestProblem:
     if line.model is None:
         items = catalog.accessories_of_kind(line.kind)
         if line.kind == "SPD":

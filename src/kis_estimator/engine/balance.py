@@ -43,8 +43,19 @@ def assign_phases(main: ResolvedBreaker, placed: tuple[PlacedBreaker, ...], rule
     """Balance 2P branches over R/S/T with a proven-optimal assignment; 3P/4P load all three."""
     if main.breaker.poles == 2:
         total = sum(_centiamps(p.source.load_for_phases) for p in placed) / 100
-        return PhaseReport("1P2W", (None,) * len(placed), (total, 0.0, 0.0), (len(placed), 0, 0),
-                           None, None, True, 0.0, 0.0, 0, "n/a")
+        return PhaseReport(
+            "1P2W",
+            (None,) * len(placed),
+            (total, 0.0, 0.0),
+            (len(placed), 0, 0),
+            None,
+            None,
+            True,
+            0.0,
+            0.0,
+            0,
+            "n/a",
+        )
     single = [p for p in placed if p.source.breaker.poles == 2]
     loads = [_centiamps(p.source.load_for_phases) for p in single]
     solution = balance_phases(loads, time_limit_s=rules.phases.solver_time_limit_s)

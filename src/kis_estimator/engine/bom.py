@@ -78,7 +78,9 @@ def _enclosure_lines(facts: PanelFacts, rules: Rulebook) -> list[Line]:
         price = round_100(_pyeong(w, bom.base_height_mm, rules) * bom.base_per_pyeong)
         lines.append(Line("BASE", f"{w}×{bom.base_height_mm}", "EA", Decimal(1), price, section="enclosure"))
     elif facts.mount == "POLE":
-        lines.append(Line("POLE BRACKET", "전주부착", "EA", Decimal(1), bom.pole_bracket, section="enclosure"))
+        lines.append(
+            Line("POLE BRACKET", "전주부착", "EA", Decimal(1), bom.pole_bracket, section="enclosure")
+        )
     return lines
 
 
@@ -109,7 +111,9 @@ def _catalog_line(catalog: Catalog, model: str, qty: int, unit_price: int | None
         raise ValueError(f"rulebook bundle item {model!r} is not priced in the catalog")
     price = unit_price if unit_price is not None else item.price_krw
     assert price is not None
-    return Line(item.line_name, item.spec, item.unit, Decimal(qty), price, model=item.model, section="accessory")
+    return Line(
+        item.line_name, item.spec, item.unit, Decimal(qty), price, model=item.model, section="accessory"
+    )
 
 
 def _accessory_lines(facts: PanelFacts, catalog: Catalog, rules: Rulebook) -> list[Line]:
@@ -117,8 +121,17 @@ def _accessory_lines(facts: PanelFacts, catalog: Catalog, rules: Rulebook) -> li
     lines: list[Line] = []
     for acc in facts.accessories:
         item = acc.item
-        lines.append(Line(item.line_name, item.spec, item.unit, Decimal(acc.qty), acc.unit_price,
-                          model=item.model, section="accessory"))
+        lines.append(
+            Line(
+                item.line_name,
+                item.spec,
+                item.unit,
+                Decimal(acc.qty),
+                acc.unit_price,
+                model=item.model,
+                section="accessory",
+            )
+        )
         if item.kind == "MAGNET":
             lines.extend(_catalog_line(catalog, b.model, b.qty * acc.qty) for b in bom.contactor_bundle)
             if acc.with_pbl:
@@ -142,14 +155,18 @@ def _sub_material_lines(facts: PanelFacts, rules: Rulebook) -> list[Line]:
     branch_count = sum(b.qty for b in facts.branches)
     breakers_total = 1 + branch_count
     lines = [
-        _sub("E.T", "", "EA", breakers_total // bom.et_breakers_per_piece + 1, band(bom.et_price, frame).value),
+        _sub(
+            "E.T", "", "EA", breakers_total // bom.et_breakers_per_piece + 1, band(bom.et_price, frame).value
+        ),
         _sub("N.T", "", "EA", 1, bom.nt_price),
     ]
     if branch_count:
         lines.append(_sub("N.P", "CARD HOLDER", "EA", branch_count, bom.card_holder_price))
     lines.append(_sub("N.P", bom.name_plate_spec, "EA", 1, bom.name_plate_price))
     main_kg = round_1dp(Decimal(w * h) * to_decimal(band(bom.main_busbar_k, main_at).value))
-    lines.append(_sub("MAIN BUS-BAR", band(bom.busbar_spec, main_at).value, "kg", main_kg, bom.busbar_price_per_kg))
+    lines.append(
+        _sub("MAIN BUS-BAR", band(bom.busbar_spec, main_at).value, "kg", main_kg, bom.busbar_price_per_kg)
+    )
     if facts.branches:
         largest_frame = max(b.breaker.frame_af for b in facts.branches)
         branch_kg = round_1dp(Decimal(w * h) * to_decimal(band(bom.branch_busbar_k, main_at).value))
@@ -164,7 +181,9 @@ def _sub_material_lines(facts: PanelFacts, rules: Rulebook) -> list[Line]:
     small = sum(b.qty for b in facts.branches if b.breaker.is_small_family)
     if small:
         lines.append(_sub("ELB지지대", "", "EA", small, bom.elb_support_price))
-    lines.append(_sub("INSULATOR", "EPOXY 40×40", "EA", bom.insulator_qty, band(bom.insulator_price, frame).value))
+    lines.append(
+        _sub("INSULATOR", "EPOXY 40×40", "EA", bom.insulator_qty, band(bom.insulator_price, frame).value)
+    )
     lines.append(_sub("잡자재비", "", "식", 1, _consumables(h, facts.counts, rules)))
     lines.append(_sub("ASSEMBLY CHARGE", "", "식", 1, _assembly_charge(facts, rules)))
     return lines

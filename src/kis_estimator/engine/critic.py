@@ -35,7 +35,11 @@ class Thermal:
 
 
 def thermal_check(
-    main: ResolvedBreaker, branches: list[ResolvedBreaker], choice: EnclosureChoice, mount: str, rules: Rulebook
+    main: ResolvedBreaker,
+    branches: list[ResolvedBreaker],
+    choice: EnclosureChoice,
+    mount: str,
+    rules: Rulebook,
 ) -> Thermal:
     """IEC 61439-1 §10.10 simplified: breaker losses at rated diversity against the box's dissipation."""
     rules_t = rules.thermal
@@ -65,8 +69,14 @@ def thermal_check(
     )
 
 
-def _gate(gate_id: str, ok: bool, value: float | str | None, limit: float | str | None, message: str,
-          bad: str = "fail") -> Gate:
+def _gate(
+    gate_id: str,
+    ok: bool,
+    value: float | str | None,
+    limit: float | str | None,
+    message: str,
+    bad: str = "fail",
+) -> Gate:
     return Gate(gate_id, "pass" if ok else bad, value, limit, message)
 
 
@@ -82,18 +92,39 @@ def critique(
     corridor = rules.critic.busbar_corridor_mm + 2 * rules.critic.side_clearance_mm
     widest_row = max((2 * row.height_mm + corridor for row in layout.rows), default=0)
     gates = [
-        _gate("row_width", widest_row <= width, widest_row, width,
-              f"가장 넓은 분기 열 {widest_row} mm / 외함 폭 {width} mm"),
-        _gate("stack_height", choice.required.height_mm <= choice.size[1], choice.required.height_mm,
-              choice.size[1], f"필요 높이 {choice.required.height_mm} mm / 외함 높이 {choice.size[1]} mm"),
-        _gate("enclosure_fit", choice.fit_score >= rules.enclosure.fit_warn_below, choice.fit_score,
-              rules.enclosure.fit_warn_below, _fit_message(choice), bad="warn"),
+        _gate(
+            "row_width",
+            widest_row <= width,
+            widest_row,
+            width,
+            f"가장 넓은 분기 열 {widest_row} mm / 외함 폭 {width} mm",
+        ),
+        _gate(
+            "stack_height",
+            choice.required.height_mm <= choice.size[1],
+            choice.required.height_mm,
+            choice.size[1],
+            f"필요 높이 {choice.required.height_mm} mm / 외함 높이 {choice.size[1]} mm",
+        ),
+        _gate(
+            "enclosure_fit",
+            choice.fit_score >= rules.enclosure.fit_warn_below,
+            choice.fit_score,
+            rules.enclosure.fit_warn_below,
+            _fit_message(choice),
+            bad="warn",
+        ),
     ]
     gates.extend(_phase_gates(phases, rules))
     gates.append(
-        _gate("thermal", thermal.loss_w <= thermal.capacity_w, thermal.loss_w, thermal.capacity_w,
-              f"발열 {thermal.loss_w} W / 방열 한계 {thermal.capacity_w} W (여유 {thermal.margin_w} W)",
-              bad="warn")
+        _gate(
+            "thermal",
+            thermal.loss_w <= thermal.capacity_w,
+            thermal.loss_w,
+            thermal.capacity_w,
+            f"발열 {thermal.loss_w} W / 방열 한계 {thermal.capacity_w} W (여유 {thermal.margin_w} W)",
+            bad="warn",
+        )
     )
     return gates
 
@@ -108,7 +139,9 @@ def _fit_message(choice: EnclosureChoice) -> str:
 
 def _phase_gates(phases: PhaseReport, rules: Rulebook) -> list[Gate]:
     if phases.imbalance_pct is None or phases.kec_unbalance_pct is None:
-        return [Gate("phase_balance", "pass", "n/a", None, "단상 2선식: 상 평형 해당 없음 / single phase: n/a")]
+        return [
+            Gate("phase_balance", "pass", "n/a", None, "단상 2선식: 상 평형 해당 없음 / single phase: n/a")
+        ]
     limit = rules.phases.balance_pass_max_pct
     proven = "최적 증명됨" if phases.optimal else "최적 미증명"
     message = (
@@ -117,7 +150,15 @@ def _phase_gates(phases: PhaseReport, rules: Rulebook) -> list[Gate]:
     )
     kec_limit = rules.phases.kec_limit_pct
     return [
-        _gate("phase_balance", phases.imbalance_pct <= limit, phases.imbalance_pct, limit, message, bad="warn"),
-        _gate("kec_unbalance", phases.kec_unbalance_pct <= kec_limit, phases.kec_unbalance_pct, kec_limit,
-              f"설비불평형률 {phases.kec_unbalance_pct}% (한도 {kec_limit}%)", bad="warn"),
+        _gate(
+            "phase_balance", phases.imbalance_pct <= limit, phases.imbalance_pct, limit, message, bad="warn"
+        ),
+        _gate(
+            "kec_unbalance",
+            phases.kec_unbalance_pct <= kec_limit,
+            phases.kec_unbalance_pct,
+            kec_limit,
+            f"설비불평형률 {phases.kec_unbalance_pct}% (한도 {kec_limit}%)",
+            bad="warn",
+        ),
     ]

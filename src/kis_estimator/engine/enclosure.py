@@ -98,9 +98,7 @@ def _required_width(main: ResolvedBreaker, branches: list[ResolvedBreaker], rule
     branch_count = sum(b.qty for b in branches)
     large = sum(b.qty for b in branches if b.breaker.frame_af in rules_e.large_branch_frames_af)
     small_frame = rules.breakers.small_family_frame_af
-    if row.wide_when == "branch_count" and branch_count >= rules_e.wide_from_branch_count:
-        width = row.wide
-    elif row.wide_when == "large_branches" and large >= rules_e.wide_from_large_branches:
+    if (row.wide_when == "branch_count" and branch_count >= rules_e.wide_from_branch_count) or (row.wide_when == "large_branches" and large >= rules_e.wide_from_large_branches):
         width = row.wide
     elif branches and all(b.breaker.frame_af == small_frame for b in branches):
         width = row.small_only
@@ -113,13 +111,20 @@ def _required_width(main: ResolvedBreaker, branches: list[ResolvedBreaker], rule
 def _required_depth(main: ResolvedBreaker, counts: DeviceCounts, rules: Rulebook) -> int:
     rules_e = rules.enclosure
     depth = rules_e.depth_base_mm
-    if main.trip_at >= rules_e.depth_devices_from_main_at or counts.contactors + counts.timers + counts.meters:
+    if (
+        main.trip_at >= rules_e.depth_devices_from_main_at
+        or counts.contactors + counts.timers + counts.meters
+    ):
         depth = max(depth, rules_e.depth_with_devices_mm)
     return max(depth, band(rules_e.depth_by_main_frame_mm, main.breaker.frame_af).value)
 
 
 def required_size(
-    main: ResolvedBreaker, branches: list[ResolvedBreaker], layout: BranchLayout, counts: DeviceCounts, rules: Rulebook
+    main: ResolvedBreaker,
+    branches: list[ResolvedBreaker],
+    layout: BranchLayout,
+    counts: DeviceCounts,
+    rules: Rulebook,
 ) -> RequiredSize:
     """W, H, D the panel needs, with the terms of H_req for the evidence."""
     if not branches and counts.accessories == 0:
@@ -235,7 +240,9 @@ def choose_enclosure(
     if stock is not None:
         selected = (stock.w_mm, stock.h_mm, stock.d_mm)
         score = fit_score(required.size, selected)
-        alternative = custom_box(required.size, spec, rules) if score < rules.enclosure.fit_warn_below else None
+        alternative = (
+            custom_box(required.size, spec, rules) if score < rules.enclosure.fit_warn_below else None
+        )
         return EnclosureChoice(
             series=stock.series,
             model=stock.model,

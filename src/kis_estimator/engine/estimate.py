@@ -35,7 +35,7 @@ class PanelWork:
     main: ResolvedBreaker | None = None
     branches: list[ResolvedBreaker] = field(default_factory=list)
     accessories: list[ResolvedAccessory] = field(default_factory=list)
-    counts: DeviceCounts = DeviceCounts()
+    counts: DeviceCounts = field(default_factory=DeviceCounts)
     layout: BranchLayout | None = None
     choice: EnclosureChoice | None = None
     phases: PhaseReport | None = None
@@ -79,10 +79,16 @@ def stage_validate(work: Work) -> None:
 
 def _spd_branch(acc: ResolvedAccessory, brand: str, work: Work) -> ResolvedBreaker | RequestProblem:
     spd = work.rules.bom.spd_breaker
-    line = BranchLine(type="MCCB", poles=spd.poles, trip_at=spd.trip_at, qty=acc.qty,
-                      brand="LS" if brand == "MIXED" else None)
-    resolved = resolve_breaker(line, role="branch", path=acc.path, request_brand=brand, catalog=work.catalog,
-                               rules=work.rules)
+    line = BranchLine(
+        type="MCCB",
+        poles=spd.poles,
+        trip_at=spd.trip_at,
+        qty=acc.qty,
+        brand="LS" if brand == "MIXED" else None,
+    )
+    resolved = resolve_breaker(
+        line, role="branch", path=acc.path, request_brand=brand, catalog=work.catalog, rules=work.rules
+    )
     if isinstance(resolved, RequestProblem):
         return resolved
     return replace(resolved, is_spd=True)
@@ -107,15 +113,27 @@ def stage_resolve(work: Work) -> None:
     brand = work.request.brand
     problems: list[RequestProblem] = []
     for panel in work.panels:
-        main = resolve_breaker(panel.request.main, role="main", path=f"{panel.path}.main", request_brand=brand,
-                               catalog=work.catalog, rules=work.rules)
+        main = resolve_breaker(
+            panel.request.main,
+            role="main",
+            path=f"{panel.path}.main",
+            request_brand=brand,
+            catalog=work.catalog,
+            rules=work.rules,
+        )
         if isinstance(main, RequestProblem):
             problems.append(main)
         else:
             panel.main = main
         for i, line in enumerate(panel.request.branches):
-            branch = resolve_breaker(line, role="branch", path=f"{panel.path}.branches.{i}", request_brand=brand,
-                                     catalog=work.catalog, rules=work.rules)
+            branch = resolve_breaker(
+                line,
+                role="branch",
+                path=f"{panel.path}.branches.{i}",
+                request_brand=brand,
+                catalog=work.catalog,
+                rules=work.rules,
+            )
             if isinstance(branch, RequestProblem):
                 problems.append(branch)
             else:
@@ -143,8 +161,9 @@ def stage_enclosure(work: Work) -> None:
         assert panel.main is not None
         panel.layout = lay_out_branches(panel.branches, work.rules)
         required = required_size(panel.main, panel.branches, panel.layout, panel.counts, work.rules)
-        choice = choose_enclosure(panel.request.enclosure, required, work.catalog, work.rules,
-                                  f"{panel.path}.enclosure")
+        choice = choose_enclosure(
+            panel.request.enclosure, required, work.catalog, work.rules, f"{panel.path}.enclosure"
+        )
         if isinstance(choice, RequestProblem):
             problems.append(choice)
         else:
@@ -163,8 +182,9 @@ def stage_critic(work: Work) -> None:
     """Row width, stack height, fit, phase and thermal gates (DOMAIN §6)."""
     for panel in work.panels:
         assert panel.main and panel.layout and panel.choice and panel.phases
-        panel.thermal = thermal_check(panel.main, panel.branches, panel.choice, panel.request.enclosure.mount,
-                                      work.rules)
+        panel.thermal = thermal_check(
+            panel.main, panel.branches, panel.choice, panel.request.enclosure.mount, work.rules
+        )
         panel.gates = critique(panel.layout, panel.choice, panel.phases, panel.thermal, work.rules)
 
 

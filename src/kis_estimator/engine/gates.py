@@ -155,8 +155,9 @@ def check_request(request: EstimateRequest, catalog: Catalog, rules: Rulebook) -
                 "mixed_reason에 혼용 사유를 적어 주세요 / Say why brands are mixed in mixed_reason.",
             )
         )
-    panel_limit = _limit("panels", "분전반 수", "Number of panels", len(request.panels), 1,
-                         rules.limits.max_panels_per_request)
+    panel_limit = _limit(
+        "panels", "분전반 수", "Number of panels", len(request.panels), 1, rules.limits.max_panels_per_request
+    )
     if panel_limit:
         return [*problems, panel_limit]
     for index, panel in enumerate(request.panels):

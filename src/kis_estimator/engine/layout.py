@@ -54,7 +54,9 @@ def lay_out_branches(branches: list[ResolvedBreaker], rules: Rulebook) -> Branch
     ordered = sorted(branches, key=_order_key)
     rows: list[BranchRow] = []
     placed: list[PlacedBreaker] = []
-    for (neg_poles, neg_frame), group_iter in groupby(ordered, key=lambda b: (-b.breaker.poles, -b.breaker.frame_af)):
+    for (neg_poles, neg_frame), group_iter in groupby(
+        ordered, key=lambda b: (-b.breaker.poles, -b.breaker.frame_af)
+    ):
         group = list(group_iter)
         units = [branch for branch in group for _ in range(branch.qty)]
         small = -neg_frame == rules.breakers.small_family_frame_af

@@ -105,14 +105,26 @@ def _panel(panel: PanelWork) -> dict[str, Any]:
         "breakers": breakers,
         "layout": {
             "rows": [
-                {"row": r.index, "poles": r.poles, "frame_af": r.frame_af, "pitch_mm": r.pitch_mm,
-                 "height_mm": r.height_mm}
+                {
+                    "row": r.index,
+                    "poles": r.poles,
+                    "frame_af": r.frame_af,
+                    "pitch_mm": r.pitch_mm,
+                    "height_mm": r.height_mm,
+                }
                 for r in panel.layout.rows
             ],
             "placed": [
-                {"index": p.index, "row": p.row, "side": p.side, "model": p.source.breaker.model,
-                 "trip_at": p.source.trip_at, "poles": p.source.breaker.poles, "phase": phase,
-                 "circuit": p.source.circuit}
+                {
+                    "index": p.index,
+                    "row": p.row,
+                    "side": p.side,
+                    "model": p.source.breaker.model,
+                    "trip_at": p.source.trip_at,
+                    "poles": p.source.breaker.poles,
+                    "phase": phase,
+                    "circuit": p.source.circuit,
+                }
                 for p, phase in zip(panel.layout.placed, phases.phase_of, strict=True)
             ],
         },
@@ -146,7 +158,13 @@ def _panel(panel: PanelWork) -> dict[str, Any]:
 
 
 def _gate(gate: Any) -> dict[str, Any]:
-    return {"id": gate.id, "status": gate.status, "value": gate.value, "limit": gate.limit, "message": gate.message}
+    return {
+        "id": gate.id,
+        "status": gate.status,
+        "value": gate.value,
+        "limit": gate.limit,
+        "message": gate.message,
+    }
 
 
 def _quote_gates(panels: list[PanelWork]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from kis_estimator.engine.errors import RequestProblem
 from kis_estimator.engine.request import BranchLine, BreakerSpec
 from kis_estimator.engine.rulebook import Rulebook
 
+
 @dataclass(frozen=True)
 class ResolvedBreaker:
     """A requested breaker bound to its catalog model, with the quoted price and the evidence notes."""
@@ -156,6 +157,19 @@ def _check_poles_for_frame(spec: BreakerSpec, rules: Rulebook, path: str) -> Req
     return None
 
 
+def _check_breaker_brand(spec: BreakerSpec, request_brand: str, path: str) -> RequestProblem | None:
+    if spec.brand is None or request_brand in ("MIXED", spec.brand):
+        return None
+    return _problem(
+        "BRAND_CONFLICT",
+        f"차단기 브랜드 {spec.brand}이(가) 요청 브랜드 {request_brand}와(과) 다릅니다",
+        f"The breaker's brand {spec.brand} differs from the request's brand {request_brand}",
+        f"{path}.brand",
+        f"brand를 빼거나 요청 brand를 MIXED로 하고 mixed_reason을 적어 주세요 / "
+        f"Omit brand, or set the request's brand to MIXED with a mixed_reason.",
+    )
+
+
 def _missing_data_problem(breaker: Breaker, path: str) -> RequestProblem | None:
     if not breaker.has_dimensions:
         return _problem(
@@ -192,7 +206,9 @@ def _candidates(
     ]
     small = rules.breakers.small_family_frame_af
     if spec.frame_af is None:
-        small_range = rules.breakers.small_family_trip_min_a <= spec.trip_at <= rules.breakers.small_family_trip_max_a
+        small_range = (
+            rules.breakers.small_family_trip_min_a <= spec.trip_at <= rules.breakers.small_family_trip_max_a
+        )
         if role == "branch" and spec.poles == 2 and small_range and any(b.frame_af == small for b in found):
             return [b for b in found if b.frame_af == small]
         # A main breaker is a full-size MCCB/ELCB: the small family is for branches only.
@@ -205,7 +221,7 @@ def resolve_breaker(
     spec: BreakerSpec, *, role: str, path: str, request_brand: str, catalog: Catalog, rules: Rulebook
 ) -> ResolvedBreaker | RequestProblem:
     """Bind one requested breaker to a catalog model, or return the gate problem that prevents it."""
-    problem = _check_poles_for_frame(spec, rules, path)
+    problem = _check_poles_for_frame(spec, rules, path) or _check_breaker_brand(spec, request_brand, path)
     if problem:
         return problem
     notes: list[str] = []
@@ -248,7 +264,9 @@ def resolve_breaker(
             )
         chosen = _pick(found, spec.grade)
         if spec.grade != "STANDARD" and chosen.grade == "STANDARD":
-            notes.append(f"no ECONOMY model for {breaker_type} {spec.poles}P {spec.trip_at}AT: STANDARD {chosen.model}")
+            notes.append(
+                f"no ECONOMY model for {breaker_type} {spec.poles}P {spec.trip_at}AT: STANDARD {chosen.model}"
+            )
     missing = _missing_data_problem(chosen, path)
     if missing:
         return missing
@@ -259,7 +277,9 @@ def resolve_breaker(
         )
     icu = chosen.icu_ka.high if chosen.icu_ka else 0.0
     if chosen.icu_ka and chosen.icu_ka.is_range:
-        notes.append(f"{chosen.model} kA range {_fmt_ka(chosen.icu_ka.low)}|{_fmt_ka(icu)}: quoted at the higher")
+        notes.append(
+            f"{chosen.model} kA range {_fmt_ka(chosen.icu_ka.low)}|{_fmt_ka(icu)}: quoted at the higher"
+        )
     branch = spec if isinstance(spec, BranchLine) else None
     return ResolvedBreaker(
         role=role,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -48,7 +49,7 @@ class TextBand(_Strict):
 
 
 def _ascending(rows: Sequence[_HasUpto]) -> bool:
-    return len(rows) > 0 and all(a.upto < b.upto for a, b in zip(rows, rows[1:], strict=False))
+    return len(rows) > 0 and all(a.upto < b.upto for a, b in pairwise(rows))
 
 
 class _Banded(_Strict):
