@@ -12,6 +12,7 @@ from kis_estimator.engine.rulebook import Rulebook
 from kis_estimator.pipeline import run_pipeline
 from tests.factories import IDENTITY
 
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog()

@@ -41,7 +41,10 @@ def test_catalog_counts_gaps_and_ranges() -> None:
 
 
 def test_catalog_hash_ignores_formatting_but_not_facts(tmp_path: Path) -> None:
-    rows = {n: json.loads((PACKAGE_CATALOG / f"{n}.json").read_text()) for n in ("breakers", "enclosures", "accessories")}
+    rows = {
+        n: json.loads((PACKAGE_CATALOG / f"{n}.json").read_text())
+        for n in ("breakers", "enclosures", "accessories")
+    }
     base = build_catalog(rows["breakers"], rows["enclosures"], rows["accessories"])
     assert base.sha256 == load_catalog().sha256
     rows["enclosures"][0]["price_krw"] += 1
@@ -82,7 +85,9 @@ def test_an_installation_can_point_at_its_own_files(tmp_path: Path) -> None:
     for row in enclosures:
         row["price_krw"] *= 2
     (tmp_path / "catalog" / "enclosures.json").write_text(json.dumps(enclosures), encoding="utf-8")
-    rulebook = PACKAGE_RULEBOOK.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "shop-7"')
+    rulebook = PACKAGE_RULEBOOK.read_text(encoding="utf-8").replace(
+        'version = "2026.1"', 'version = "shop-7"'
+    )
     (tmp_path / "rules.toml").write_text(rulebook, encoding="utf-8")
     catalog = load_catalog(tmp_path / "catalog")
     assert catalog.sha256 != load_catalog().sha256

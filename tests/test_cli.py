@@ -14,8 +14,9 @@ KIS = [sys.executable, "-m", "kis_estimator.cli"]
 
 
 def _kis(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*KIS, *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})},
-                          check=False)
+    return subprocess.run(
+        [*KIS, *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False
+    )
 
 
 def _write(path: Path, data: object) -> Path:

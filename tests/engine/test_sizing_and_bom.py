@@ -43,7 +43,10 @@ def test_domain_s8_worked_example(quote_of: Any) -> None:
     assert _lines(panel) == S8_LINES
     assert panel["subtotal"] == sum(round(q * p) for *_, q, p in S8_LINES) == 1_664_700
     assert quote["totals"] == {
-        "subtotal": 1_664_700, "vat": 166_470, "total": 1_831_170, "vat_rate": 0.1,
+        "subtotal": 1_664_700,
+        "vat": 166_470,
+        "total": 1_831_170,
+        "vat_rate": 0.1,
         "amount_in_words": "일금 일백팔십삼만일천일백칠십원정",
     }
     assert panel["phases"]["counts"] == [4, 4, 4]
@@ -65,7 +68,9 @@ def test_main_only_400af_panel(quote_of: Any) -> None:
     assert lines["차단기지지대"]["qty"] == 2
     assert lines["INSULATOR"]["unit_price"] == 4_400
     assert lines["COATING"]["unit_price"] == 10_000
-    assert "BUS-BAR" not in lines and ("N.P", "CARD HOLDER") not in [(ln["name"], ln["spec"]) for ln in panel["lines"]]
+    assert "BUS-BAR" not in lines and ("N.P", "CARD HOLDER") not in [
+        (ln["name"], ln["spec"]) for ln in panel["lines"]
+    ]
 
 
 def test_small_main_only_panel_uses_the_fixed_box(quote_of: Any) -> None:
@@ -111,7 +116,9 @@ def test_mount_extras(quote_of: Any) -> None:
     assert suscover["unit_price"] == round(w * h / 90_000 * 15_000 / 100) * 100
     base = quote_of(make_request(enclosure={"mount": "FREESTANDING"}))["panels"][0]
     w = base["enclosure"]["size_mm"][0]
-    assert next(ln for ln in base["lines"] if ln["name"] == "BASE")["unit_price"] == round(w * 200 / 90_000 * 32_000, -2)
+    assert next(ln for ln in base["lines"] if ln["name"] == "BASE")["unit_price"] == round(
+        w * 200 / 90_000 * 32_000, -2
+    )
     pole = quote_of(make_request(enclosure={"location": "OUTDOOR", "mount": "POLE"}))["panels"][0]
     assert next(ln for ln in pole["lines"] if ln["name"] == "POLE BRACKET")["unit_price"] == 20_000
 
@@ -137,7 +144,10 @@ def test_explicit_stock_size_selects_that_box(quote_of: Any) -> None:
 
 
 def test_nothing_big_enough_falls_back_to_custom(quote_of: Any) -> None:
-    branches = [{"type": "ELCB", "poles": 2, "trip_at": 20, "qty": 60}, {"poles": 4, "trip_at": 100, "qty": 8}]
+    branches = [
+        {"type": "ELCB", "poles": 2, "trip_at": 20, "qty": 60},
+        {"poles": 4, "trip_at": 100, "qty": 8},
+    ]
     enclosure = quote_of(make_request(branches=branches))["panels"][0]["enclosure"]
     assert enclosure["stock"] is False
     assert all(s >= r for s, r in zip(enclosure["size_mm"], enclosure["required_mm"], strict=True))
@@ -145,8 +155,11 @@ def test_nothing_big_enough_falls_back_to_custom(quote_of: Any) -> None:
 
 
 def test_two_pole_main_is_single_phase(quote_of: Any) -> None:
-    raw = make_request(enclosure={}, main={"poles": 2, "trip_at": 50},
-                       branches=[{"type": "ELCB", "poles": 2, "trip_at": 20, "qty": 4}])
+    raw = make_request(
+        enclosure={},
+        main={"poles": 2, "trip_at": 50},
+        branches=[{"type": "ELCB", "poles": 2, "trip_at": 20, "qty": 4}],
+    )
     panel = quote_of(raw)["panels"][0]
     assert panel["phases"]["supply"] == "1P2W"
     assert panel["phases"]["imbalance_pct"] is None

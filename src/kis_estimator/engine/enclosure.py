@@ -98,7 +98,9 @@ def _required_width(main: ResolvedBreaker, branches: list[ResolvedBreaker], rule
     branch_count = sum(b.qty for b in branches)
     large = sum(b.qty for b in branches if b.breaker.frame_af in rules_e.large_branch_frames_af)
     small_frame = rules.breakers.small_family_frame_af
-    if (row.wide_when == "branch_count" and branch_count >= rules_e.wide_from_branch_count) or (row.wide_when == "large_branches" and large >= rules_e.wide_from_large_branches):
+    if (row.wide_when == "branch_count" and branch_count >= rules_e.wide_from_branch_count) or (
+        row.wide_when == "large_branches" and large >= rules_e.wide_from_large_branches
+    ):
         width = row.wide
     elif branches and all(b.breaker.frame_af == small_frame for b in branches):
         width = row.small_only

@@ -165,8 +165,8 @@ def _check_breaker_brand(spec: BreakerSpec, request_brand: str, path: str) -> Re
         f"차단기 브랜드 {spec.brand}이(가) 요청 브랜드 {request_brand}와(과) 다릅니다",
         f"The breaker's brand {spec.brand} differs from the request's brand {request_brand}",
         f"{path}.brand",
-        f"brand를 빼거나 요청 brand를 MIXED로 하고 mixed_reason을 적어 주세요 / "
-        f"Omit brand, or set the request's brand to MIXED with a mixed_reason.",
+        "brand를 빼거나 요청 brand를 MIXED로 하고 mixed_reason을 적어 주세요 / "
+        "Omit brand, or set the request's brand to MIXED with a mixed_reason.",
     )
 
 
