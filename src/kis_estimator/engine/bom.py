@@ -68,7 +68,7 @@ def _enclosure_lines(facts: PanelFacts, rules: Rulebook) -> list[Line]:
     choice = facts.choice
     w, h, d = choice.size
     label = choice.series if choice.stock else "주문제작"
-    spec = f"{label} {w}×{h}×{d} {choice.material} {choice.thickness_mm:g}T"
+    spec = f"{label} {w}×{h}×{d} {choice.material} {choice.thickness_mm:.1f}T"
     lines = [Line("외함", spec, "면", Decimal(1), choice.price, model=choice.model, section="enclosure")]
     bom = rules.bom
     if facts.mount == "FLUSH":
