@@ -40,3 +40,14 @@ def make_request(**panel_overrides: Any) -> dict[str, Any]:
     request = copy.deepcopy(DOMAIN_S8)
     request["panels"][0].update(panel_overrides)
     return request
+
+
+def requires_tool(found: bool, name: str) -> Any:
+    """Skip on a developer box that lacks a system tool, but never in CI, where .ci/run installs it."""
+    import os
+
+    import pytest
+
+    return pytest.mark.skipif(
+        not found and not os.environ.get("CI"), reason=f"{name} is installed by .ci/run"
+    )

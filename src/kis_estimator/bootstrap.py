@@ -10,6 +10,8 @@ from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.rulebook import Rulebook
 from kis_estimator.settings import Settings
 
+__all__ = ["Container", "Settings", "build", "default_container"]
+
 
 @dataclass(frozen=True)
 class Container:

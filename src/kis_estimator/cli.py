@@ -15,9 +15,11 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
+from kis_estimator.documents.lint import soffice_path
 from kis_estimator.engine.errors import DataError, RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
-from kis_estimator.pipeline import QuoteIdentity, run_pipeline
+from kis_estimator.evidence import verify_pack
+from kis_estimator.pipeline import DocumentOptions, QuoteIdentity, run_pipeline
 from kis_estimator.summary import render_summary
 
 app = typer.Typer(
@@ -25,6 +27,8 @@ app = typer.Typer(
 )
 regression_app = typer.Typer(help="The hand-worked goldset.", no_args_is_help=True)
 app.add_typer(regression_app, name="regression")
+evidence_app = typer.Typer(help="Evidence packs.", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
 
 EXIT_REQUEST_ERROR = 2
 EXIT_FAILURE = 1
@@ -98,8 +102,12 @@ def estimate(
     now: Annotated[str | None, typer.Option(help="Quote time, ISO 8601 (default: now)")] = None,
     number: Annotated[str | None, typer.Option(help="Quote number (default: next free for the day)")] = None,
     quote_id: Annotated[str | None, typer.Option("--id", help="Quote id (default: a new UUID)")] = None,
+    recalc: Annotated[
+        bool | None,
+        typer.Option("--recalc/--no-recalc", help="LibreOffice recalculation lint (default: settings)"),
+    ] = None,
 ) -> None:
-    """Estimate one request without a server or database and write quote.json."""
+    """Estimate one request without a server or database; write the quote, documents and evidence."""
     trace_id = uuid.uuid4().hex
     raw = _read_request(request_file, trace_id)
     try:
@@ -115,22 +123,63 @@ def estimate(
             ),
             EXIT_FAILURE,
         )
+    settings = container.settings
     out_root = out.parent if out else DEFAULT_OUT_ROOT
-    identity = _identity(now, number, quote_id, out_root, container.settings.timezone)
+    identity = _identity(now, number, quote_id, out_root, settings.timezone)
+    options = DocumentOptions(
+        company=settings.company(),
+        terms=settings.terms(),
+        evidence_secret=settings.evidence_secret,
+        recalculate=(settings.kis_doc_recalc if recalc is None else recalc) and soffice_path() is not None,
+    )
     try:
-        result = run_pipeline(raw, container.catalog, container.rules, identity)
+        result = run_pipeline(raw, container.catalog, container.rules, identity, documents=options)
     except RequestRejected as exc:
         _fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
     target = out or DEFAULT_OUT_ROOT / identity.number
     target.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result.quote, ensure_ascii=False, indent=2) + "\n"
     (target / "quote.json").write_text(text, encoding="utf-8")
+    for filename, data in result.documents.items():
+        (target / filename).write_bytes(data)
+    assert result.evidence is not None
+    result.evidence.write(target / "evidence")
     if as_json:
         sys.stdout.write(text)
     else:
         console = Console()
         render_summary(console, result.quote)
-        console.print(f"[dim]→ {target / 'quote.json'}[/dim]")
+        console.print(f"[dim]→ {target}/ quote.json {' '.join(result.documents)} evidence/[/dim]")
+
+
+@evidence_app.command("verify")
+def evidence_verify(
+    path: Annotated[
+        Path, typer.Argument(help="An evidence directory, or an output directory holding evidence/")
+    ],
+) -> None:
+    """Re-hash every file of an evidence pack; name every changed, missing or extra file."""
+    directory = path / "evidence" if (path / "evidence" / "manifest.json").exists() else path
+    quote_file = directory.parent / "quote.json"
+    expected = None
+    if quote_file.is_file():
+        expected = json.loads(quote_file.read_text(encoding="utf-8")).get("evidence", {}).get("sha256")
+    settings = bootstrap.Settings()
+    result = verify_pack(directory, expected_sha256=expected, secret=settings.evidence_secret)
+    console = Console()
+    for label, paths in (
+        ("변경 changed", result.changed),
+        ("누락 missing", result.missing),
+        ("추가 extra", result.extra),
+    ):
+        for item in paths:
+            console.print(f"[red]✖ {label}: {item}[/red]")
+    for problem in result.problems:
+        console.print(f"[red]✖ {problem}[/red]")
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILURE)
+    signed = " (서명 확인 signature verified)" if result.signature_checked else ""
+    console.print(f"[green]✔ 증빙 일치 evidence verified[/green] {result.evidence_sha256}{signed}")
 
 
 @regression_app.command("run")

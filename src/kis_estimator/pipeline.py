@@ -1,19 +1,31 @@
-"""Runs the engine's stages in order, times them, reports progress and assembles the quote."""
+"""Runs the stages of one estimate in order, times them, reports progress and assembles the result.
+
+Engine stages (validate → resolve → enclosure → placement → critic → pricing) produce the quote; then
+"format" builds the document model and renders every document, "cover" stamps the quote with its
+calculation hash, "lint" checks the workbook against the engine's figures, and "evidence" packs it all.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from kis_estimator import __version__
+from kis_estimator.documents import RenderContext, render_all
+from kis_estimator.documents.lint import recalculation_lint, static_lint
+from kis_estimator.documents.model import Company, Terms, build_document
+from kis_estimator.documents.xlsx import render_xlsx_with_map
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.estimate import STAGES, Work
 from kis_estimator.engine.quote import quote_document
 from kis_estimator.engine.rulebook import Rulebook
+from kis_estimator.evidence import EvidencePack, build_pack, calculation_hash, json_bytes, stage_files
 
 ProgressListener = Callable[[dict[str, Any]], None]
+DOCUMENT_STAGES = ("format", "cover", "lint", "evidence")
 
 
 @dataclass(frozen=True)
@@ -29,11 +41,37 @@ class QuoteIdentity:
         return self.created_at[:10]
 
 
+@dataclass(frozen=True)
+class DocumentOptions:
+    company: Company = Company()
+    terms: Terms = Terms()
+    evidence_secret: str | None = None
+    recalculate: bool = False  # run the LibreOffice recalculation lint (seconds, not milliseconds)
+
+
 @dataclass
 class PipelineResult:
     quote: dict[str, Any]
     work: Work
     stage_ms: dict[str, float] = field(default_factory=dict)
+    documents: dict[str, bytes] = field(default_factory=dict)
+    evidence: EvidencePack | None = None
+
+
+class _Clock:
+    def __init__(self, total: int, on_progress: ProgressListener | None) -> None:
+        self.stage_ms: dict[str, float] = {}
+        self.total = total
+        self.on_progress = on_progress
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.stage_ms[name] = round((time.perf_counter() - started) * 1000, 3)
+        if self.on_progress is not None:
+            step = len(self.stage_ms)
+            self.on_progress({"stage": name, "step": step, "of": self.total, "ms": self.stage_ms[name]})
 
 
 def run_pipeline(
@@ -42,16 +80,17 @@ def run_pipeline(
     rules: Rulebook,
     identity: QuoteIdentity,
     on_progress: ProgressListener | None = None,
+    documents: DocumentOptions | None = None,
 ) -> PipelineResult:
-    """Validate, resolve, size, place, criticise and price; raises RequestRejected on a bad request."""
+    """The quote of a request; with `documents`, also its documents and evidence pack.
+
+    Raises RequestRejected when the request fails an input gate; nothing is produced then.
+    """
+    clock = _Clock(len(STAGES) + (len(DOCUMENT_STAGES) if documents else 0), on_progress)
     work = Work(raw=raw_request, catalog=catalog, rules=rules)
-    stage_ms: dict[str, float] = {}
-    for position, (name, stage) in enumerate(STAGES, start=1):
-        started = time.perf_counter()
-        stage(work)
-        stage_ms[name] = round((time.perf_counter() - started) * 1000, 3)
-        if on_progress is not None:
-            on_progress({"stage": name, "step": position, "of": len(STAGES), "ms": stage_ms[name]})
+    for name, stage in STAGES:
+        with clock.stage(name):
+            stage(work)
     quote = quote_document(
         work,
         quote_id=identity.quote_id,
@@ -60,4 +99,45 @@ def run_pipeline(
         quote_date=identity.quote_date,
         engine_version=__version__,
     )
-    return PipelineResult(quote=quote, work=work, stage_ms=stage_ms)
+    result = PipelineResult(quote=quote, work=work, stage_ms=clock.stage_ms)
+    if documents is not None:
+        _produce_documents(result, catalog, documents, clock)
+    return result
+
+
+def _produce_documents(
+    result: PipelineResult, catalog: Catalog, options: DocumentOptions, clock: _Clock
+) -> None:
+    quote = result.quote
+    with clock.stage("format"):
+        stages = stage_files(quote)
+        calc_hash = calculation_hash(stages)
+    with clock.stage("cover"):
+        document = build_document(quote, options.company, options.terms, evidence_hash=calc_hash)
+        workbook, cells = render_xlsx_with_map(document)
+        rendered = render_all(RenderContext(quote, document, catalog), kinds=("pdf", "svg", "dxf"))
+        rendered = {"quote.xlsx": workbook, **rendered}
+    with clock.stage("lint"):
+        gates = static_lint(workbook, document, cells)
+        if options.recalculate:
+            gates += recalculation_lint(workbook, document, cells)
+        quote["gates"].extend(g.as_dict() for g in gates)
+    with clock.stage("evidence"):
+        content = {
+            **stages,
+            "validation.json": json_bytes({"gates": quote["gates"]}),
+            "metrics.json": json_bytes({"stage_ms": clock.stage_ms}),
+            "drawing/layout.svg": rendered["layout.svg"],
+            "drawing/layout.dxf": rendered["layout.dxf"],
+            "documents/quote.xlsx": rendered["quote.xlsx"],
+            "documents/quote.pdf": rendered["quote.pdf"],
+        }
+        pack = build_pack(quote, content, engine_version=__version__, secret=options.evidence_secret)
+    quote["evidence"] = {
+        "sha256": pack.sha256,
+        "calculation_sha256": calc_hash,
+        "signature": pack.signature,
+        "files": pack.manifest["files"],
+    }
+    result.documents = rendered
+    result.evidence = pack

@@ -1,0 +1,136 @@
+"""Run times of the whole engine (`run_pipeline`): p50/p95 in ms and the per-stage p50.
+
+`python benchmarks/engine.py [RUNS]` times two panels after a warm-up:
+- the DOMAIN §8 worked example (goal: p50 under 5 ms);
+- a 200-branch panel of mostly single-phase breakers with varied design loads, so that phase balancing
+  is not trivial (goal: p50 under 200 ms, phases proven optimal).
+The 200-branch panel is drawn from a fixed seed, so every run of the script times the same request.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from typing import Any
+
+from kis_estimator.catalog_io import load_catalog, load_rulebook
+from kis_estimator.engine.catalog import Catalog
+from kis_estimator.engine.rulebook import Rulebook
+from kis_estimator.pipeline import PipelineResult, QuoteIdentity, run_pipeline
+
+RUNS = 200
+WARM_UP = 20
+IDENTITY = QuoteIdentity(
+    quote_id="00000000-0000-4000-8000-000000000001",
+    number="EST-20260101-0001",
+    created_at="2026-01-01T09:00:00+09:00",
+)
+GOALS_MS = {"DOMAIN §8": 5.0, "200 branches": 200.0}
+
+DOMAIN_S8: dict[str, Any] = {
+    "customer": {"name": "동양기전"},
+    "brand": "LS",
+    "panels": [
+        {
+            "name": "LP-1",
+            "enclosure": {"location": "OUTDOOR", "material": "SUS201"},
+            "main": {"type": "MCCB", "poles": 4, "trip_at": 200},
+            "branches": [
+                {"type": "ELCB", "poles": 4, "trip_at": 100, "qty": 2},
+                {"type": "ELCB", "poles": 4, "trip_at": 50, "qty": 4},
+                {"type": "ELCB", "poles": 2, "trip_at": 20, "qty": 12},
+            ],
+        }
+    ],
+}
+
+
+def two_hundred_branches(seed: int = 2026) -> dict[str, Any]:
+    """LS, main MCCB 4P 600AT: 180 single-phase 2P 20/30 A branches with loads of 3–28 A, 20 three-phase."""
+    rng = random.Random(seed)
+    branches: list[dict[str, Any]] = []
+    for index in range(180):
+        trip_at = rng.choice((20, 30))
+        branches.append(
+            {
+                "type": rng.choice(("MCCB", "ELCB")),
+                "poles": 2,
+                "trip_at": trip_at,
+                "qty": 1,
+                "load_a": rng.randint(300, trip_at * 100 - 200) / 100,
+                "circuit": f"C-{index + 1}",
+            }
+        )
+    branches += [
+        {"type": "MCCB", "poles": 3, "trip_at": 50, "qty": 10},
+        {"type": "ELCB", "poles": 3, "trip_at": 100, "qty": 6},
+        {"type": "MCCB", "poles": 3, "trip_at": 225, "qty": 4, "load_a": 180},
+    ]
+    return {
+        "customer": {"name": "벤치마크"},
+        "brand": "LS",
+        "panels": [
+            {
+                "name": "MDP-200",
+                "enclosure": {"location": "INDOOR", "material": "STEEL", "mount": "FREESTANDING"},
+                "main": {"type": "MCCB", "poles": 4, "trip_at": 600},
+                "branches": branches,
+            }
+        ],
+    }
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def time_case(
+    raw: dict[str, Any], catalog: Catalog, rules: Rulebook, runs: int
+) -> tuple[list[float], dict[str, list[float]], PipelineResult]:
+    for _ in range(WARM_UP):
+        run_pipeline(raw, catalog, rules, IDENTITY)
+    totals_ms: list[float] = []
+    stages_ms: dict[str, list[float]] = {}
+    result = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = run_pipeline(raw, catalog, rules, IDENTITY)
+        totals_ms.append((time.perf_counter() - started) * 1000)
+        for stage, ms in result.stage_ms.items():
+            stages_ms.setdefault(stage, []).append(ms)
+    assert result is not None
+    return totals_ms, stages_ms, result
+
+
+def main(argv: list[str]) -> int:
+    runs = int(argv[0]) if argv else RUNS
+    catalog, rules = load_catalog(), load_rulebook()
+    cases = {"DOMAIN §8": DOMAIN_S8, "200 branches": two_hundred_branches()}
+    missed = []
+    print(f"run_pipeline over {runs} runs after {WARM_UP} warm-up runs (ms)")
+    for name, raw in cases.items():
+        totals_ms, stages_ms, result = time_case(raw, catalog, rules, runs)
+        p50, p95 = statistics.median(totals_ms), percentile(totals_ms, 0.95)
+        panel = result.quote["panels"][0]
+        phases = panel["phases"]
+        placed = len(panel["layout"]["placed"])
+        goal = GOALS_MS[name]
+        verdict = "ok" if p50 < goal and phases["optimal"] else "MISSED"
+        if verdict != "ok":
+            missed.append(name)
+        print(f"\n{name}: {placed} branch breakers, p50 {p50:.2f}  p95 {p95:.2f}  (goal p50 < {goal:g}: {verdict})")
+        print(
+            f"  phases: optimal={phases['optimal']} method={phases['method']} counts={phases['counts']} "
+            f"spread={phases['spread_a']} A (lower bound {phases['spread_lower_bound_a']} A), "
+            f"imbalance {phases['imbalance_pct']} %"
+        )
+        stage_p50 = "  ".join(f"{stage} {statistics.median(ms):.3f}" for stage, ms in stages_ms.items())
+        print(f"  stage p50: {stage_p50}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,73 @@
+"""Documents are a pipeline: quote → document model → one renderer per format → bytes.
+
+Renderers are registered by format; `render_all` runs every one of them. Each returns bytes and none
+computes a figure of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kis_estimator.documents.model import QuoteDocument
+from kis_estimator.engine.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    quote: dict[str, Any]
+    document: QuoteDocument
+    catalog: Catalog
+
+
+@dataclass(frozen=True)
+class Renderer:
+    kind: str
+    filename: str
+    media_type: str
+    render: Callable[[RenderContext], bytes]
+
+
+RENDERERS: dict[str, Renderer] = {}
+
+
+def register(kind: str, filename: str, media_type: str) -> Callable[[Callable[[RenderContext], bytes]], None]:
+    def add(render: Callable[[RenderContext], bytes]) -> None:
+        RENDERERS[kind] = Renderer(kind, filename, media_type, render)
+
+    return add
+
+
+@register("xlsx", "quote.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def _xlsx(context: RenderContext) -> bytes:
+    from kis_estimator.documents.xlsx import render_xlsx
+
+    return render_xlsx(context.document)
+
+
+@register("pdf", "quote.pdf", "application/pdf")
+def _pdf(context: RenderContext) -> bytes:
+    from kis_estimator.documents.pdf import render_pdf
+
+    return render_pdf(context.document)
+
+
+@register("svg", "layout.svg", "image/svg+xml")
+def _svg(context: RenderContext) -> bytes:
+    from kis_estimator.documents.drawing import render_layout_svg
+
+    return render_layout_svg(context.quote, context.catalog)
+
+
+@register("dxf", "layout.dxf", "image/vnd.dxf")
+def _dxf(context: RenderContext) -> bytes:
+    from kis_estimator.documents.drawing import render_layout_dxf
+
+    return render_layout_dxf(context.quote, context.catalog)
+
+
+def render_all(context: RenderContext, kinds: tuple[str, ...] | None = None) -> dict[str, bytes]:
+    """filename → bytes for every registered renderer (or the given kinds), in registration order."""
+    chosen = [r for r in RENDERERS.values() if kinds is None or r.kind in kinds]
+    return {r.filename: r.render(context) for r in chosen}

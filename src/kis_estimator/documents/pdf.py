@@ -1,0 +1,549 @@
+"""The quotation as a PDF (견적서): A4 portrait, a cover page, then the detail of every panel.
+
+`render_pdf(doc)` returns the same bytes for the same document: the creation date comes from the quote's
+date, the file ID is fpdf2's hash of the content, and nothing reads a clock or a random source.
+
+The Korean font (Noto Sans KR, a 4.6 MB CID-keyed CFF font of 25,000 glyphs) is parsed once per process
+by `SharedKoreanFont`; each document still gets its own fpdf2 font object and its own small font file to
+subset, so nothing a rendering mutates is shared between documents or threads.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import pylopdf_fonts_ko
+from fontTools.cffLib.transforms import desubroutinizeCharString
+from fontTools.misc.arrayTools import intRect, unionRect
+from fontTools.misc.psCharStrings import T2CharString
+from fontTools.subset import Options, Subsetter
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from fpdf.enums import TableHeadingsDisplay, WrapMode
+from fpdf.fonts import FontFace, SubsetMap, TTFFont
+
+from kis_estimator.documents.model import DocumentPanel, QuoteDocument
+
+__all__ = ["MissingGlyphError", "ReferenceKoreanFont", "SharedKoreanFont", "render_pdf"]
+
+FONT_FAMILY = "NotoSansKR"
+_FONT_KEY = FONT_FAMILY.lower()  # fpdf2's key for the regular style of the family
+KST = timezone(timedelta(hours=9))
+
+# Page geometry in mm: A4 with 15 mm margins leaves a 180 mm wide text block.
+MARGIN = 15.0
+FOOTER_HEIGHT = 14.0
+TEXT_WIDTH = 180.0
+HEADER_FILL = (232, 236, 242)
+TOTAL_FILL = (246, 247, 249)
+RULE_GRAY = 120
+MUTED_TEXT = 90
+
+
+class MissingGlyphError(ValueError):
+    """The document holds characters the Korean font cannot draw; they would print as empty boxes."""
+
+    def __init__(self, characters: Sequence[str]) -> None:
+        self.characters = tuple(characters)
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in self.characters)
+        super().__init__(f"no glyph in {FONT_FAMILY} for: {shown}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Fonts
+
+
+class KoreanFont(Protocol):
+    """Gives a document the Korean font: `attach` before drawing, `finish` after drawing, before output."""
+
+    def attach(self, pdf: FPDF) -> None: ...
+
+    def finish(self, pdf: FPDF) -> None: ...
+
+    def covers(self, character: str) -> bool: ...
+
+
+class ReferenceKoreanFont:
+    """fpdf2's own `add_font` for every document (~300 ms each): the oracle the shared font is tested against."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._cmap = TTFont(path, lazy=True).getBestCmap()
+
+    def attach(self, pdf: FPDF) -> None:
+        pdf.add_font(FONT_FAMILY, fname=str(self._path))
+
+    def finish(self, pdf: FPDF) -> None:
+        """Nothing to do: fpdf2 subsets its own font object at output."""
+
+    def covers(self, character: str) -> bool:
+        return ord(character) in self._cmap
+
+
+@dataclass(frozen=True)
+class _Outline:
+    """One glyph ready to be copied into a document's font."""
+
+    program: tuple[Any, ...]  # Type 2 charstring program with every subroutine call inlined
+    fd_index: int  # the Font DICT (hinting zones, width defaults) the glyph is drawn with
+    metrics: tuple[int, int]  # hmtx advance width and left side bearing
+    bounds: tuple[int, int, int, int] | None  # integer bounding box; None for an empty glyph
+
+
+class SharedKoreanFont:
+    """A Korean OpenType CFF font parsed once per process and shared, safely, by every document.
+
+    fpdf2's `add_font` reads the whole cmap and width table (~150 ms) and, at output, runs fontTools'
+    subsetter in place on the font object (~150 ms for 25,000 glyphs), which leaves the object useless
+    for the next document. So the parsed metrics are kept once and only read; each document gets a
+    clone of fpdf2's font object with its own mutable state (widths cache, glyph map, descriptor); and
+    before output its font file is replaced by a small one holding only the document's glyphs, built
+    from cached outlines, so fpdf2's own subsetting runs on ~100 glyphs instead of 25,000.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()  # guards the lazy loads, the outline cache and the source file
+        self._template: TTFFont | None = None
+        self._skeleton = b""
+        self._outlines: dict[str, _Outline] = {}
+
+    def attach(self, pdf: FPDF) -> None:
+        """Register the font with `pdf` as fpdf2's `add_font` would, without parsing the file again."""
+        template = self._loaded_template()
+        pdf.fonts[_FONT_KEY] = _clone_font(template, index=len(pdf.fonts) + 1)
+        # add_font does the same: CID-keyed CFF fonts need PDF 1.6 (FontFile3 /CIDFontType0C)
+        pdf._set_min_pdf_version("1.6")
+
+    def finish(self, pdf: FPDF) -> None:
+        """Give the document's font object a font file with exactly the glyphs the document used."""
+        font = pdf.fonts[_FONT_KEY]
+        font.ttfont = self._document_font(font.subset.get_all_glyph_names())
+
+    def covers(self, character: str) -> bool:
+        return ord(character) in self._loaded_template().cmap
+
+    def _loaded_template(self) -> TTFFont:
+        with self._lock:
+            if self._template is None:
+                template = TTFFont(FPDF(), self._path, _FONT_KEY, "")
+                if not (template.is_cff and template.is_cid_keyed) or template.color_font is not None:
+                    raise ValueError(f"{self._path.name}: expected a CID-keyed CFF font without colour glyphs")
+                self._skeleton = _skeleton_font(self._path, template.ttfont)
+                self._template = template
+            return self._template
+
+    def _document_font(self, glyph_names: Iterable[str]) -> TTFont:
+        """A font file holding .notdef and `glyph_names` (original CIDs kept), hinting and widths intact."""
+        names = [".notdef", *(name for name in dict.fromkeys(glyph_names) if name != ".notdef")]
+        outlines = [self._outline(name) for name in names]
+        # recalcBBoxes=False: the font box is set below from cached glyph boxes instead of redrawing
+        # every glyph at output (fontTools would do it twice, ~50 ms); it is the same box.
+        font = TTFont(io.BytesIO(self._skeleton), recalcBBoxes=False, recalcTimestamp=False)
+        top = font["CFF "].cff.topDictIndex[0]
+        char_strings = top.CharStrings
+        char_strings.charStringsIndex.items = [
+            T2CharString(
+                program=list(outline.program),
+                private=top.FDArray[outline.fd_index].Private,
+                globalSubrs=top.GlobalSubrs,
+            )
+            for outline in outlines
+        ]
+        char_strings.charStrings = {name: gid for gid, name in enumerate(names)}
+        top.charset = names
+        top.FDSelect.gidArray = [outline.fd_index for outline in outlines]
+        top.FDSelect.format = None  # let fontTools pick the compact format for the new array
+        top.FontBBox = _union_box(outline.bounds for outline in outlines)
+        font["hmtx"].metrics = {name: outline.metrics for name, outline in zip(names, outlines, strict=True)}
+        font.setGlyphOrder(names)
+        return font
+
+    def _outline(self, name: str) -> _Outline:
+        with self._lock:
+            outline = self._outlines.get(name)
+            if outline is None:
+                assert self._template is not None, "attach() loads the font before any outline is read"
+                outline = self._outlines[name] = _read_outline(self._template.ttfont, name)
+            return outline
+
+
+def _clone_font(template: TTFFont, index: int) -> TTFFont:
+    """A fresh fpdf2 font object sharing only the template's read-only tables.
+
+    Mirrors `TTFFont.__deepcopy__` in fpdf2 2.8.9, listing every slot so that a slot added by a later
+    fpdf2 fails loudly (AttributeError) instead of being shared by accident.
+    """
+    font: TTFFont = TTFFont.__new__(TTFFont)
+    for shared in (
+        "type", "ttffile", "fontkey", "scale", "name", "up", "ut", "sp", "ss", "emphasis", "is_compressed",
+        "is_cff", "is_cid_keyed", "is_symbol", "cff_ros", "collection_font_number", "palette_index",
+        "color_font", "unicode_range", "cmap", "glyph_ids",
+    ):  # fmt: skip
+        setattr(font, shared, getattr(template, shared, None))
+    font.i = index
+    # cw is a defaultdict: reading a character the font lacks inserts the default width
+    font.cw = defaultdict(template.cw.default_factory, template.cw)
+    font.desc = copy.copy(template.desc)  # output() names it and gives it an object id
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    font.ttfont = None  # set by SharedKoreanFont.finish(); text shaping (the only earlier reader) is off
+    font.subset = SubsetMap(font)
+    return font
+
+
+def _skeleton_font(path: Path, source: TTFont) -> bytes:
+    """The font with one glyph per Font DICT and no subroutines: the frame each document's font is built in.
+
+    Keeping one glyph of every Font DICT keeps the whole FDArray in its original order, so a glyph's
+    Font DICT index in the source is also its index here.
+    """
+    source_top = source["CFF "].cff.topDictIndex[0]
+    glyph_order = source.getGlyphOrder()
+    first_glyph_of_fd: dict[int, str] = {}
+    for gid, fd_index in enumerate(source_top.FDSelect.gidArray):
+        first_glyph_of_fd.setdefault(fd_index, glyph_order[gid])
+    options = Options(desubroutinize=True, notdef_outline=True, layout_features=[], name_IDs=["*"])
+    options.drop_tables += ["BASE", "DSIG", "GDEF", "GPOS", "GSUB", "VORG", "vhea", "vmtx"]
+    font = TTFont(path, lazy=True, recalcTimestamp=False)
+    subsetter = Subsetter(options)
+    subsetter.populate(glyphs=sorted(first_glyph_of_fd.values()))
+    subsetter.subset(font)
+    # cmap would name glyphs a document's font lacks, and OS/2 is only pruned against the cmap; the PDF
+    # embeds the bare CFF table and takes metrics from fpdf2's own font object, so neither is needed
+    del font["cmap"], font["OS/2"]
+    fd_names = [fd.FontName for fd in font["CFF "].cff.topDictIndex[0].FDArray]
+    if fd_names != [fd.FontName for fd in source_top.FDArray]:
+        raise ValueError(f"{path.name}: the skeleton font lost or reordered Font DICTs")
+    buffer = io.BytesIO()
+    font.save(buffer)
+    font.close()
+    return buffer.getvalue()
+
+
+def _read_outline(source: TTFont, name: str) -> _Outline:
+    """Glyph `name` of the source font, its subroutine calls inlined so it stands alone."""
+    top = source["CFF "].cff.topDictIndex[0]
+    original, fd_index = top.CharStrings.getItemAndSelector(name)
+    # Work on a copy: the source charstring stays as parsed for the next reader
+    standalone = T2CharString(
+        bytecode=getattr(original, "bytecode", None),
+        program=None if original.needsDecompilation() else list(original.program),
+        private=original.private,
+        globalSubrs=original.globalSubrs,
+    )
+    desubroutinizeCharString(standalone)
+    bounds = standalone.calcBounds(None)
+    return _Outline(
+        program=tuple(standalone.program),
+        fd_index=fd_index,
+        metrics=tuple(source["hmtx"][name]),
+        bounds=None if bounds is None else intRect(bounds),
+    )
+
+
+def _union_box(boxes: Iterable[tuple[int, int, int, int] | None]) -> list[int]:
+    """The font bounding box fontTools' recalcFontBBox would compute from the same glyphs."""
+    union: tuple[int, int, int, int] | None = None
+    for box in boxes:
+        if box is not None:
+            union = box if union is None else unionRect(union, box)
+    return list(union) if union is not None else [0, 0, 0, 0]
+
+
+_SHARED_FONT = SharedKoreanFont(Path(pylopdf_fonts_ko.sans_path()))
+
+
+# --------------------------------------------------------------------------------------------------
+# The document
+
+
+def render_pdf(doc: QuoteDocument, font: KoreanFont = _SHARED_FONT) -> bytes:
+    """The quotation PDF of `doc`: cover, panel details, a page footer; identical bytes for identical input.
+
+    Raises MissingGlyphError when a character of the document has no glyph in the Korean font.
+    """
+    _check_coverage(doc, font)
+    pdf = _QuotePdf(doc)
+    font.attach(pdf)
+    _draw_cover(pdf, doc)
+    _draw_details(pdf, doc)
+    font.finish(pdf)
+    return bytes(pdf.output())
+
+
+def _document_texts(doc: QuoteDocument) -> Iterable[str]:
+    yield from (doc.number, doc.date_text, doc.customer, doc.contact, doc.project, doc.amount_in_words)
+    company = doc.company
+    yield from (company.name, company.representative, company.business_number, company.address)
+    yield from (company.phone, company.email, doc.evidence_hash, *doc.notes)
+    for panel in doc.panels:
+        yield from (panel.name, panel.size_text, panel.enclosure_text)
+        for line in panel.lines:
+            yield from (line.name, line.spec, line.unit, line.note)
+
+
+def _check_coverage(doc: QuoteDocument, font: KoreanFont) -> None:
+    characters = {c for text in _document_texts(doc) for c in text if c != "\n"}
+    missing = sorted(c for c in characters if not font.covers(c))
+    if missing:
+        raise MissingGlyphError(missing)
+
+
+class _QuotePdf(FPDF):
+    """A4 portrait pages with the quotation footer: quote number, "페이지 X / Y", evidence hash."""
+
+    def __init__(self, doc: QuoteDocument) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._number = doc.number
+        self._evidence = f"증빙 {doc.evidence_hash[:16]}" if doc.evidence_hash else ""
+        year, month, day = (int(part) for part in doc.date_iso[:10].split("-"))
+        # The quote's date at 00:00 KST, never the wall clock: it feeds the file ID too
+        self.set_creation_date(datetime(year, month, day, tzinfo=KST))
+        self.set_title(f"견적서 {doc.number}")
+        self.set_author(doc.company.name)
+        self.set_creator("kis-estimator")
+        self.set_lang("ko-KR")
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(auto=True, margin=MARGIN + FOOTER_HEIGHT)
+        self.alias_nb_pages("{nb}")
+
+    def footer(self) -> None:
+        self.set_y(-MARGIN - 6)
+        self.set_draw_color(RULE_GRAY)
+        self.set_line_width(0.2)
+        self.line(MARGIN, self.get_y(), MARGIN + TEXT_WIDTH, self.get_y())
+        self.set_font(FONT_FAMILY, size=8)
+        self.set_text_color(MUTED_TEXT)
+        third = TEXT_WIDTH / 3
+        self.cell(third, 6, self._number, align="L")
+        self.cell(third, 6, f"페이지 {self.page_no()} / {{nb}}", align="C")
+        self.cell(third, 6, self._evidence, align="R")
+        self.set_text_color(0)
+
+
+def _money(amount: int) -> str:
+    return f"{amount:,}"
+
+
+def _quantity(qty: float) -> str:
+    """5.9 → "5.9", 12 → "12", 3.0 → "3", 1200 → "1,200": no float noise, no trailing zeros."""
+    if isinstance(qty, float) and qty.is_integer():
+        qty = int(qty)
+    return f"{qty:,}"
+
+
+def _plain_style(fill: tuple[int, int, int] | None = None) -> FontFace:
+    # emphasis="" on purpose: fpdf2's default heading style is bold, and the font has no bold face
+    return FontFace(emphasis="", fill_color=fill)
+
+
+# --------------------------------------------------------------------------------------------------
+# Cover (표지)
+
+SUMMARY_COLUMNS = (("품명", 42, "LEFT"), ("규격", 38, "CENTER"), ("단위", 14, "CENTER"),
+                   ("수량", 14, "RIGHT"), ("단가", 36, "RIGHT"), ("금액", 36, "RIGHT"))  # fmt: skip
+
+
+def _draw_cover(pdf: _QuotePdf, doc: QuoteDocument) -> None:
+    pdf.add_page()
+    _draw_title(pdf, "견 적 서")
+    top = pdf.get_y() + 4
+    _draw_recipient(pdf, doc, top)
+    recipient_bottom = pdf.get_y()
+    _draw_supplier(pdf, doc, top)
+    pdf.set_y(max(recipient_bottom, pdf.get_y()) + 6)
+    _draw_amount_line(pdf, doc)
+    _draw_summary_table(pdf, doc)
+    _draw_notes(pdf, doc.notes)
+
+
+def _draw_title(pdf: FPDF, title: str) -> None:
+    pdf.set_font(FONT_FAMILY, size=24)
+    pdf.cell(TEXT_WIDTH, 14, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    # A double rule under the title, as on the printed form
+    pdf.set_line_width(0.4)
+    middle = MARGIN + TEXT_WIDTH / 2
+    y = pdf.get_y()
+    pdf.line(middle - 32, y, middle + 32, y)
+    pdf.line(middle - 32, y + 1, middle + 32, y + 1)
+    pdf.set_y(y + 4)
+
+
+def _labelled_rows(pdf: FPDF, x: float, rows: Sequence[tuple[str, str]], label_w: float, value_w: float) -> None:
+    """Label/value pairs one per line at `x`; values wrap within `value_w`."""
+    for label, value in rows:
+        pdf.set_x(x)
+        pdf.set_text_color(MUTED_TEXT)
+        pdf.cell(label_w, 6.5, label)
+        pdf.set_text_color(0)
+        pdf.multi_cell(value_w, 6.5, value, new_x="LMARGIN", new_y="NEXT")
+
+
+def _draw_recipient(pdf: FPDF, doc: QuoteDocument, top: float) -> None:
+    rows = [("견적일자", doc.date_text), ("견적번호", doc.number), ("수신", f"{doc.customer} 귀하")]
+    if doc.contact:
+        rows.append(("참조", doc.contact))
+    if doc.project:
+        rows.append(("건명", doc.project))
+    pdf.set_y(top)
+    pdf.set_font(FONT_FAMILY, size=10.5)
+    _labelled_rows(pdf, MARGIN, rows, label_w=20, value_w=72)
+    pdf.ln(3)
+    pdf.set_font(FONT_FAMILY, size=10)
+    pdf.cell(92, 6, "아래와 같이 견적합니다.", new_x="LMARGIN", new_y="NEXT")
+
+
+def _draw_supplier(pdf: FPDF, doc: QuoteDocument, top: float) -> None:
+    """The shop's block: a framed box on the right with the non-empty company fields."""
+    company = doc.company
+    fields = [
+        ("상호", company.name),
+        ("대표자", company.representative),
+        ("사업자번호", company.business_number),
+        ("주소", company.address),
+        ("전화", company.phone),
+        ("이메일", company.email),
+    ]
+    rows = [(label, value) for label, value in fields if value]
+    left, width = MARGIN + 96, TEXT_WIDTH - 96
+    pdf.set_font(FONT_FAMILY, size=9.5)
+    pdf.set_fill_color(*HEADER_FILL)
+    pdf.set_xy(left, top)
+    pdf.cell(width, 6.5, "공급자", align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(pdf.get_y() + 1.5)
+    _labelled_rows(pdf, left + 2, rows, label_w=20, value_w=width - 24)
+    bottom = pdf.get_y() + 1.5
+    pdf.set_draw_color(RULE_GRAY)
+    pdf.set_line_width(0.25)
+    pdf.rect(left, top, width, bottom - top)
+    pdf.set_y(bottom)
+
+
+def _draw_amount_line(pdf: FPDF, doc: QuoteDocument) -> None:
+    pdf.set_font(FONT_FAMILY, size=12)
+    pdf.set_fill_color(*TOTAL_FILL)
+    pdf.set_draw_color(RULE_GRAY)
+    pdf.set_line_width(0.4)
+    text = f"{doc.amount_in_words} (₩{_money(doc.total)}, 부가세 포함)"
+    pdf.cell(TEXT_WIDTH, 11, text, border=1, align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5)
+
+
+def _draw_summary_table(pdf: FPDF, doc: QuoteDocument) -> None:
+    pdf.set_font(FONT_FAMILY, size=9.5)
+    pdf.set_draw_color(RULE_GRAY)
+    pdf.set_line_width(0.2)
+    with _table(pdf, SUMMARY_COLUMNS, line_height=6.5) as table:
+        _heading_row(table, SUMMARY_COLUMNS)
+        for panel in doc.panels:
+            row = table.row()
+            for text in (panel.name, panel.size_text, "면", _quantity(panel.quantity),
+                         _money(panel.subtotal), _money(panel.amount)):  # fmt: skip
+                row.cell(text)
+        totals = (("합계", doc.subtotal), ("부가세", doc.vat), ("총액 (부가세포함)", doc.total))
+        for label, amount in totals:
+            row = table.row(style=_plain_style(TOTAL_FILL))
+            row.cell(label, align="CENTER", colspan=len(SUMMARY_COLUMNS) - 1)
+            row.cell(_money(amount))
+    pdf.ln(6)
+
+
+def _draw_notes(pdf: FPDF, notes: Sequence[str]) -> None:
+    if not notes:
+        return
+    pdf.set_font(FONT_FAMILY, size=10.5)
+    pdf.cell(TEXT_WIDTH, 7, "비고", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, size=9.5)
+    for note in notes:
+        pdf.set_x(MARGIN + 2)
+        pdf.multi_cell(TEXT_WIDTH - 2, 5.5, f"· {note}", new_x="LMARGIN", new_y="NEXT")
+
+
+# --------------------------------------------------------------------------------------------------
+# Detail (견적서 상세)
+
+DETAIL_COLUMNS = (("번호", 10, "CENTER"), ("품명", 33, "LEFT"), ("규격", 45, "LEFT"), ("단위", 11, "CENTER"),
+                  ("수량", 13, "RIGHT"), ("단가", 22, "RIGHT"), ("금액", 24, "RIGHT"), ("비고", 22, "LEFT"))  # fmt: skip
+DETAIL_LINE_HEIGHT = 5.6
+# A panel's heading is not left alone at the foot of a page: it needs room for itself, the table's
+# header row and a few lines below it.
+PANEL_MIN_SPACE = 8 + DETAIL_LINE_HEIGHT * 4
+
+
+def _draw_details(pdf: FPDF, doc: QuoteDocument) -> None:
+    pdf.add_page()
+    pdf.set_font(FONT_FAMILY, size=15)
+    pdf.cell(TEXT_WIDTH, 10, "견적서 상세", align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    for panel in doc.panels:
+        _draw_panel(pdf, panel)
+
+
+def _panel_heading(panel: DocumentPanel) -> str:
+    parts = [f"{panel.index + 1}. {panel.name}", panel.enclosure_text, panel.size_text]
+    if panel.quantity != 1:
+        parts.append(f"{panel.quantity}면")
+    return "   |   ".join(parts)
+
+
+def _draw_panel(pdf: FPDF, panel: DocumentPanel) -> None:
+    if pdf.will_page_break(PANEL_MIN_SPACE):
+        pdf.add_page()
+    pdf.set_font(FONT_FAMILY, size=10.5)
+    pdf.cell(TEXT_WIDTH, 8, _panel_heading(panel), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, size=8.5)
+    pdf.set_draw_color(RULE_GRAY)
+    pdf.set_line_width(0.2)
+    with _table(pdf, DETAIL_COLUMNS, line_height=DETAIL_LINE_HEIGHT) as table:
+        _heading_row(table, DETAIL_COLUMNS)
+        for line in panel.lines:
+            row = table.row()
+            for text in (str(line.no), line.name, line.spec, line.unit, _quantity(line.qty),
+                         _money(line.unit_price), _money(line.amount), line.note):  # fmt: skip
+                row.cell(text)
+        _total_row(table, "소계", panel.subtotal)
+        if panel.quantity != 1:
+            _total_row(table, f"합계 (소계 × {panel.quantity}면)", panel.amount)
+    pdf.ln(6)
+
+
+def _total_row(table: Any, label: str, amount: int) -> None:
+    """A label across the first six columns, the amount under 금액, 비고 left empty."""
+    row = table.row(style=_plain_style(TOTAL_FILL))
+    row.cell(label, align="CENTER", colspan=6)
+    row.cell(_money(amount))
+    row.cell("")
+
+
+# --------------------------------------------------------------------------------------------------
+# Tables
+
+
+def _table(pdf: FPDF, columns: Sequence[tuple[str, float, str]], line_height: float) -> Any:
+    """An fpdf2 table over the text width whose heading row repeats at the top of every page."""
+    return pdf.table(
+        width=TEXT_WIDTH,
+        col_widths=tuple(width for _, width, _ in columns),
+        text_align=tuple(align for _, _, align in columns),
+        line_height=line_height,
+        headings_style=_plain_style(HEADER_FILL),
+        repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
+        padding=(0.4, 1.2),
+        wrapmode=WrapMode.WORD,
+    )
+
+
+def _heading_row(table: Any, columns: Sequence[tuple[str, float, str]]) -> None:
+    row = table.row()
+    for title, _, _ in columns:
+        row.cell(title, align="CENTER")

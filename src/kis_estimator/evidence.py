@@ -1,0 +1,212 @@
+"""The evidence pack: the files that prove how every number of a quote was reached.
+
+Layout of a pack (paths are POSIX, relative to the pack's root):
+
+    stages/<stage>.json      what each engine stage produced (deterministic)
+    validation.json          every gate with its status
+    metrics.json             stage timings (differ run to run)
+    drawing/layout.svg|dxf   the front view
+    documents/quote.xlsx|pdf the documents as sent
+    manifest.json            each file's SHA-256, catalog hash, rulebook and engine versions
+    SHA256SUMS               `sha256sum -c SHA256SUMS` checks every file, the manifest included
+    signature.json           HMAC-SHA256 of the evidence hash, when a secret is configured
+
+The quote's evidence hash is the SHA-256 of the canonical manifest. The documents themselves show the
+calculation hash (over the stage files only), since a document cannot contain the hash of itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from kis_estimator.engine.catalog import canonical_json
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+SIGNATURE = "signature.json"
+PACK_FILES = (MANIFEST, SUMS, SIGNATURE)
+SCHEMA = "kis-evidence/1"
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def json_bytes(value: Any) -> bytes:
+    """Stable pretty JSON (UTF-8, sorted keys, trailing newline) for evidence files."""
+    return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def stage_files(quote: Mapping[str, Any]) -> dict[str, bytes]:
+    """The deterministic stage files of a quote (what each stage decided, from the quote JSON)."""
+    panels = quote["panels"]
+    stages = {
+        "validate": {"request": quote["request"]},
+        "resolve": [{"panel": p["name"], "breakers": p["breakers"]} for p in panels],
+        "enclosure": [
+            {"panel": p["name"], "enclosure": p["enclosure"], "rows": p["layout"]["rows"]} for p in panels
+        ],
+        "placement": [
+            {"panel": p["name"], "placed": p["layout"]["placed"], "phases": p["phases"]} for p in panels
+        ],
+        "critic": [{"panel": p["name"], "gates": p["gates"], "thermal": p["thermal"]} for p in panels],
+        "pricing": {
+            "panels": [
+                {
+                    "panel": p["name"],
+                    "lines": p["lines"],
+                    "subtotal": p["subtotal"],
+                    "quantity": p["quantity"],
+                    "amount": p["amount"],
+                }
+                for p in panels
+            ],
+            "totals": quote["totals"],
+        },
+    }
+    return {f"stages/{name}.json": json_bytes(content) for name, content in stages.items()}
+
+
+def calculation_hash(stages: Mapping[str, bytes]) -> str:
+    """SHA-256 over the stage files' hashes: identical for identical input, shown on the documents."""
+    return sha256_hex(canonical_json({path: sha256_hex(data) for path, data in sorted(stages.items())}))
+
+
+@dataclass(frozen=True)
+class EvidencePack:
+    files: dict[str, bytes]  # every file of the pack, manifest and sums included
+    manifest: dict[str, Any]
+    sha256: str
+    signature: str | None
+
+    def write(self, directory: Path) -> None:
+        for path, data in self.files.items():
+            target = directory / PurePosixPath(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+
+def sign(evidence_sha256: str, secret: str) -> str:
+    return hmac.new(secret.encode("utf-8"), evidence_sha256.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def build_pack(
+    quote: Mapping[str, Any],
+    content: Mapping[str, bytes],
+    *,
+    engine_version: str,
+    secret: str | None = None,
+) -> EvidencePack:
+    """The pack over `content` (path → bytes, stage files included) with manifest, sums and signature."""
+    for path in content:
+        _check_relative(path)
+    manifest = {
+        "schema": SCHEMA,
+        "quote_id": quote["id"],
+        "number": quote["number"],
+        "engine_version": engine_version,
+        "rulebook_version": quote["rulebook_version"],
+        "rulebook_sha256": quote["rulebook_sha256"],
+        "catalog_sha256": quote["catalog_sha256"],
+        "calculation_sha256": calculation_hash({p: d for p, d in content.items() if p.startswith("stages/")}),
+        "files": {path: sha256_hex(data) for path, data in sorted(content.items())},
+    }
+    manifest_bytes = json_bytes(manifest)
+    evidence_sha256 = sha256_hex(canonical_json(manifest))
+    files = {**content, MANIFEST: manifest_bytes}
+    signature = sign(evidence_sha256, secret) if secret else None
+    if signature:
+        files[SIGNATURE] = json_bytes(
+            {"algorithm": "HMAC-SHA256", "evidence_sha256": evidence_sha256, "signature": signature}
+        )
+    files[SUMS] = "".join(f"{sha256_hex(data)}  {path}\n" for path, data in sorted(files.items())).encode()
+    return EvidencePack(files=files, manifest=manifest, sha256=evidence_sha256, signature=signature)
+
+
+def _check_relative(path: str) -> None:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise ValueError(f"evidence path must be relative and inside the pack: {path!r}")
+
+
+@dataclass
+class Verification:
+    """The outcome of checking a pack on disk: every changed, missing and extra file by name."""
+
+    evidence_sha256: str | None = None
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    signature_checked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not (self.changed or self.missing or self.extra or self.problems)
+
+
+def _files_on_disk(directory: Path) -> set[str]:
+    return {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
+
+
+def verify_pack(
+    directory: Path, *, expected_sha256: str | None = None, secret: str | None = None
+) -> Verification:
+    """Re-hash every file of the pack against its manifest; name what changed, is missing or is extra."""
+    result = Verification()
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        listed: dict[str, str] = dict(manifest["files"])
+    except FileNotFoundError:
+        result.missing.append(MANIFEST)
+        return result
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        result.problems.append(f"manifest.json unreadable: {exc}")
+        return result
+    result.evidence_sha256 = sha256_hex(canonical_json(manifest))
+    for path, digest in sorted(listed.items()):
+        file = directory / PurePosixPath(path)
+        if not file.is_file():
+            result.missing.append(path)
+        elif sha256_hex(file.read_bytes()) != digest:
+            result.changed.append(path)
+    result.extra = sorted(_files_on_disk(directory) - set(listed) - set(PACK_FILES))
+    _check_sums(directory, result)
+    if expected_sha256 is not None and expected_sha256 != result.evidence_sha256:
+        result.problems.append(f"evidence hash {result.evidence_sha256} ≠ the quote's {expected_sha256}")
+    if secret is not None:
+        _check_signature(directory, result, secret)
+    return result
+
+
+def _check_sums(directory: Path, result: Verification) -> None:
+    sums = directory / SUMS
+    if not sums.is_file():
+        result.missing.append(SUMS)
+        return
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, path = line.partition("  ")
+        file = directory / PurePosixPath(path)
+        if path in (SUMS,) or not file.is_file():
+            continue
+        if sha256_hex(file.read_bytes()) != digest and path not in result.changed:
+            result.changed.append(path)
+
+
+def _check_signature(directory: Path, result: Verification, secret: str) -> None:
+    result.signature_checked = True
+    try:
+        recorded = json.loads((directory / SIGNATURE).read_text(encoding="utf-8"))["signature"]
+    except (OSError, ValueError, KeyError, TypeError):
+        result.problems.append("signature.json missing or unreadable")
+        return
+    if result.evidence_sha256 is None or not hmac.compare_digest(
+        recorded, sign(result.evidence_sha256, secret)
+    ):
+        result.problems.append("signature does not match the evidence hash")
