@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,47 @@ def test_every_example_estimates(tmp_path: Path) -> None:
         done = _kis("estimate", str(example), "--out", str(tmp_path / example.stem), "--json", cwd=tmp_path)
         assert done.returncode == 0, f"{example.name}: {done.stderr}"
         assert json.loads(done.stdout)["totals"]["total"] > 0
+
+
+def test_estimate_writes_documents_and_an_evidence_pack_that_verifies(tmp_path: Path) -> None:
+    request = _write(tmp_path / "req.json", DOMAIN_S8)
+    done = _kis(
+        "estimate",
+        str(request),
+        "--out",
+        "q",
+        "--recalc",
+        cwd=tmp_path,
+        env={"EVIDENCE_SECRET": "s3cret", "KIS_DOC_RECALC": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "q"
+    for name in (
+        "quote.json",
+        "quote.xlsx",
+        "quote.pdf",
+        "layout.svg",
+        "layout.dxf",
+        "evidence/manifest.json",
+        "evidence/SHA256SUMS",
+        "evidence/metrics.json",
+        "evidence/validation.json",
+        "evidence/stages/pricing.json",
+        "evidence/signature.json",
+    ):
+        assert (out / name).is_file(), name
+    quote = json.loads((out / "quote.json").read_text(encoding="utf-8"))
+    gates = {g["id"]: g["status"] for g in quote["gates"]}
+    assert gates["doc_cached_values"] == gates["doc_named_ranges"] == "pass"
+    if shutil.which("soffice"):
+        assert gates["doc_formula_loss"] == "pass"
+    assert quote["evidence"]["signature"]
+    assert (out / "quote.xlsx").read_bytes() == (out / "evidence" / "documents" / "quote.xlsx").read_bytes()
+    verified = _kis("evidence", "verify", str(out), cwd=tmp_path, env={"EVIDENCE_SECRET": "s3cret"})
+    assert verified.returncode == 0, verified.stdout
+    assert quote["evidence"]["sha256"] in verified.stdout.replace("\n", "")
+    (out / "evidence" / "stages" / "pricing.json").write_text("{}", encoding="utf-8")
+    (out / "evidence" / "drawing" / "layout.dxf").unlink()
+    tampered = _kis("evidence", "verify", str(out / "evidence"), cwd=tmp_path)
+    assert tampered.returncode == 1
+    assert "stages/pricing.json" in tampered.stdout and "drawing/layout.dxf" in tampered.stdout

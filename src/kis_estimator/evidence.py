@@ -31,6 +31,7 @@ MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 SIGNATURE = "signature.json"
 PACK_FILES = (MANIFEST, SUMS, SIGNATURE)
+MEASUREMENTS = ("metrics.json",)
 SCHEMA = "kis-evidence/1"
 
 
@@ -115,10 +116,15 @@ def build_pack(
         "rulebook_sha256": quote["rulebook_sha256"],
         "catalog_sha256": quote["catalog_sha256"],
         "calculation_sha256": calculation_hash({p: d for p, d in content.items() if p.startswith("stages/")}),
-        "files": {path: sha256_hex(data) for path, data in sorted(content.items())},
+        "files": {
+            path: sha256_hex(data) for path, data in sorted(content.items()) if path not in MEASUREMENTS
+        },
+        "measurements": {
+            path: sha256_hex(data) for path, data in sorted(content.items()) if path in MEASUREMENTS
+        },
     }
     manifest_bytes = json_bytes(manifest)
-    evidence_sha256 = sha256_hex(canonical_json(manifest))
+    evidence_sha256 = manifest_hash(manifest)
     files = {**content, MANIFEST: manifest_bytes}
     signature = sign(evidence_sha256, secret) if secret else None
     if signature:
@@ -127,6 +133,11 @@ def build_pack(
         )
     files[SUMS] = "".join(f"{sha256_hex(data)}  {path}\n" for path, data in sorted(files.items())).encode()
     return EvidencePack(files=files, manifest=manifest, sha256=evidence_sha256, signature=signature)
+
+
+def manifest_hash(manifest: Mapping[str, Any]) -> str:
+    """The evidence hash: SHA-256 of the canonical manifest, measurements left out."""
+    return sha256_hex(canonical_json({k: v for k, v in manifest.items() if k != "measurements"}))
 
 
 def _check_relative(path: str) -> None:
@@ -162,14 +173,14 @@ def verify_pack(
     result = Verification()
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-        listed: dict[str, str] = dict(manifest["files"])
+        listed: dict[str, str] = {**manifest["files"], **manifest.get("measurements", {})}
     except FileNotFoundError:
         result.missing.append(MANIFEST)
         return result
     except (OSError, ValueError, KeyError, TypeError) as exc:
         result.problems.append(f"manifest.json unreadable: {exc}")
         return result
-    result.evidence_sha256 = sha256_hex(canonical_json(manifest))
+    result.evidence_sha256 = manifest_hash(manifest)
     for path, digest in sorted(listed.items()):
         file = directory / PurePosixPath(path)
         if not file.is_file():

@@ -43,8 +43,8 @@ class QuoteIdentity:
 
 @dataclass(frozen=True)
 class DocumentOptions:
-    company: Company = Company()
-    terms: Terms = Terms()
+    company: Company = field(default_factory=Company)
+    terms: Terms = field(default_factory=Terms)
     evidence_secret: str | None = None
     recalculate: bool = False  # run the LibreOffice recalculation lint (seconds, not milliseconds)
 

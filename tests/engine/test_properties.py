@@ -41,7 +41,6 @@ PHASE_INDEX = {"R": 0, "S": 1, "T": 2}
 MAX_BRANCH_BREAKERS = RULES.limits.max_branch_breakers_per_panel
 
 
-
 def examples(count: int) -> settings:
     """Hypothesis settings for `count` examples; the whole module stays well under a minute."""
     return settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
@@ -104,7 +103,9 @@ def _resolvable() -> Resolvable:
         assert _quotes(_one_panel(brand, largest_main, []))
         combos = [(t, p, at) for t in ("MCCB", "ELCB") for p in (2, 3, 4) for at in ratings]
         mains[brand] = tuple(
-            (t, p, at) for t, p, at in combos if _quotes(_one_panel(brand, {"type": t, "poles": p, "trip_at": at}, []))
+            (t, p, at)
+            for t, p, at in combos
+            if _quotes(_one_panel(brand, {"type": t, "poles": p, "trip_at": at}, []))
         )
         branches[brand] = tuple(
             (t, p, at, grade)
@@ -117,7 +118,9 @@ def _resolvable() -> Resolvable:
             for b in own
             for at in b.trip_ratings_a
             if _quotes(
-                _one_panel(brand, largest_main, [{"model": b.model, "poles": b.poles, "trip_at": at, "qty": 1}])
+                _one_panel(
+                    brand, largest_main, [{"model": b.model, "poles": b.poles, "trip_at": at, "qty": 1}]
+                )
             )
         )
     return Resolvable(mains, branches, models)
@@ -211,7 +214,9 @@ def branch_lines(
             line["type"] = breaker_type
         if grade is not None:
             line["grade"] = grade
-    line["qty"] = draw(st.integers(1, max_qty) if draw(st.integers(0, 9)) else st.integers(max_qty, 5 * max_qty))
+    line["qty"] = draw(
+        st.integers(1, max_qty) if draw(st.integers(0, 9)) else st.integers(max_qty, 5 * max_qty)
+    )
     if draw(st.booleans()):
         line["load_a"] = draw(loads_a)
     if draw(st.integers(0, 3)) == 0:
@@ -422,7 +427,11 @@ def test_every_branch_breaker_is_placed_once(raw: dict[str, Any]) -> None:
         branch_entries = panel["breakers"][1:]
         # Branch lines come in request order, each with its own quantity, then the SPD breakers.
         for line, entry in zip(requested, branch_entries, strict=False):
-            assert (entry["poles"], entry["trip_at"], entry["qty"]) == (line["poles"], line["trip_at"], line["qty"])
+            assert (entry["poles"], entry["trip_at"], entry["qty"]) == (
+                line["poles"],
+                line["trip_at"],
+                line["qty"],
+            )
         spd_qty = sum(a["qty"] for a in panel_request.get("accessories", []) if a["kind"] == "SPD")
         assert sum(e["qty"] for e in branch_entries[len(requested) :]) == spd_qty
 
@@ -514,6 +523,28 @@ def test_phase_ties_take_the_lexicographically_smallest_optimal_assignment(raw: 
     assert assigned == smallest, loads
 
 
+# Ten large single-phase loads (A) and the 2P ratings that carry them.
+LARGE_SINGLE_PHASE = [(132.89, 150), (90.77, 100), (79.12, 100), (90.52, 100), (127.59, 150)]
+LARGE_SINGLE_PHASE += [(95.87, 100), (64.63, 75), (184.0, 200), (191.8, 200), (139.72, 150)]
+
+
+def test_a_panel_with_large_single_phase_loads_is_balanced_to_the_proven_optimum() -> None:
+    """15 × 2P 20 A and 15 × 2P 30 A at their AT, and ten 2P loads of 64.63–191.80 A.
+
+    The optimum, found by exhaustive search over the 3^10 splits of the large loads combined with every
+    split of the 20 A and 30 A counts, is a spread of 0.16 A with a count spread of 5.
+    """
+    branches = [{"poles": 2, "trip_at": 20, "qty": 15}, {"poles": 2, "trip_at": 30, "qty": 15}]
+    branches += [{"poles": 2, "trip_at": at, "qty": 1, "load_a": load} for load, at in LARGE_SINGLE_PHASE]
+    raw = {
+        "customer": {"name": "검증"},
+        "brand": "LS",
+        "panels": [{"main": {"poles": 4, "trip_at": 400}, "branches": branches}],
+    }
+    phases = quote_of(raw)["panels"][0]["phases"]
+    assert (phases["optimal"], phases["spread_a"], phases["count_spread"]) == (True, 0.16, 5), phases
+
+
 @examples(80)
 @given(requests())
 def test_same_request_gives_byte_identical_quotes(raw: dict[str, Any]) -> None:
@@ -532,11 +563,26 @@ json_values = st.recursive(
     | st.integers()
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 python_values = st.sampled_from(
-    [int, float, str, bytes, bool, complex, Decimal, Fraction, date, list[int], dict[str, int], tuple[int, str]]
+    [
+        int,
+        float,
+        str,
+        bytes,
+        bool,
+        complex,
+        Decimal,
+        Fraction,
+        date,
+        list[int],
+        dict[str, int],
+        tuple[int, str],
+    ]
 ).flatmap(st.from_type)
 extreme_values = st.sampled_from(
     [
@@ -571,10 +617,42 @@ extreme_values = st.sampled_from(
 # Values of the right type in the wrong place, to reach the business gates rather than the schema.
 plausible_ints = st.sampled_from([-1, 0, 1, 2, 3, 4, 5, 15, 30, 40, 60, 125, 201, 250, 800, 999, 1000, 10**9])
 plausible_texts = st.sampled_from(
-    ["LS", "SANGDO", "MIXED", "MCCB", "ELCB", "STANDARD", "ECONOMY", "INDOOR", "OUTDOOR", "SURFACE"]
-    + ["FLUSH", "POLE", "FREESTANDING", "STEEL", "SUS201", "SUS304", "CUSTOM", "HT", "SC", "XX", "SPD"]
-    + ["MAGNET", "TIMER", "METER", "PBL", "METER-1P", "MC-22", "PBL-ONOFF", "ABN-54", "SES-54", "BS-32"]
-    + ["ABN-62", "SBS-804", "EBN-803", "STEEL"]
+    [
+        "LS",
+        "SANGDO",
+        "MIXED",
+        "MCCB",
+        "ELCB",
+        "STANDARD",
+        "ECONOMY",
+        "INDOOR",
+        "OUTDOOR",
+        "SURFACE",
+        "FLUSH",
+        "POLE",
+        "FREESTANDING",
+        "STEEL",
+        "SUS201",
+        "SUS304",
+        "CUSTOM",
+        "HT",
+        "SC",
+        "XX",
+        "SPD",
+        "MAGNET",
+        "TIMER",
+        "METER",
+        "PBL",
+        "METER-1P",
+        "MC-22",
+        "PBL-ONOFF",
+        "ABN-54",
+        "SES-54",
+        "BS-32",
+        "ABN-62",
+        "SBS-804",
+        "EBN-803",
+    ]
 )
 plausible_values = st.one_of(
     plausible_ints,
@@ -594,9 +672,9 @@ def _paths(value: Any) -> list[Path]:
         path, node = stack.pop()
         found.append(path)
         if isinstance(node, dict):
-            stack.extend((path + (key,), child) for key, child in node.items())
+            stack.extend(((*path, key), child) for key, child in node.items())
         elif isinstance(node, list):
-            stack.extend((path + (index,), child) for index, child in enumerate(node))
+            stack.extend(((*path, index), child) for index, child in enumerate(node))
     return sorted(found, key=lambda p: (len(p), [str(part) for part in p]))
 
 
@@ -619,7 +697,9 @@ def mutated_requests(draw: st.DrawFn) -> Any:
     for _ in range(draw(st.integers(1, 4))):
         path = draw(st.sampled_from(_paths(root)))
         target = _get(root, path)
-        operation = draw(st.sampled_from(["same type"] * 4 + ["replace", "delete", "unknown", "nest", "duplicate"]))
+        operation = draw(
+            st.sampled_from(["same type"] * 4 + ["replace", "delete", "unknown", "nest", "duplicate"])
+        )
         new: Any = target
         if operation == "same type" and isinstance(target, bool):
             new = not target
@@ -709,4 +789,3 @@ def test_no_quote_has_a_branch_that_breaks_the_main_gates(raw: dict[str, Any]) -
         for b in branches:
             assert b["trip_at"] <= main["trip_at"], (main["model"], main["trip_at"], b["model"], b["trip_at"])
             assert main["poles"] != 2 or b["poles"] == 2, (main["model"], b["model"], b["poles"])
-

@@ -27,8 +27,8 @@ from fontTools.misc.psCharStrings import T2CharString
 from fontTools.subset import Options, Subsetter
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import TableHeadingsDisplay, WrapMode
-from fpdf.fonts import FontFace, SubsetMap, TTFFont
+from fpdf.enums import MethodReturnValue
+from fpdf.fonts import SubsetMap, TTFFont
 
 from kis_estimator.documents.model import DocumentPanel, QuoteDocument
 
@@ -62,13 +62,16 @@ class MissingGlyphError(ValueError):
 
 
 class KoreanFont(Protocol):
-    """Gives a document the Korean font: `attach` before drawing, `finish` after drawing, before output."""
+    """How a document gets the Korean font, registered as FONT_FAMILY."""
 
-    def attach(self, pdf: FPDF) -> None: ...
+    def attach(self, pdf: FPDF) -> None:
+        """Register the font with `pdf`, before anything is drawn."""
 
-    def finish(self, pdf: FPDF) -> None: ...
+    def finish(self, pdf: FPDF, pending_text: str) -> None:
+        """Make the font ready for `pdf.output()`, which will still draw `pending_text`."""
 
-    def covers(self, character: str) -> bool: ...
+    def missing(self, characters: Iterable[str]) -> list[str]:
+        """The characters the font has no glyph for, sorted."""
 
 
 class ReferenceKoreanFont:
@@ -76,16 +79,17 @@ class ReferenceKoreanFont:
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._cmap = TTFont(path, lazy=True).getBestCmap()
+        with TTFont(path, lazy=True) as font:
+            self._cmap = font.getBestCmap()
 
     def attach(self, pdf: FPDF) -> None:
         pdf.add_font(FONT_FAMILY, fname=str(self._path))
 
-    def finish(self, pdf: FPDF) -> None:
-        """Nothing to do: fpdf2 subsets its own font object at output."""
+    def finish(self, pdf: FPDF, pending_text: str) -> None:
+        """Nothing to do: fpdf2 subsets its own copy of the whole font at output."""
 
-    def covers(self, character: str) -> bool:
-        return ord(character) in self._cmap
+    def missing(self, characters: Iterable[str]) -> list[str]:
+        return sorted(c for c in set(characters) if ord(c) not in self._cmap)
 
 
 @dataclass(frozen=True)
@@ -118,20 +122,23 @@ class SharedKoreanFont:
 
     def attach(self, pdf: FPDF) -> None:
         """Register the font with `pdf` as fpdf2's `add_font` would, without parsing the file again."""
-        template = self._loaded_template()
+        template = self._template_font()
         pdf.fonts[_FONT_KEY] = _clone_font(template, index=len(pdf.fonts) + 1)
         # add_font does the same: CID-keyed CFF fonts need PDF 1.6 (FontFile3 /CIDFontType0C)
         pdf._set_min_pdf_version("1.6")
 
-    def finish(self, pdf: FPDF) -> None:
-        """Give the document's font object a font file with exactly the glyphs the document used."""
+    def finish(self, pdf: FPDF, pending_text: str) -> None:
+        """Give the document's font object a font file with exactly the glyphs the document draws."""
         font = pdf.fonts[_FONT_KEY]
+        for character in pending_text:
+            font.subset.pick(ord(character))
         font.ttfont = self._document_font(font.subset.get_all_glyph_names())
 
-    def covers(self, character: str) -> bool:
-        return ord(character) in self._loaded_template().cmap
+    def missing(self, characters: Iterable[str]) -> list[str]:
+        cmap = self._template_font().cmap
+        return sorted(c for c in set(characters) if ord(c) not in cmap)
 
-    def _loaded_template(self) -> TTFFont:
+    def _template_font(self) -> TTFFont:
         with self._lock:
             if self._template is None:
                 template = TTFFont(FPDF(), self._path, _FONT_KEY, "")
@@ -277,13 +284,14 @@ def render_pdf(doc: QuoteDocument, font: KoreanFont = _SHARED_FONT) -> bytes:
     font.attach(pdf)
     _draw_cover(pdf, doc)
     _draw_details(pdf, doc)
-    font.finish(pdf)
+    font.finish(pdf, pdf.pending_text())
     return bytes(pdf.output())
 
 
 def _document_texts(doc: QuoteDocument) -> Iterable[str]:
-    yield from (doc.number, doc.date_text, doc.customer, doc.contact, doc.project, doc.amount_in_words)
+    """Every text of `doc` the PDF prints, besides the renderer's own labels."""
     company = doc.company
+    yield from (doc.number, doc.date_text, doc.customer, doc.contact, doc.project, doc.amount_in_words)
     yield from (company.name, company.representative, company.business_number, company.address)
     yield from (company.phone, company.email, doc.evidence_hash, *doc.notes)
     for panel in doc.panels:
@@ -293,8 +301,8 @@ def _document_texts(doc: QuoteDocument) -> Iterable[str]:
 
 
 def _check_coverage(doc: QuoteDocument, font: KoreanFont) -> None:
-    characters = {c for text in _document_texts(doc) for c in text if c != "\n"}
-    missing = sorted(c for c in characters if not font.covers(c))
+    # fpdf2 would only log a warning and print nothing for such a character, e.g. in a customer's name
+    missing = font.missing(c for text in _document_texts(doc) for c in text if c != "\n")
     if missing:
         raise MissingGlyphError(missing)
 
@@ -307,7 +315,7 @@ class _QuotePdf(FPDF):
         self._number = doc.number
         self._evidence = f"증빙 {doc.evidence_hash[:16]}" if doc.evidence_hash else ""
         year, month, day = (int(part) for part in doc.date_iso[:10].split("-"))
-        # The quote's date at 00:00 KST, never the wall clock: it feeds the file ID too
+        # The quote's date at 00:00 KST, never the wall clock: fpdf2 hashes it into the file ID too
         self.set_creation_date(datetime(year, month, day, tzinfo=KST))
         self.set_title(f"견적서 {doc.number}")
         self.set_author(doc.company.name)
@@ -325,10 +333,17 @@ class _QuotePdf(FPDF):
         self.set_font(FONT_FAMILY, size=8)
         self.set_text_color(MUTED_TEXT)
         third = TEXT_WIDTH / 3
-        self.cell(third, 6, self._number, align="L")
-        self.cell(third, 6, f"페이지 {self.page_no()} / {{nb}}", align="C")
-        self.cell(third, 6, self._evidence, align="R")
+        for text, align in zip(self._footer_texts(str(self.page_no())), "LCR", strict=True):
+            self.cell(third, 6, text, align=align)
         self.set_text_color(0)
+
+    def pending_text(self) -> str:
+        """What output() still draws after the drawing code is done: the last footer and the page total."""
+        return "".join(self._footer_texts(str(self.page_no()))).replace(self.str_alias_nb_pages, "") + "0123456789"
+
+    def _footer_texts(self, page: str) -> tuple[str, str, str]:
+        # {nb} is fpdf2's alias for the page total, filled in at output
+        return self._number, f"페이지 {page} / {{nb}}", self._evidence
 
 
 def _money(amount: int) -> str:
@@ -342,120 +357,255 @@ def _quantity(qty: float) -> str:
     return f"{qty:,}"
 
 
-def _plain_style(fill: tuple[int, int, int] | None = None) -> FontFace:
-    # emphasis="" on purpose: fpdf2's default heading style is bold, and the font has no bold face
-    return FontFace(emphasis="", fill_color=fill)
+def _text_width(pdf: FPDF, text: str) -> float:
+    """Width of `text` at the current font, in mm.
+
+    The sum of the glyph advances, which is what text() draws with no character spacing or stretching
+    set; get_string_width() gets the same figure through fpdf2's markdown and bidi machinery at ~30 µs
+    a call, the largest cost of a table.
+    """
+    points = pdf.current_font.get_text_width(text, pdf.font_size_pt, None)[1]
+    return float(points) / pdf.k
+
+
+def _wrapped(pdf: FPDF, text: str, width: float) -> list[str]:
+    """`text` broken into lines no wider than `width` at the current font, by fpdf2's own line breaker."""
+    if _text_width(pdf, text) <= width:
+        return [text]  # the common case, without multi_cell's cost (~0.3 ms a call)
+    lines = pdf.multi_cell(width + 2 * pdf.c_margin, 1, text, dry_run=True, output=MethodReturnValue.LINES)
+    return [str(line) for line in lines]
+
+
+# --------------------------------------------------------------------------------------------------
+# Tables: drawn with text() and rect(); fpdf2's table() lays out every cell with multi_cell and costs
+# ~3 ms a row, more than the whole rest of the document.
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: float  # mm
+    align: str  # "L", "C" or "R"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    span: int = 1  # columns covered
+    align: str | None = None  # None: the column's alignment
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    fill: tuple[int, int, int] | None = None
+
+    @classmethod
+    def of(cls, *texts: str) -> Row:
+        return cls(tuple(Cell(text) for text in texts))
+
+
+@dataclass(frozen=True)
+class _PlacedCell:
+    x: float
+    width: float
+    lines: list[str]
+    align: str
+
+
+CELL_PAD_X = 1.3
+CELL_PAD_Y = 0.5
+
+
+def _layout(pdf: FPDF, columns: Sequence[Column], row: Row, line_height: float) -> tuple[list[_PlacedCell], float]:
+    """Where each cell of `row` goes and how tall the row is once long texts wrap."""
+    placed: list[_PlacedCell] = []
+    x, column = MARGIN, 0
+    for cell in row.cells:
+        spanned = columns[column : column + cell.span]
+        width = sum(c.width for c in spanned)
+        lines = _wrapped(pdf, cell.text, width - 2 * CELL_PAD_X)
+        placed.append(_PlacedCell(x, width, lines, cell.align or spanned[0].align))
+        x, column = x + width, column + cell.span
+    if column != len(columns):
+        raise ValueError(f"a row covers {column} of {len(columns)} columns")
+    height = max(len(p.lines) for p in placed) * line_height + 2 * CELL_PAD_Y
+    return placed, height
+
+
+def _draw_row(pdf: FPDF, placed: Sequence[_PlacedCell], height: float, row: Row, line_height: float) -> None:
+    top = pdf.get_y()
+    if row.fill:
+        pdf.set_fill_color(*row.fill)
+    for cell in placed:
+        pdf.rect(cell.x, top, cell.width, height, style="DF" if row.fill else "D")
+    # PDF paints text with the fill colour: back to black before the text
+    pdf.set_fill_color(0)
+    # Same baseline rule as fpdf2's cell(): half the line plus 0.3 of the font size
+    baseline_offset = 0.5 * line_height + 0.3 * pdf.font_size
+    for cell in placed:
+        first_line_top = top + (height - len(cell.lines) * line_height) / 2
+        for number, line in enumerate(cell.lines):
+            text_width = _text_width(pdf, line)
+            if cell.align == "R":
+                x = cell.x + cell.width - CELL_PAD_X - text_width
+            elif cell.align == "C":
+                x = cell.x + (cell.width - text_width) / 2
+            else:
+                x = cell.x + CELL_PAD_X
+            pdf.text(x, first_line_top + number * line_height + baseline_offset, line)
+    pdf.set_y(top + height)
+
+
+def _draw_table(pdf: FPDF, columns: Sequence[Column], rows: Iterable[Row], line_height: float,
+                continued: str = "") -> None:  # fmt: skip
+    """A bordered table over the text width, its heading row repeated at the top of every page it spans.
+
+    A row never splits across pages, and the heading is never left at a page foot without a row under it.
+    On each page after the first, `continued` (if any) is printed above the heading.
+    """
+    heading = Row(tuple(Cell(c.title, align="C") for c in columns), fill=HEADER_FILL)
+    heading_layout = _layout(pdf, columns, heading, line_height)
+    heading_due = True
+    for row in rows:
+        placed, height = _layout(pdf, columns, row, line_height)
+        needed = height + (heading_layout[1] if heading_due else 0)
+        if pdf.get_y() + needed > pdf.page_break_trigger:
+            pdf.add_page()
+            _draw_continued(pdf, continued)
+            heading_due = True
+        if heading_due:
+            pdf.set_draw_color(RULE_GRAY)
+            pdf.set_line_width(0.2)
+            _draw_row(pdf, *heading_layout, heading, line_height)
+            heading_due = False
+        _draw_row(pdf, placed, height, row, line_height)
+
+
+def _draw_continued(pdf: FPDF, caption: str) -> None:
+    if not caption:
+        return
+    pdf.set_text_color(MUTED_TEXT)
+    pdf.cell(TEXT_WIDTH, 7, caption, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
 
 
 # --------------------------------------------------------------------------------------------------
 # Cover (표지)
 
-SUMMARY_COLUMNS = (("품명", 42, "LEFT"), ("규격", 38, "CENTER"), ("단위", 14, "CENTER"),
-                   ("수량", 14, "RIGHT"), ("단가", 36, "RIGHT"), ("금액", 36, "RIGHT"))  # fmt: skip
+SUMMARY_COLUMNS = (
+    Column("품명", 42, "L"),
+    Column("규격", 38, "C"),
+    Column("단위", 14, "C"),
+    Column("수량", 14, "R"),
+    Column("단가", 36, "R"),
+    Column("금액", 36, "R"),
+)
+LABEL_LINE = 6.5
 
 
-def _draw_cover(pdf: _QuotePdf, doc: QuoteDocument) -> None:
+def _draw_cover(pdf: FPDF, doc: QuoteDocument) -> None:
     pdf.add_page()
     _draw_title(pdf, "견 적 서")
     top = pdf.get_y() + 4
-    _draw_recipient(pdf, doc, top)
-    recipient_bottom = pdf.get_y()
-    _draw_supplier(pdf, doc, top)
-    pdf.set_y(max(recipient_bottom, pdf.get_y()) + 6)
+    recipient_bottom = _draw_recipient(pdf, doc, top)
+    supplier_bottom = _draw_supplier(pdf, doc, top)
+    pdf.set_y(max(recipient_bottom, supplier_bottom) + 6)
     _draw_amount_line(pdf, doc)
-    _draw_summary_table(pdf, doc)
+    _draw_summary(pdf, doc)
     _draw_notes(pdf, doc.notes)
 
 
 def _draw_title(pdf: FPDF, title: str) -> None:
     pdf.set_font(FONT_FAMILY, size=24)
     pdf.cell(TEXT_WIDTH, 14, title, align="C", new_x="LMARGIN", new_y="NEXT")
-    # A double rule under the title, as on the printed form
-    pdf.set_line_width(0.4)
-    middle = MARGIN + TEXT_WIDTH / 2
-    y = pdf.get_y()
-    pdf.line(middle - 32, y, middle + 32, y)
-    pdf.line(middle - 32, y + 1, middle + 32, y + 1)
+    # A double rule under the title, as on the printed forms
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.35)
+    middle, y = MARGIN + TEXT_WIDTH / 2, pdf.get_y()
+    pdf.line(middle - 30, y, middle + 30, y)
+    pdf.line(middle - 30, y + 1, middle + 30, y + 1)
     pdf.set_y(y + 4)
 
 
-def _labelled_rows(pdf: FPDF, x: float, rows: Sequence[tuple[str, str]], label_w: float, value_w: float) -> None:
-    """Label/value pairs one per line at `x`; values wrap within `value_w`."""
+def _draw_labelled(pdf: FPDF, x: float, top: float, rows: Sequence[tuple[str, str]], label_width: float,
+                   value_width: float) -> float:  # fmt: skip
+    """Label/value pairs from `top` down, values wrapped to `value_width`; returns the y below them."""
+    y = top
     for label, value in rows:
-        pdf.set_x(x)
+        pdf.set_xy(x, y)
         pdf.set_text_color(MUTED_TEXT)
-        pdf.cell(label_w, 6.5, label)
+        pdf.cell(label_width, LABEL_LINE, label)
         pdf.set_text_color(0)
-        pdf.multi_cell(value_w, 6.5, value, new_x="LMARGIN", new_y="NEXT")
+        for line in _wrapped(pdf, value, value_width):
+            pdf.set_xy(x + label_width, y)
+            pdf.cell(value_width, LABEL_LINE, line)
+            y += LABEL_LINE
+    return y
 
 
-def _draw_recipient(pdf: FPDF, doc: QuoteDocument, top: float) -> None:
+def _draw_recipient(pdf: FPDF, doc: QuoteDocument, top: float) -> float:
     rows = [("견적일자", doc.date_text), ("견적번호", doc.number), ("수신", f"{doc.customer} 귀하")]
     if doc.contact:
         rows.append(("참조", doc.contact))
     if doc.project:
         rows.append(("건명", doc.project))
-    pdf.set_y(top)
     pdf.set_font(FONT_FAMILY, size=10.5)
-    _labelled_rows(pdf, MARGIN, rows, label_w=20, value_w=72)
-    pdf.ln(3)
+    bottom = _draw_labelled(pdf, MARGIN, top, rows, label_width=20, value_width=70)
     pdf.set_font(FONT_FAMILY, size=10)
-    pdf.cell(92, 6, "아래와 같이 견적합니다.", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(MARGIN, bottom + 3)
+    pdf.cell(90, LABEL_LINE, "아래와 같이 견적합니다.")
+    return bottom + 3 + LABEL_LINE
 
 
-def _draw_supplier(pdf: FPDF, doc: QuoteDocument, top: float) -> None:
-    """The shop's block: a framed box on the right with the non-empty company fields."""
+def _draw_supplier(pdf: FPDF, doc: QuoteDocument, top: float) -> float:
+    """The shop's block: a framed box on the right with the company fields that are filled in."""
     company = doc.company
-    fields = [
+    fields = (
         ("상호", company.name),
         ("대표자", company.representative),
         ("사업자번호", company.business_number),
         ("주소", company.address),
         ("전화", company.phone),
         ("이메일", company.email),
-    ]
-    rows = [(label, value) for label, value in fields if value]
+    )
     left, width = MARGIN + 96, TEXT_WIDTH - 96
     pdf.set_font(FONT_FAMILY, size=9.5)
-    pdf.set_fill_color(*HEADER_FILL)
-    pdf.set_xy(left, top)
-    pdf.cell(width, 6.5, "공급자", align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(pdf.get_y() + 1.5)
-    _labelled_rows(pdf, left + 2, rows, label_w=20, value_w=width - 24)
-    bottom = pdf.get_y() + 1.5
     pdf.set_draw_color(RULE_GRAY)
     pdf.set_line_width(0.25)
+    pdf.set_fill_color(*HEADER_FILL)
+    pdf.set_xy(left, top)
+    pdf.cell(width, LABEL_LINE, "공급자", border=1, align="C", fill=True)
+    rows = [(label, value) for label, value in fields if value]
+    bottom = _draw_labelled(pdf, left + 2, top + LABEL_LINE + 1.5, rows, label_width=20, value_width=width - 24)
+    bottom += 1.5
     pdf.rect(left, top, width, bottom - top)
-    pdf.set_y(bottom)
+    return bottom
 
 
 def _draw_amount_line(pdf: FPDF, doc: QuoteDocument) -> None:
-    pdf.set_font(FONT_FAMILY, size=12)
+    pdf.set_font(FONT_FAMILY, size=12.5)
     pdf.set_fill_color(*TOTAL_FILL)
-    pdf.set_draw_color(RULE_GRAY)
+    pdf.set_draw_color(0)
     pdf.set_line_width(0.4)
     text = f"{doc.amount_in_words} (₩{_money(doc.total)}, 부가세 포함)"
-    pdf.cell(TEXT_WIDTH, 11, text, border=1, align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(TEXT_WIDTH, 12, text, border=1, align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(5)
 
 
-def _draw_summary_table(pdf: FPDF, doc: QuoteDocument) -> None:
+def _summary_rows(doc: QuoteDocument) -> Iterable[Row]:
+    for panel in doc.panels:
+        yield Row.of(panel.name, panel.size_text, "면", _quantity(panel.quantity), _money(panel.subtotal),
+                     _money(panel.amount))  # fmt: skip
+    label_span = len(SUMMARY_COLUMNS) - 1
+    for label, amount in (("합계", doc.subtotal), ("부가세", doc.vat), ("총액 (부가세포함)", doc.total)):
+        yield Row((Cell(label, span=label_span, align="C"), Cell(_money(amount))), fill=TOTAL_FILL)
+
+
+def _draw_summary(pdf: FPDF, doc: QuoteDocument) -> None:
     pdf.set_font(FONT_FAMILY, size=9.5)
-    pdf.set_draw_color(RULE_GRAY)
-    pdf.set_line_width(0.2)
-    with _table(pdf, SUMMARY_COLUMNS, line_height=6.5) as table:
-        _heading_row(table, SUMMARY_COLUMNS)
-        for panel in doc.panels:
-            row = table.row()
-            for text in (panel.name, panel.size_text, "면", _quantity(panel.quantity),
-                         _money(panel.subtotal), _money(panel.amount)):  # fmt: skip
-                row.cell(text)
-        totals = (("합계", doc.subtotal), ("부가세", doc.vat), ("총액 (부가세포함)", doc.total))
-        for label, amount in totals:
-            row = table.row(style=_plain_style(TOTAL_FILL))
-            row.cell(label, align="CENTER", colspan=len(SUMMARY_COLUMNS) - 1)
-            row.cell(_money(amount))
-    pdf.ln(6)
+    _draw_table(pdf, SUMMARY_COLUMNS, _summary_rows(doc), line_height=6.5)
+    pdf.ln(7)
 
 
 def _draw_notes(pdf: FPDF, notes: Sequence[str]) -> None:
@@ -465,25 +615,33 @@ def _draw_notes(pdf: FPDF, notes: Sequence[str]) -> None:
     pdf.cell(TEXT_WIDTH, 7, "비고", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=9.5)
     for note in notes:
-        pdf.set_x(MARGIN + 2)
-        pdf.multi_cell(TEXT_WIDTH - 2, 5.5, f"· {note}", new_x="LMARGIN", new_y="NEXT")
+        for line in _wrapped(pdf, f"· {note}", TEXT_WIDTH - 4):
+            pdf.set_x(MARGIN + 2)
+            pdf.cell(TEXT_WIDTH - 2, 5.5, line, new_x="LMARGIN", new_y="NEXT")
 
 
 # --------------------------------------------------------------------------------------------------
 # Detail (견적서 상세)
 
-DETAIL_COLUMNS = (("번호", 10, "CENTER"), ("품명", 33, "LEFT"), ("규격", 45, "LEFT"), ("단위", 11, "CENTER"),
-                  ("수량", 13, "RIGHT"), ("단가", 22, "RIGHT"), ("금액", 24, "RIGHT"), ("비고", 22, "LEFT"))  # fmt: skip
-DETAIL_LINE_HEIGHT = 5.6
-# A panel's heading is not left alone at the foot of a page: it needs room for itself, the table's
-# header row and a few lines below it.
-PANEL_MIN_SPACE = 8 + DETAIL_LINE_HEIGHT * 4
+DETAIL_COLUMNS = (
+    Column("번호", 9, "C"),
+    Column("품명", 31, "L"),
+    Column("규격", 50, "L"),
+    Column("단위", 10, "C"),
+    Column("수량", 12, "R"),
+    Column("단가", 20, "R"),
+    Column("금액", 22, "R"),
+    Column("비고", 26, "L"),
+)
+DETAIL_LINE = 5.4
+# A panel's heading is not left alone at a page foot: it needs room for the table heading and 3 lines
+PANEL_MIN_SPACE = 8 + 4 * (DETAIL_LINE + 2 * CELL_PAD_Y)
 
 
 def _draw_details(pdf: FPDF, doc: QuoteDocument) -> None:
     pdf.add_page()
     pdf.set_font(FONT_FAMILY, size=15)
-    pdf.cell(TEXT_WIDTH, 10, "견적서 상세", align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(TEXT_WIDTH, 10, "견적서 상세", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     for panel in doc.panels:
         _draw_panel(pdf, panel)
@@ -496,54 +654,23 @@ def _panel_heading(panel: DocumentPanel) -> str:
     return "   |   ".join(parts)
 
 
+def _detail_rows(panel: DocumentPanel) -> Iterable[Row]:
+    for line in panel.lines:
+        yield Row.of(str(line.no), line.name, line.spec, line.unit, _quantity(line.qty),
+                     _money(line.unit_price), _money(line.amount), line.note)  # fmt: skip
+    totals = [("소계", panel.subtotal)]
+    if panel.quantity != 1:
+        totals.append((f"합계 (소계 × {panel.quantity}면)", panel.amount))
+    for label, amount in totals:
+        yield Row((Cell(label, span=6, align="C"), Cell(_money(amount)), Cell("")), fill=TOTAL_FILL)
+
+
 def _draw_panel(pdf: FPDF, panel: DocumentPanel) -> None:
-    if pdf.will_page_break(PANEL_MIN_SPACE):
+    if pdf.get_y() + PANEL_MIN_SPACE > pdf.page_break_trigger:
         pdf.add_page()
     pdf.set_font(FONT_FAMILY, size=10.5)
     pdf.cell(TEXT_WIDTH, 8, _panel_heading(panel), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=8.5)
-    pdf.set_draw_color(RULE_GRAY)
-    pdf.set_line_width(0.2)
-    with _table(pdf, DETAIL_COLUMNS, line_height=DETAIL_LINE_HEIGHT) as table:
-        _heading_row(table, DETAIL_COLUMNS)
-        for line in panel.lines:
-            row = table.row()
-            for text in (str(line.no), line.name, line.spec, line.unit, _quantity(line.qty),
-                         _money(line.unit_price), _money(line.amount), line.note):  # fmt: skip
-                row.cell(text)
-        _total_row(table, "소계", panel.subtotal)
-        if panel.quantity != 1:
-            _total_row(table, f"합계 (소계 × {panel.quantity}면)", panel.amount)
-    pdf.ln(6)
-
-
-def _total_row(table: Any, label: str, amount: int) -> None:
-    """A label across the first six columns, the amount under 금액, 비고 left empty."""
-    row = table.row(style=_plain_style(TOTAL_FILL))
-    row.cell(label, align="CENTER", colspan=6)
-    row.cell(_money(amount))
-    row.cell("")
-
-
-# --------------------------------------------------------------------------------------------------
-# Tables
-
-
-def _table(pdf: FPDF, columns: Sequence[tuple[str, float, str]], line_height: float) -> Any:
-    """An fpdf2 table over the text width whose heading row repeats at the top of every page."""
-    return pdf.table(
-        width=TEXT_WIDTH,
-        col_widths=tuple(width for _, width, _ in columns),
-        text_align=tuple(align for _, _, align in columns),
-        line_height=line_height,
-        headings_style=_plain_style(HEADER_FILL),
-        repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
-        padding=(0.4, 1.2),
-        wrapmode=WrapMode.WORD,
-    )
-
-
-def _heading_row(table: Any, columns: Sequence[tuple[str, float, str]]) -> None:
-    row = table.row()
-    for title, _, _ in columns:
-        row.cell(title, align="CENTER")
+    continued = f"{panel.index + 1}. {panel.name} (계속)"
+    _draw_table(pdf, DETAIL_COLUMNS, _detail_rows(panel), line_height=DETAIL_LINE, continued=continued)
+    pdf.ln(7)
