@@ -128,3 +128,17 @@ def test_estimate_writes_documents_and_an_evidence_pack_that_verifies(tmp_path: 
     tampered = _kis("evidence", "verify", str(out / "evidence"), cwd=tmp_path)
     assert tampered.returncode == 1
     assert "stages/pricing.json" in tampered.stdout and "drawing/layout.dxf" in tampered.stdout
+
+
+def test_request_sheet_round_trip_through_the_cli(tmp_path: Path) -> None:
+    request = _write(tmp_path / "req.json", DOMAIN_S8)
+    exported = _kis("export-sheet", str(request), "--out", "sheet.xlsx", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    imported = _kis("import", "sheet.xlsx", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    back = json.loads(imported.stdout)
+    assert back["panels"][0]["branches"][2] == {"type": "ELCB", "poles": 2, "trip_at": 20, "qty": 12}
+    (tmp_path / "junk.xlsx").write_bytes(b"not a workbook")
+    refused = _kis("import", "junk.xlsx", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "SHEET_NOT_XLSX" in refused.stderr

@@ -16,7 +16,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from kis_estimator.documents.lint import recalculate, soffice_path
 from kis_estimator.documents.request_sheet import (
+    _MESSAGES,
     GUIDE_SHEET_NAME,
     MAX_DATA_ROWS,
     MAX_UPLOAD_BYTES,
@@ -30,7 +32,7 @@ from kis_estimator.documents.request_sheet import (
     write_template,
 )
 from kis_estimator.engine.errors import RequestRejected
-from tests.factories import ROOT
+from tests.factories import ROOT, requires_tool
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 SHEET_XML = "xl/worksheets/sheet1.xml"
@@ -188,6 +190,14 @@ def test_every_request_field_survives_the_round_trip() -> None:
     assert result.request["panels"][0]["branches"][1]["model"] == "007"
 
 
+@requires_tool(soffice_path() is not None, "LibreOffice")
+def test_a_sheet_saved_again_by_a_real_spreadsheet_program_still_imports() -> None:
+    resaved = recalculate(export_request_sheet(EVERY_FIELD))
+    result = _import(resaved)
+    assert result.findings == ()
+    assert result.request == normalize_request(EVERY_FIELD)
+
+
 def test_a_large_legitimate_sheet_at_the_row_limit_round_trips_quickly() -> None:
     panels = [
         {"name": f"LP-{n}", "main": {"poles": 3, "trip_at": 100}, "branches": [{"poles": 2, "trip_at": 20, "qty": 1, "circuit": f"회로 {b}"} for b in range(4)]}
@@ -197,6 +207,15 @@ def test_a_large_legitimate_sheet_at_the_row_limit_round_trips_quickly() -> None
     result, seconds = _timed(lambda: _import(export_request_sheet(request)))
     assert result.request == normalize_request(request)
     assert seconds < FAST
+
+
+def test_control_characters_in_text_survive_the_round_trip() -> None:
+    request = {
+        "customer": {"name": "A\x01B\tC"},
+        "brand": "LS",
+        "panels": [{"name": "LP\x0b1", "main": {"poles": 2, "trip_at": 20}}],
+    }
+    assert _import(export_request_sheet(request)).request == normalize_request(request)
 
 
 def test_export_refuses_two_panels_with_one_name() -> None:
@@ -248,9 +267,7 @@ def test_the_docs_describe_every_column_and_finding_code() -> None:
     docs = (ROOT / "docs" / "request-sheet.md").read_text(encoding="utf-8")
     titles = [cell.value for cell in openpyxl.load_workbook(TEMPLATE_PATH)[SHEET_NAME][12] if cell.value]
     assert all(f"| {title} |" in docs for title in titles)
-    from kis_estimator.documents.request_sheet import _MESSAGES
-
-    assert all(code in docs for code in _MESSAGES)
+    assert all(f"| {code} |" in docs for code in _MESSAGES)
 
 
 # ----------------------------------------------------------------------------------------- findings
@@ -386,6 +403,17 @@ def test_notes_beside_the_table_are_reported_once_per_column() -> None:
     book.save(buffer)
     result = _import(buffer.getvalue())
     assert _at(result) == {("SHEET_IGNORED_CELL", "견적요청!AC13")}
+    assert result.ok
+
+
+def test_a_column_with_an_unknown_title_is_reported_once_at_its_title() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(_sheet([MAIN, BRANCH])))
+    book[SHEET_NAME]["AB12"] = "비고"
+    book[SHEET_NAME]["AB14"] = "급함"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = _import(buffer.getvalue())
+    assert _at(result) == {("SHEET_UNKNOWN_COLUMN", "견적요청!AB12")}
     assert result.ok
 
 

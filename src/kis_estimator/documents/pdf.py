@@ -3,9 +3,9 @@
 `render_pdf(doc)` returns the same bytes for the same document: the creation date comes from the quote's
 date, the file ID is fpdf2's hash of the content, and nothing reads a clock or a random source.
 
-The Korean font (Noto Sans KR, a 4.6 MB CID-keyed CFF font of 25,000 glyphs) is parsed once per process
-by `SharedKoreanFont`; each document still gets its own fpdf2 font object and its own small font file to
-subset, so nothing a rendering mutates is shared between documents or threads.
+The Korean font (Noto Sans KR, a 4.6 MB OpenType CFF font of 25,000 glyphs) is parsed once per process by
+`SharedKoreanFont`; each document still gets its own fpdf2 font object and its own small font file, so
+nothing a rendering mutates is shared between documents or threads.
 """
 
 from __future__ import annotations
@@ -18,21 +18,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import pylopdf_fonts_ko
-from fontTools.cffLib.transforms import desubroutinizeCharString
-from fontTools.misc.arrayTools import intRect, unionRect
-from fontTools.misc.psCharStrings import T2CharString
-from fontTools.subset import Options, Subsetter
+from fontTools.fontBuilder import FontBuilder, buildCmapSubTable
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+from fontTools.ttLib.tables._g_l_y_f import Glyph as TTGlyph
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
+from fpdf.fonts import Glyph as UsedGlyph
 from fpdf.fonts import SubsetMap, TTFFont
 
 from kis_estimator.documents.model import DocumentPanel, QuoteDocument
 
-__all__ = ["MissingGlyphError", "ReferenceKoreanFont", "SharedKoreanFont", "render_pdf"]
+__all__ = ["KoreanFont", "MissingGlyphError", "ReferenceKoreanFont", "SharedKoreanFont", "render_pdf"]
 
 FONT_FAMILY = "NotoSansKR"
 _FONT_KEY = FONT_FAMILY.lower()  # fpdf2's key for the regular style of the family
@@ -49,7 +51,7 @@ MUTED_TEXT = 90
 
 
 class MissingGlyphError(ValueError):
-    """The document holds characters the Korean font cannot draw; they would print as empty boxes."""
+    """The document holds characters the Korean font cannot draw; they would print as nothing."""
 
     def __init__(self, characters: Sequence[str]) -> None:
         self.characters = tuple(characters)
@@ -93,46 +95,48 @@ class ReferenceKoreanFont:
 
 
 @dataclass(frozen=True)
-class _Outline:
-    """One glyph ready to be copied into a document's font."""
+class _Glyph:
+    """One glyph of the source font as TrueType data, with the figures the font's header tables need."""
 
-    program: tuple[Any, ...]  # Type 2 charstring program with every subroutine call inlined
-    fd_index: int  # the Font DICT (hinting zones, width defaults) the glyph is drawn with
-    metrics: tuple[int, int]  # hmtx advance width and left side bearing
-    bounds: tuple[int, int, int, int] | None  # integer bounding box; None for an empty glyph
+    data: bytes  # compiled 'glyf' entry; bytes, so no document can alter the cached glyph
+    advance: int
+    bounds: tuple[int, int, int, int] | None  # xMin, yMin, xMax, yMax; None when there is no outline
+    points: int
+    contours: int
 
 
 class SharedKoreanFont:
     """A Korean OpenType CFF font parsed once per process and shared, safely, by every document.
 
-    fpdf2's `add_font` reads the whole cmap and width table (~150 ms) and, at output, runs fontTools'
-    subsetter in place on the font object (~150 ms for 25,000 glyphs), which leaves the object useless
-    for the next document. So the parsed metrics are kept once and only read; each document gets a
-    clone of fpdf2's font object with its own mutable state (widths cache, glyph map, descriptor); and
-    before output its font file is replaced by a small one holding only the document's glyphs, built
-    from cached outlines, so fpdf2's own subsetting runs on ~100 glyphs instead of 25,000.
+    fpdf2's `add_font` reads the whole cmap and width table (~150 ms), and at output it subsets the font
+    object in place with fontTools (~150 ms for 25,000 glyphs), which leaves the object unusable for the
+    next document. Here the parsed metrics are kept once and only read; each document gets a clone of
+    fpdf2's font object with its own mutable state (width cache, glyph map, descriptor); and before
+    output the clone gets a small font file holding just the document's glyphs, from a glyph cache.
+
+    That file is TrueType: each glyph's cubic outline is converted to quadratic curves once (within
+    1/1000 em). For a CFF font fpdf2 writes an embedded encoding CMap that pypdf and other light PDF
+    readers cannot decode (pypdf #2295); for TrueType it writes the standard Identity-H that every
+    reader understands. The CFF hinting is dropped; PDF viewers draw Hangul unhinted anyway.
     """
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._lock = threading.Lock()  # guards the lazy loads, the outline cache and the source file
+        self._lock = threading.Lock()  # guards the lazy load, the glyph cache and the source font file
         self._template: TTFFont | None = None
         self._skeleton = b""
-        self._outlines: dict[str, _Outline] = {}
+        self._glyphs: dict[str, _Glyph] = {}
 
     def attach(self, pdf: FPDF) -> None:
         """Register the font with `pdf` as fpdf2's `add_font` would, without parsing the file again."""
-        template = self._template_font()
-        pdf.fonts[_FONT_KEY] = _clone_font(template, index=len(pdf.fonts) + 1)
-        # add_font does the same: CID-keyed CFF fonts need PDF 1.6 (FontFile3 /CIDFontType0C)
-        pdf._set_min_pdf_version("1.6")
+        pdf.fonts[_FONT_KEY] = _clone_font(self._template_font(), index=len(pdf.fonts) + 1)
 
     def finish(self, pdf: FPDF, pending_text: str) -> None:
         """Give the document's font object a font file with exactly the glyphs the document draws."""
         font = pdf.fonts[_FONT_KEY]
         for character in pending_text:
             font.subset.pick(ord(character))
-        font.ttfont = self._document_font(font.subset.get_all_glyph_names())
+        font.ttfont = self._document_font([glyph for glyph, _ in font.subset.items() if glyph is not None])
 
     def missing(self, characters: Iterable[str]) -> list[str]:
         cmap = self._template_font().cmap
@@ -142,60 +146,54 @@ class SharedKoreanFont:
         with self._lock:
             if self._template is None:
                 template = TTFFont(FPDF(), self._path, _FONT_KEY, "")
-                if not (template.is_cff and template.is_cid_keyed) or template.color_font is not None:
-                    raise ValueError(f"{self._path.name}: expected a CID-keyed CFF font without colour glyphs")
-                self._skeleton = _skeleton_font(self._path, template.ttfont)
+                if not template.is_cff or template.color_font is not None:
+                    raise ValueError(f"{self._path.name}: expected a CFF font without colour glyphs")
+                self._skeleton = _skeleton_font(template.ttfont)
                 self._template = template
             return self._template
 
-    def _document_font(self, glyph_names: Iterable[str]) -> TTFont:
-        """A font file holding .notdef and `glyph_names` (original CIDs kept), hinting and widths intact."""
-        names = [".notdef", *(name for name in dict.fromkeys(glyph_names) if name != ".notdef")]
-        outlines = [self._outline(name) for name in names]
-        # recalcBBoxes=False: the font box is set below from cached glyph boxes instead of redrawing
-        # every glyph at output (fontTools would do it twice, ~50 ms); it is the same box.
+    def _document_font(self, used: Sequence[UsedGlyph]) -> TTFont:
+        """A TrueType font of .notdef and the `used` glyphs, under the source's glyph names, with a cmap."""
+        names = [".notdef", *dict.fromkeys(g.glyph_name for g in used if g.glyph_name != ".notdef")]
+        glyphs = [self._glyph(name) for name in names]
+        # recalcBBoxes=False: _set_extents() writes what fontTools would recalculate on save, which
+        # would decompile every glyph again (two thirds of a document's rendering time)
         font = TTFont(io.BytesIO(self._skeleton), recalcBBoxes=False, recalcTimestamp=False)
-        top = font["CFF "].cff.topDictIndex[0]
-        char_strings = top.CharStrings
-        char_strings.charStringsIndex.items = [
-            T2CharString(
-                program=list(outline.program),
-                private=top.FDArray[outline.fd_index].Private,
-                globalSubrs=top.GlobalSubrs,
-            )
-            for outline in outlines
-        ]
-        char_strings.charStrings = {name: gid for gid, name in enumerate(names)}
-        top.charset = names
-        top.FDSelect.gidArray = [outline.fd_index for outline in outlines]
-        top.FDSelect.format = None  # let fontTools pick the compact format for the new array
-        top.FontBBox = _union_box(outline.bounds for outline in outlines)
-        font["hmtx"].metrics = {name: outline.metrics for name, outline in zip(names, outlines, strict=True)}
         font.setGlyphOrder(names)
+        glyf = font["glyf"]
+        glyf.glyphOrder = names
+        glyf.glyphs = {name: TTGlyph(glyph.data) for name, glyph in zip(names, glyphs, strict=True)}
+        font["hmtx"].metrics = {
+            name: (glyph.advance, glyph.bounds[0] if glyph.bounds else 0)
+            for name, glyph in zip(names, glyphs, strict=True)
+        }
+        font["cmap"].tables = _cmap_subtables(used)
+        _set_extents(font, glyphs)
         return font
 
-    def _outline(self, name: str) -> _Outline:
+    def _glyph(self, name: str) -> _Glyph:
         with self._lock:
-            outline = self._outlines.get(name)
-            if outline is None:
-                assert self._template is not None, "attach() loads the font before any outline is read"
-                outline = self._outlines[name] = _read_outline(self._template.ttfont, name)
-            return outline
+            glyph = self._glyphs.get(name)
+            if glyph is None:
+                assert self._template is not None, "attach() loads the font before any glyph is read"
+                glyph = self._glyphs[name] = _read_glyph(self._template.ttfont, name)
+            return glyph
 
 
 def _clone_font(template: TTFFont, index: int) -> TTFFont:
-    """A fresh fpdf2 font object sharing only the template's read-only tables.
+    """A fresh fpdf2 font object sharing only the template's read-only tables, marked TrueType.
 
-    Mirrors `TTFFont.__deepcopy__` in fpdf2 2.8.9, listing every slot so that a slot added by a later
-    fpdf2 fails loudly (AttributeError) instead of being shared by accident.
+    Mirrors `TTFFont.__deepcopy__` in fpdf2 2.8.9, and sets every slot by name, so that a slot added by a
+    later fpdf2 fails loudly (AttributeError) instead of being shared by accident.
     """
     font: TTFFont = TTFFont.__new__(TTFFont)
     for shared in (
         "type", "ttffile", "fontkey", "scale", "name", "up", "ut", "sp", "ss", "emphasis", "is_compressed",
-        "is_cff", "is_cid_keyed", "is_symbol", "cff_ros", "collection_font_number", "palette_index",
-        "color_font", "unicode_range", "cmap", "glyph_ids",
+        "is_symbol", "collection_font_number", "palette_index", "color_font", "unicode_range", "cmap", "glyph_ids",
     ):  # fmt: skip
         setattr(font, shared, getattr(template, shared, None))
+    # The document's font file is TrueType (see SharedKoreanFont): fpdf2 embeds it as CIDFontType2
+    font.is_cff, font.is_cid_keyed, font.cff_ros = False, False, None
     font.i = index
     # cw is a defaultdict: reading a character the font lacks inserts the default width
     font.cw = defaultdict(template.cw.default_factory, template.cw)
@@ -203,68 +201,75 @@ def _clone_font(template: TTFFont, index: int) -> TTFFont:
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     font._hbfont = None
-    font.ttfont = None  # set by SharedKoreanFont.finish(); text shaping (the only earlier reader) is off
+    font.ttfont = None  # set by SharedKoreanFont.finish(); text shaping, the only earlier reader, is off
     font.subset = SubsetMap(font)
     return font
 
 
-def _skeleton_font(path: Path, source: TTFont) -> bytes:
-    """The font with one glyph per Font DICT and no subroutines: the frame each document's font is built in.
-
-    Keeping one glyph of every Font DICT keeps the whole FDArray in its original order, so a glyph's
-    Font DICT index in the source is also its index here.
-    """
-    source_top = source["CFF "].cff.topDictIndex[0]
-    glyph_order = source.getGlyphOrder()
-    first_glyph_of_fd: dict[int, str] = {}
-    for gid, fd_index in enumerate(source_top.FDSelect.gidArray):
-        first_glyph_of_fd.setdefault(fd_index, glyph_order[gid])
-    options = Options(desubroutinize=True, notdef_outline=True, layout_features=[], name_IDs=["*"])
-    options.drop_tables += ["BASE", "DSIG", "GDEF", "GPOS", "GSUB", "VORG", "vhea", "vmtx"]
-    font = TTFont(path, lazy=True, recalcTimestamp=False)
-    subsetter = Subsetter(options)
-    subsetter.populate(glyphs=sorted(first_glyph_of_fd.values()))
-    subsetter.subset(font)
-    # cmap would name glyphs a document's font lacks, and OS/2 is only pruned against the cmap; the PDF
-    # embeds the bare CFF table and takes metrics from fpdf2's own font object, so neither is needed
-    del font["cmap"], font["OS/2"]
-    fd_names = [fd.FontName for fd in font["CFF "].cff.topDictIndex[0].FDArray]
-    if fd_names != [fd.FontName for fd in source_top.FDArray]:
-        raise ValueError(f"{path.name}: the skeleton font lost or reordered Font DICTs")
+def _skeleton_font(source: TTFont) -> bytes:
+    """A TrueType font with no glyphs but .notdef and the source's header, names and metrics tables."""
+    builder = FontBuilder(unitsPerEm=source["head"].unitsPerEm, isTTF=True)
+    builder.setupGlyphOrder([".notdef"])
+    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph()})
+    builder.setupHorizontalMetrics({".notdef": (0, 0)})
+    builder.setupCharacterMap({})
+    builder.setupMaxp()
+    font = builder.font
+    # Copies, so that compiling them here cannot change the template's tables
+    for tag in ("head", "hhea", "OS/2", "name", "post"):
+        font[tag] = copy.deepcopy(source[tag])
+    font["head"].glyphDataFormat = 0
     buffer = io.BytesIO()
-    font.save(buffer)
-    font.close()
+    font.save(buffer)  # keeps the source's head dates: TTFont defaults to recalcTimestamp=False here
     return buffer.getvalue()
 
 
-def _read_outline(source: TTFont, name: str) -> _Outline:
-    """Glyph `name` of the source font, its subroutine calls inlined so it stands alone."""
-    top = source["CFF "].cff.topDictIndex[0]
-    original, fd_index = top.CharStrings.getItemAndSelector(name)
-    # Work on a copy: the source charstring stays as parsed for the next reader
-    standalone = T2CharString(
-        bytecode=getattr(original, "bytecode", None),
-        program=None if original.needsDecompilation() else list(original.program),
-        private=original.private,
-        globalSubrs=original.globalSubrs,
-    )
-    desubroutinizeCharString(standalone)
-    bounds = standalone.calcBounds(None)
-    return _Outline(
-        program=tuple(standalone.program),
-        fd_index=fd_index,
-        metrics=tuple(source["hmtx"][name]),
-        bounds=None if bounds is None else intRect(bounds),
-    )
+def _read_glyph(source: TTFont, name: str) -> _Glyph:
+    """Glyph `name` of the CFF source font as a TrueType outline (cubic → quadratic within 1 unit)."""
+    pen = TTGlyphPen(None)
+    char_string = source["CFF "].cff.topDictIndex[0].CharStrings[name]
+    char_string.draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+    outline = pen.glyph()
+    data = outline.compile(None)  # also sets its bounds
+    if outline.numberOfContours == 0:
+        return _Glyph(data, source["hmtx"][name][0], bounds=None, points=0, contours=0)
+    points, contours = outline.getMaxpValues()
+    bounds = (outline.xMin, outline.yMin, outline.xMax, outline.yMax)
+    return _Glyph(data, source["hmtx"][name][0], bounds, points, contours)
 
 
-def _union_box(boxes: Iterable[tuple[int, int, int, int] | None]) -> list[int]:
-    """The font bounding box fontTools' recalcFontBBox would compute from the same glyphs."""
-    union: tuple[int, int, int, int] | None = None
-    for box in boxes:
-        if box is not None:
-            union = box if union is None else unionRect(union, box)
-    return list(union) if union is not None else [0, 0, 0, 0]
+def _set_extents(font: TTFont, glyphs: Sequence[_Glyph]) -> None:
+    """The head, hhea and maxp figures fontTools' recalcBBoxes computes, from the cached glyph figures.
+
+    Every left side bearing is the glyph's xMin (see _document_font), as the head flags bit 1 states.
+    """
+    inked = [glyph.bounds for glyph in glyphs if glyph.bounds is not None]
+    head, hhea, maxp = font["head"], font["hhea"], font["maxp"]
+    if inked:
+        head.xMin, head.yMin = min(b[0] for b in inked), min(b[1] for b in inked)
+        head.xMax, head.yMax = max(b[2] for b in inked), max(b[3] for b in inked)
+    else:
+        head.xMin = head.yMin = head.xMax = head.yMax = 0
+    head.flags |= 0x2
+    hhea.advanceWidthMax = max(glyph.advance for glyph in glyphs)
+    hhea.minLeftSideBearing = min((b[0] for b in inked), default=0)
+    hhea.minRightSideBearing = min((g.advance - g.bounds[2] for g in glyphs if g.bounds), default=0)
+    hhea.xMaxExtent = max((b[2] for b in inked), default=0)
+    maxp.maxPoints = max(glyph.points for glyph in glyphs)
+    maxp.maxContours = max(glyph.contours for glyph in glyphs)
+
+
+def _cmap_subtables(used: Sequence[UsedGlyph]) -> list[CmapSubtable]:
+    """A cmap of the characters the document draws, so the embedded font says which glyph is which."""
+    mapping = {
+        glyph.unicode[0]: glyph.glyph_name
+        for glyph in used
+        if isinstance(glyph.unicode, tuple) and len(glyph.unicode) == 1 and glyph.unicode[0] > 0
+    }
+    subtables = [buildCmapSubTable({u: g for u, g in mapping.items() if u <= 0xFFFF}, 4, 3, 1)]
+    if max(mapping, default=0) > 0xFFFF:  # Noto Sans KR has some 300 CJK extension ideographs
+        subtables.append(buildCmapSubTable(mapping, 12, 3, 10))
+    return subtables
 
 
 _SHARED_FONT = SharedKoreanFont(Path(pylopdf_fonts_ko.sans_path()))
@@ -274,7 +279,7 @@ _SHARED_FONT = SharedKoreanFont(Path(pylopdf_fonts_ko.sans_path()))
 # The document
 
 
-def render_pdf(doc: QuoteDocument, font: KoreanFont = _SHARED_FONT) -> bytes:
+def render_pdf(doc: QuoteDocument, *, font: KoreanFont = _SHARED_FONT) -> bytes:
     """The quotation PDF of `doc`: cover, panel details, a page footer; identical bytes for identical input.
 
     Raises MissingGlyphError when a character of the document has no glyph in the Korean font.
@@ -339,7 +344,10 @@ class _QuotePdf(FPDF):
 
     def pending_text(self) -> str:
         """What output() still draws after the drawing code is done: the last footer and the page total."""
-        return "".join(self._footer_texts(str(self.page_no()))).replace(self.str_alias_nb_pages, "") + "0123456789"
+        return (
+            "".join(self._footer_texts(str(self.page_no()))).replace(self.str_alias_nb_pages, "")
+            + "0123456789"
+        )
 
     def _footer_texts(self, page: str) -> tuple[str, str, str]:
         # {nb} is fpdf2's alias for the page total, filled in at output
@@ -370,10 +378,16 @@ def _text_width(pdf: FPDF, text: str) -> float:
 
 def _wrapped(pdf: FPDF, text: str, width: float) -> list[str]:
     """`text` broken into lines no wider than `width` at the current font, by fpdf2's own line breaker."""
-    if _text_width(pdf, text) <= width:
-        return [text]  # the common case, without multi_cell's cost (~0.3 ms a call)
-    lines = pdf.multi_cell(width + 2 * pdf.c_margin, 1, text, dry_run=True, output=MethodReturnValue.LINES)
-    return [str(line) for line in lines]
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        if _text_width(pdf, paragraph) <= width:
+            lines.append(paragraph)  # the common case, without multi_cell's cost (~0.3 ms a call)
+        else:
+            broken = pdf.multi_cell(
+                width + 2 * pdf.c_margin, 1, paragraph, dry_run=True, output=MethodReturnValue.LINES
+            )
+            lines.extend(str(line) for line in broken)
+    return lines
 
 
 # --------------------------------------------------------------------------------------------------
@@ -417,7 +431,9 @@ CELL_PAD_X = 1.3
 CELL_PAD_Y = 0.5
 
 
-def _layout(pdf: FPDF, columns: Sequence[Column], row: Row, line_height: float) -> tuple[list[_PlacedCell], float]:
+def _layout(
+    pdf: FPDF, columns: Sequence[Column], row: Row, line_height: float
+) -> tuple[list[_PlacedCell], float]:
     """Where each cell of `row` goes and how tall the row is once long texts wrap."""
     placed: list[_PlacedCell] = []
     x, column = MARGIN, 0
@@ -457,8 +473,9 @@ def _draw_row(pdf: FPDF, placed: Sequence[_PlacedCell], height: float, row: Row,
     pdf.set_y(top + height)
 
 
-def _draw_table(pdf: FPDF, columns: Sequence[Column], rows: Iterable[Row], line_height: float,
-                continued: str = "") -> None:  # fmt: skip
+def _draw_table(
+    pdf: FPDF, columns: Sequence[Column], rows: Iterable[Row], line_height: float, continued: str = ""
+) -> None:
     """A bordered table over the text width, its heading row repeated at the top of every page it spans.
 
     A row never splits across pages, and the heading is never left at a page foot without a row under it.
@@ -502,6 +519,7 @@ SUMMARY_COLUMNS = (
     Column("금액", 36, "R"),
 )
 LABEL_LINE = 6.5
+NOTE_LINE = 5.5
 
 
 def _draw_cover(pdf: FPDF, doc: QuoteDocument) -> None:
@@ -528,8 +546,9 @@ def _draw_title(pdf: FPDF, title: str) -> None:
     pdf.set_y(y + 4)
 
 
-def _draw_labelled(pdf: FPDF, x: float, top: float, rows: Sequence[tuple[str, str]], label_width: float,
-                   value_width: float) -> float:  # fmt: skip
+def _draw_labelled(
+    pdf: FPDF, x: float, top: float, rows: Sequence[tuple[str, str]], label_width: float, value_width: float
+) -> float:
     """Label/value pairs from `top` down, values wrapped to `value_width`; returns the y below them."""
     y = top
     for label, value in rows:
@@ -577,7 +596,9 @@ def _draw_supplier(pdf: FPDF, doc: QuoteDocument, top: float) -> float:
     pdf.set_xy(left, top)
     pdf.cell(width, LABEL_LINE, "공급자", border=1, align="C", fill=True)
     rows = [(label, value) for label, value in fields if value]
-    bottom = _draw_labelled(pdf, left + 2, top + LABEL_LINE + 1.5, rows, label_width=20, value_width=width - 24)
+    bottom = _draw_labelled(
+        pdf, left + 2, top + LABEL_LINE + 1.5, rows, label_width=20, value_width=width - 24
+    )
     bottom += 1.5
     pdf.rect(left, top, width, bottom - top)
     return bottom
@@ -589,14 +610,22 @@ def _draw_amount_line(pdf: FPDF, doc: QuoteDocument) -> None:
     pdf.set_draw_color(0)
     pdf.set_line_width(0.4)
     text = f"{doc.amount_in_words} (₩{_money(doc.total)}, 부가세 포함)"
+    # One line whatever the amount: a billion won in words needs more than the box at 12.5 pt
+    pdf.set_font_size(max(8.0, min(12.5, 12.5 * (TEXT_WIDTH - 8) / _text_width(pdf, text))))
     pdf.cell(TEXT_WIDTH, 12, text, border=1, align="C", fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(5)
 
 
 def _summary_rows(doc: QuoteDocument) -> Iterable[Row]:
     for panel in doc.panels:
-        yield Row.of(panel.name, panel.size_text, "면", _quantity(panel.quantity), _money(panel.subtotal),
-                     _money(panel.amount))  # fmt: skip
+        yield Row.of(
+            panel.name,
+            panel.size_text,
+            "면",
+            _quantity(panel.quantity),
+            _money(panel.subtotal),
+            _money(panel.amount),
+        )
     label_span = len(SUMMARY_COLUMNS) - 1
     for label, amount in (("합계", doc.subtotal), ("부가세", doc.vat), ("총액 (부가세포함)", doc.total)):
         yield Row((Cell(label, span=label_span, align="C"), Cell(_money(amount))), fill=TOTAL_FILL)
@@ -614,10 +643,16 @@ def _draw_notes(pdf: FPDF, notes: Sequence[str]) -> None:
     pdf.set_font(FONT_FAMILY, size=10.5)
     pdf.cell(TEXT_WIDTH, 7, "비고", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, size=9.5)
+    bullet_width = 4.0  # a long note's next lines start under its text, not under the bullet
     for note in notes:
-        for line in _wrapped(pdf, f"· {note}", TEXT_WIDTH - 4):
-            pdf.set_x(MARGIN + 2)
-            pdf.cell(TEXT_WIDTH - 2, 5.5, line, new_x="LMARGIN", new_y="NEXT")
+        lines = _wrapped(pdf, note, TEXT_WIDTH - bullet_width - 3)
+        if pdf.get_y() + len(lines) * NOTE_LINE > pdf.page_break_trigger:
+            pdf.add_page()  # a note is not split, nor its bullet left behind
+        pdf.set_x(MARGIN + 1)
+        pdf.cell(bullet_width, NOTE_LINE, "·", align="C")
+        for line in lines:
+            pdf.set_x(MARGIN + 1 + bullet_width)
+            pdf.cell(TEXT_WIDTH - bullet_width - 1, NOTE_LINE, line, new_x="LMARGIN", new_y="NEXT")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -656,8 +691,16 @@ def _panel_heading(panel: DocumentPanel) -> str:
 
 def _detail_rows(panel: DocumentPanel) -> Iterable[Row]:
     for line in panel.lines:
-        yield Row.of(str(line.no), line.name, line.spec, line.unit, _quantity(line.qty),
-                     _money(line.unit_price), _money(line.amount), line.note)  # fmt: skip
+        yield Row.of(
+            str(line.no),
+            line.name,
+            line.spec,
+            line.unit,
+            _quantity(line.qty),
+            _money(line.unit_price),
+            _money(line.amount),
+            line.note,
+        )
     totals = [("소계", panel.subtotal)]
     if panel.quantity != 1:
         totals.append((f"합계 (소계 × {panel.quantity}면)", panel.amount))
@@ -669,7 +712,9 @@ def _draw_panel(pdf: FPDF, panel: DocumentPanel) -> None:
     if pdf.get_y() + PANEL_MIN_SPACE > pdf.page_break_trigger:
         pdf.add_page()
     pdf.set_font(FONT_FAMILY, size=10.5)
-    pdf.cell(TEXT_WIDTH, 8, _panel_heading(panel), new_x="LMARGIN", new_y="NEXT")
+    for line in _wrapped(pdf, _panel_heading(panel), TEXT_WIDTH):
+        pdf.cell(TEXT_WIDTH, 6.5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1.5)
     pdf.set_font(FONT_FAMILY, size=8.5)
     continued = f"{panel.index + 1}. {panel.name} (계속)"
     _draw_table(pdf, DETAIL_COLUMNS, _detail_rows(panel), line_height=DETAIL_LINE, continued=continued)

@@ -21,15 +21,16 @@ import math
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
 import openpyxl
 import xlsxwriter
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.escape import unescape
 from xlsxwriter.worksheet import Worksheet
 
 from kis_estimator.engine.errors import RequestProblem, RequestRejected
@@ -101,13 +102,7 @@ class Finding:
     hint: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "cell": self.cell,
-            "message": self.message,
-            "hint": self.hint,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -287,7 +282,8 @@ class _Text(_Converter):
         value = _screen(value)
         if isinstance(value, int | float):  # a number typed into a text column, as the customer saw it
             return str(int(value)) if float(value).is_integer() else str(value)
-        return str(value).strip()
+        # Control characters are stored as _xHHHH_ (OOXML); the read-only reader leaves them escaped.
+        return unescape(str(value)).strip()
 
     def render(self, value: Any) -> _Rendered:
         return str(value)
@@ -318,7 +314,9 @@ class _Flag(_Converter):
 
 _NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 _LARGEST_NUMBER: Final = 1e12  # far above any price or size; keeps absurd values away from int()
-_SIGNS: Final = {  # sign rule: (accepts, finding code, bound in Korean, bound in English)
+_SIGNS: Final[
+    dict[str, tuple[Callable[[float], bool], str, str, str]]
+] = {  # sign rule: (accepts, finding code, bound in Korean, bound in English)
     "quantity": (lambda n: n > 0, "SHEET_BAD_QUANTITY", "", ""),
     "positive": (lambda n: n > 0, "SHEET_OUT_OF_RANGE", "0보다 큰", "greater than 0"),
     "non-negative": (lambda n: n >= 0, "SHEET_OUT_OF_RANGE", "0 이상인", "0 or more"),
@@ -677,7 +675,7 @@ def _is_blank_row(values: tuple[object, ...]) -> bool:
     return values.count(None) == len(values) or all(_is_blank(value) for value in values)
 
 
-def _collect(rows: Iterator[tuple[object, ...]]) -> _Grid | Finding:
+def _collect(rows: Generator[tuple[object, ...], None, None]) -> _Grid | Finding:
     """Keep the header block, the table header and at most MAX_DATA_ROWS non-blank data rows."""
     header: dict[int, tuple[object, ...]] = {}
     table_header: tuple[object, ...] = ()
@@ -753,17 +751,14 @@ def _looks_like_template(grid: _Grid) -> bool:
 
 def _check_header_labels(grid: _Grid, out: _Findings) -> bool:
     """The header block is read from fixed cells; a moved label would silently shift every value."""
+    intact = True
     for spec in _HEADER_FIELDS:
         found = grid.header_cell(spec.row, 1)
         if _label_key(found) != _label_key(spec.label):
-            out.add(
-                "SHEET_LAYOUT_CHANGED",
-                _cell_name(1, spec.row),
-                label=spec.label,
-                label_en=spec.label_en,
-                found=found or "",
-            )
-    return not out.items
+            intact = False
+            cell = _cell_name(1, spec.row)
+            out.add("SHEET_LAYOUT_CHANGED", cell, label=spec.label, label_en=spec.label_en, found=found or "")
+    return intact
 
 
 def _map_columns(table_header: tuple[object, ...], out: _Findings) -> dict[str, int] | None:
@@ -873,11 +868,14 @@ def _read_line(row: _Row, kind: str, panel: _Panel, out: _Findings) -> None:
 def _agrees(row: _Row, key: str, kind: str, panel: _Panel) -> bool:
     """A cell outside its row kind that still agrees with the request needs no warning: the panel's
     quantity repeated on every row, or 1 as the main breaker's quantity."""
-    expected = (
-        panel.data.get("quantity", 1) if key == "panel_qty" else 1 if (key, kind) == ("qty", "MAIN") else None
-    )
+    if key == "panel_qty":
+        expected = panel.data.get("quantity", 1)
+    elif (key, kind) == ("qty", "MAIN"):
+        expected = 1
+    else:
+        return False
     try:
-        return expected is not None and _COUNT.parse(row.values[key]) == expected
+        return bool(_COUNT.parse(row.values[key]) == expected)
     except _CellProblem:
         return False
 
@@ -903,9 +901,10 @@ def _warn_unused(row: _Row, kind: str, panel: _Panel, out: _Findings) -> None:
 def _row_kind(row: _Row, out: _Findings) -> str | None:
     raw, cell = row.values.get("row_kind"), row.cell("row_kind")
     if _is_blank(raw):
-        return _read_value(raw, _TEXT, cell, ("구분", "Row"), True, out)
+        _read_value(raw, _TEXT, cell, ("구분", "Row"), True, out)  # reports the missing value
+        return None
     try:
-        return str(_Choice(_ROW_KIND).parse(raw))
+        return _Choice(_ROW_KIND).parse(raw)
     except _CellProblem:
         out.add("SHEET_UNKNOWN_ROW_KIND", cell, value=_shown(raw))
         return None
@@ -934,7 +933,13 @@ def _read_row(row: _Row, panels: dict[str, _Panel], out: _Findings) -> None:
 
 def _data_rows(grid: _Grid, positions: Mapping[str, int], out: _Findings) -> Iterator[_Row]:
     letters = {key: get_column_letter(index + 1) for key, index in positions.items()}
-    stray = set(range(_READ_COLUMNS)) - set(positions.values())
+    # Columns under an unknown title were reported at the title; the untitled ones are reported here.
+    titles = grid.table_header
+    stray = {
+        i
+        for i in range(_READ_COLUMNS)
+        if i not in positions.values() and _is_blank(titles[i] if i < len(titles) else None)
+    }
     for number, values in grid.rows:
         for index in sorted(index for index in stray if not _is_blank(values[index])):
             stray.discard(index)  # once per column: one note beside the table must not flood the findings

@@ -25,6 +25,8 @@ from kis_estimator.engine.request import BranchLine, EstimateRequest, PanelReque
 from kis_estimator.engine.resolve import ResolvedBreaker, resolve_breaker
 from kis_estimator.engine.rulebook import Rulebook
 
+MAX_QUOTE_TOTAL = 999_999_999_999_999  # spelled out in Korean words up to 조 on the cover
+
 
 @dataclass
 class PanelWork:
@@ -205,6 +207,19 @@ def stage_pricing(work: Work) -> None:
             p_cover=work.request.options.p_cover,
         )
         panel.lines = bill_of_materials(facts, work.catalog, work.rules)
+    total = totals_of(work).total
+    if total > MAX_QUOTE_TOTAL:
+        raise RequestRejected(
+            [
+                RequestProblem(
+                    "REQ_LIMIT_EXCEEDED",
+                    f"견적 총액 {total:,}원이 한도 {MAX_QUOTE_TOTAL:,}원을 넘습니다",
+                    f"The quote total {total:,} KRW exceeds the limit of {MAX_QUOTE_TOTAL:,} KRW",
+                    "panels",
+                    "수량과 단가를 확인하거나 요청을 나눠 주세요 / Check quantities and unit prices, or split the request.",
+                )
+            ]
+        )
 
 
 STAGES: tuple[tuple[str, Callable[[Work], None]], ...] = (

@@ -132,6 +132,38 @@ def _breaker_problems(panel: PanelRequest, path: str) -> list[RequestProblem]:
     return problems
 
 
+def _spd_problems(panel: PanelRequest, path: str, rules: Rulebook) -> list[RequestProblem]:
+    """An SPD brings a 4P breaker: it needs a three-phase main rated at least as high."""
+    spd = rules.bom.spd_breaker
+    problems = []
+    for i, accessory in enumerate(panel.accessories):
+        if accessory.kind != "SPD":
+            continue
+        apath = f"{path}.accessories.{i}.kind"
+        if panel.main.poles == 2:
+            problems.append(
+                RequestProblem(
+                    "POLES_MISMATCH",
+                    f"SPD는 {spd.poles}P {spd.trip_at}AT 차단기가 필요해 2P(단상) 메인 아래 둘 수 없습니다",
+                    f"An SPD brings a {spd.poles}P {spd.trip_at}AT breaker, which cannot sit under a 2P main",
+                    apath,
+                    "메인을 3P/4P로 하거나 SPD를 빼 주세요 / Use a 3P/4P main, or remove the SPD.",
+                )
+            )
+        elif panel.main.trip_at < spd.trip_at:
+            problems.append(
+                RequestProblem(
+                    "BRANCH_AF_EXCEEDS_MAIN",
+                    f"SPD 차단기 {spd.trip_at}AT가 메인 {panel.main.trip_at}AT보다 큽니다",
+                    f"The SPD's {spd.trip_at} AT breaker exceeds the main's {panel.main.trip_at} AT",
+                    apath,
+                    f"메인을 {spd.trip_at}AT 이상으로 하거나 SPD를 빼 주세요 / "
+                    f"Use a main of at least {spd.trip_at} AT, or remove the SPD.",
+                )
+            )
+    return problems
+
+
 def _positive_rating(path: str) -> RequestProblem:
     return RequestProblem(
         "REQ_INVALID",
@@ -168,4 +200,5 @@ def check_request(request: EstimateRequest, catalog: Catalog, rules: Rulebook) -
             problems.append(location)
         problems += _enclosure_problems(panel, path, catalog)
         problems += _breaker_problems(panel, path)
+        problems += _spd_problems(panel, path, rules)
     return problems

@@ -8,11 +8,11 @@ the search works on how many loads of each distinct value go to each phase (a "s
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import permutations
 
 from ortools.sat.python import cp_model
 
@@ -23,6 +23,12 @@ PHASE_NAMES = ("R", "S", "T")
 _SOLVER_SEED = 20_240_611
 # A safety net only: every accepted local-search step strictly improves a bounded integer key.
 _MAX_LOCAL_STEPS = 10_000
+# Residue relaxation budgets: moduli up to this keep a state table within 128 KiB ...
+_MAX_MODULUS = 1024
+# ... and all tables of one relaxation or one exact fill stay within 16 MiB.
+_MAX_TABLE_BITS = 1 << 27
+# Target sums tried per relaxation before leaving the rest to CP-SAT.
+_MAX_GUIDED_TARGETS = 16
 
 PhaseKey = tuple[int, int]
 """(spread, count spread): compared lexicographically, smaller is better."""
@@ -69,6 +75,8 @@ def balance_phases(loads: Sequence[int], *, time_limit_s: float = 5.0) -> PhaseS
     spread_bound = _spread_lower_bound(groups)
     count_bound = _count_spread_lower_bound(len(loads))
     split = _heuristic_split(groups, target=(spread_bound, count_bound))
+    if _key(groups, split) != (spread_bound, count_bound):
+        spread_bound, split = _tighten_with_residues(groups, split, spread_bound, count_bound)
     if _key(groups, split) == (spread_bound, count_bound):
         outcome = _Outcome(split, spread_bound, count_bound, optimal=True, method="bound")
     else:
@@ -294,6 +302,226 @@ def _apply(split: Split, exchange: _Exchange) -> None:
         split[group][exchange.phase_a] += 1
 
 
+# --- residue relaxation -------------------------------------------------------------------------------
+#
+# Most panels carry many "coarse" loads that share a large common divisor (the ATs of standard breakers)
+# and a few "fine" ones. Placing the fine loads exactly and letting the coarse ones take any multiple of
+# their divisor relaxes the problem: each phase sum is then known modulo the divisor. The relaxation gives
+# a lower bound far stronger than the gcd one, and its best residues guide the construction of a solution
+# that meets it. Residue states (r_R, r_S), r_T being implied by the total, are the bits r_R·m + r_S of
+# Python integers used as bitsets, so one load's three placements cost three shifts of one integer.
+
+
+@dataclass(frozen=True)
+class _Relaxation:
+    """The residue states reachable by the fine loads, load by load, for one modulus."""
+
+    modulus: int
+    fine_groups: tuple[int, ...]  # group index of each fine load, in the order they were added
+    layers: tuple[int, ...]  # layers[i]: the states reachable with the first i fine loads
+
+
+def _relaxations(groups: _Groups) -> list[_Relaxation]:
+    """One relaxation per candidate modulus, where the state tables stay small."""
+    relaxations = []
+    for modulus in _candidate_moduli(groups):
+        relaxation = _relax(groups, modulus)
+        if relaxation is not None:
+            relaxations.append(relaxation)
+    return relaxations
+
+
+def _candidate_moduli(groups: _Groups) -> list[int]:
+    """The gcds of the most repeated values, taking one more group at a time: coarse divisors."""
+    by_repetition = sorted(
+        (group for group, multiplicity in enumerate(groups.multiplicities) if multiplicity > 1),
+        key=lambda group: (-groups.multiplicities[group], group),
+    )
+    moduli: list[int] = []
+    divisor = 0
+    for group in by_repetition:
+        divisor = math.gcd(divisor, groups.values[group])
+        if 1 < divisor <= _MAX_MODULUS and divisor not in moduli:
+            moduli.append(divisor)
+    return moduli
+
+
+def _relax(groups: _Groups, modulus: int) -> _Relaxation | None:
+    """The relaxation for `modulus`, or None when its tables would outgrow the memory budget."""
+    state_count = modulus * modulus
+    all_states = (1 << state_count) - 1
+    column_masks = _ColumnMasks(rows=modulus, width=modulus)
+    fine_groups = tuple(
+        group
+        for group, (value, multiplicity) in enumerate(zip(groups.values, groups.multiplicities, strict=True))
+        if value % modulus
+        for _ in range(multiplicity)
+    )
+    layers = [1]  # only (0, 0): no fine load placed yet
+    stored_bits = state_count
+    for group in fine_groups:
+        states = layers[-1]
+        if states != all_states:
+            shift = groups.values[group] % modulus
+            onto_r = ((states << shift * modulus) | (states >> state_count - shift * modulus)) & all_states
+            onto_s = ((states & column_masks.below(modulus - shift)) << shift) | (
+                (states & column_masks.from_(modulus - shift)) >> modulus - shift
+            )
+            states |= onto_r | onto_s  # onto T leaves (r_R, r_S) unchanged
+            stored_bits += state_count
+            if stored_bits > _MAX_TABLE_BITS:
+                return None
+        layers.append(states)
+    return _Relaxation(modulus, fine_groups, tuple(layers))
+
+
+class _ColumnMasks:
+    """Bit masks selecting columns of a row-major bit table, so shifts along a row can wrap or stop."""
+
+    def __init__(self, *, rows: int, width: int) -> None:
+        self._width = width
+        self._row_starts = sum(1 << row * width for row in range(rows))
+
+    def below(self, column: int) -> int:
+        """Columns 0 … column − 1 of every row."""
+        return ((1 << column) - 1) * self._row_starts
+
+    def from_(self, column: int) -> int:
+        """Columns column … width − 1 of every row."""
+        return (((1 << self._width) - 1) ^ ((1 << column) - 1)) * self._row_starts
+
+
+def _residue_targets(relaxation: _Relaxation, total: int, first: int, stop: int) -> Iterator[tuple[int, ...]]:
+    """Phase sums (R ≥ S ≥ T) the relaxation allows, by increasing spread from `first` up to `stop`.
+
+    Reachable states are symmetric under relabelling the phases, so one labelling per triple suffices.
+    """
+    modulus = relaxation.modulus
+    final = relaxation.layers[-1].to_bytes(modulus * modulus // 8 + 1, "little")
+    for spread in range(first, stop):
+        for heaviest in range(-(-(total + spread) // 3), (total + 2 * spread) // 3 + 1):
+            lightest = heaviest - spread
+            middle = total - heaviest - lightest
+            state = (heaviest % modulus) * modulus + middle % modulus
+            if lightest >= 0 and final[state >> 3] >> (state & 7) & 1:
+                yield heaviest, middle, lightest
+
+
+def _residue_spread_bound(relaxation: _Relaxation, total: int, first: int, stop: int) -> int:
+    """The least spread the relaxation allows, searched from `first`; `stop` if none is below it."""
+    targets = _residue_targets(relaxation, total, first, stop)
+    return next((max(sums) - min(sums) for sums in targets), stop)
+
+
+def _residue_guided_split(groups: _Groups, relaxation: _Relaxation, first: int, stop: int) -> Split | None:
+    """A split whose phase sums are the first target of the relaxation (spread below `stop`) it can meet."""
+    targets = _residue_targets(relaxation, _total(groups), first, stop)
+    for sums in itertools.islice(targets, _MAX_GUIDED_TARGETS):
+        split = _realise(groups, relaxation, sums)
+        if split is not None:
+            return split
+    return None
+
+
+def _realise(groups: _Groups, relaxation: _Relaxation, sums: Sequence[int]) -> Split | None:
+    """Place the fine loads on the target residues, then fill each phase up to its sum with coarse loads."""
+    split = [[0] * PHASE_COUNT for _ in groups.values]
+    fine_phases = _trace_fine_loads(groups, relaxation, sums)
+    for group, phase in zip(relaxation.fine_groups, fine_phases, strict=True):
+        split[group][phase] += 1
+    room = [target - placed for target, placed in zip(sums, _phase_sums(groups, split), strict=True)]
+    if min(room) < 0:
+        return None
+    modulus = relaxation.modulus
+    coarse_groups = [
+        group
+        for group, (value, multiplicity) in enumerate(zip(groups.values, groups.multiplicities, strict=True))
+        if value % modulus == 0
+        for _ in range(multiplicity)
+    ]
+    coarse_units = [groups.values[group] // modulus for group in coarse_groups]
+    coarse_phases = _fill_exactly(coarse_units, [r // modulus for r in room], _phase_counts(split))
+    if coarse_phases is None:
+        return None
+    for group, phase in zip(coarse_groups, coarse_phases, strict=True):
+        split[group][phase] += 1
+    return split
+
+
+def _trace_fine_loads(groups: _Groups, relaxation: _Relaxation, sums: Sequence[int]) -> list[int]:
+    """A placement of the fine loads reaching the residues of `sums`, leaving the most room where it can."""
+    modulus = relaxation.modulus
+    residues = [sums[0] % modulus, sums[1] % modulus]
+    room = list(sums)
+    phases = [0] * len(relaxation.fine_groups)
+    for index in range(len(relaxation.fine_groups) - 1, -1, -1):
+        value = groups.values[relaxation.fine_groups[index]]
+        possible = []
+        for phase in range(PHASE_COUNT):
+            before = list(residues)
+            if phase < 2:
+                before[phase] = (before[phase] - value) % modulus
+            if relaxation.layers[index] >> (before[0] * modulus + before[1]) & 1:
+                possible.append((phase, before))
+        phase, residues = max(possible, key=lambda option: (room[option[0]], -option[0]))
+        room[phase] -= value
+        phases[index] = phase
+    return phases
+
+
+def _fill_exactly(units: Sequence[int], targets: Sequence[int], counts: Sequence[int]) -> list[int] | None:
+    """Phases for loads of `units` so that each phase p receives exactly targets[p] units, or None.
+
+    A table over (units on R, units on S) per load; the way back prefers the phase with fewest loads.
+    """
+    rows, width = targets[0] + 1, targets[1] + 1
+    if rows * width * (len(units) + 1) > _MAX_TABLE_BITS or sum(units) != sum(targets):
+        return None
+    in_table = (1 << rows * width) - 1
+    column_masks = _ColumnMasks(rows=rows, width=width)
+    layers = [1]
+    for unit in units:
+        states = layers[-1]
+        onto_s = (states << unit) & column_masks.from_(unit) if unit < width else 0
+        layers.append(states | ((states << unit * width) & in_table) | onto_s)
+    if not layers[-1] >> (targets[0] * width + targets[1]) & 1:
+        return None
+    position = [targets[0], targets[1]]
+    loads_on = list(counts)
+    phases = [0] * len(units)
+    for index in range(len(units) - 1, -1, -1):
+        possible = []
+        for phase in range(PHASE_COUNT):
+            before = list(position)
+            if phase < 2:
+                before[phase] -= units[index]
+            if min(before) >= 0 and layers[index] >> (before[0] * width + before[1]) & 1:
+                possible.append((phase, before))
+        phase, position = min(possible, key=lambda option: (loads_on[option[0]], option[0]))
+        loads_on[phase] += 1
+        phases[index] = phase
+    return phases
+
+
+def _tighten_with_residues(
+    groups: _Groups, split: Split, spread_bound: int, count_bound: int
+) -> tuple[int, Split]:
+    """Raise the spread bound by the residue relaxations, and try the solutions the best one suggests."""
+    spread = _key(groups, split)[0]
+    best: _Relaxation | None = None
+    for relaxation in _relaxations(groups):
+        bound = _residue_spread_bound(relaxation, _total(groups), spread_bound, spread)
+        if best is None or bound > spread_bound:
+            best, spread_bound = relaxation, max(spread_bound, bound)
+    if best is None:
+        return spread_bound, split
+    guided = _residue_guided_split(groups, best, spread_bound, spread + 1)
+    if guided is None:
+        return spread_bound, split
+    _improve(groups, guided, target=(spread_bound, count_bound), keep_counts=False)
+    return spread_bound, _better(groups, split, guided)
+
+
 # --- exact solution -----------------------------------------------------------------------------------
 
 
@@ -440,7 +668,9 @@ def _assign_loads(groups: _Groups, split: Split) -> tuple[int, ...]:
     Equal loads are interchangeable, so each takes the lowest label its group still has room on; the
     smallest result over the six labellings puts the first load on R and the next new phase on S.
     """
-    return min(_fill_in_order(groups, split, labelling) for labelling in permutations(range(PHASE_COUNT)))
+    return min(
+        _fill_in_order(groups, split, labelling) for labelling in itertools.permutations(range(PHASE_COUNT))
+    )
 
 
 def _fill_in_order(groups: _Groups, split: Split, labelling: tuple[int, ...]) -> tuple[int, ...]:

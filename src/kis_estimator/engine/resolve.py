@@ -51,7 +51,7 @@ def _fmt_ka(value: float) -> str:
 
 def _grade_rank(breaker: Breaker, wanted: str | None) -> int:
     if wanted == "STANDARD":
-        return {"STANDARD": 0, "BOTH": 1}.get(breaker.grade, 2)
+        return {"STANDARD": 0, "BOTH": 0}.get(breaker.grade, 1)
     return {"ECONOMY": 0, "BOTH": 0}.get(breaker.grade, 1)
 
 
