@@ -231,6 +231,11 @@ def test_every_character_has_its_glyph_in_the_embedded_font(
 def test_the_font_is_embedded_as_a_subset_of_noto_sans_kr(s8_pdf: bytes) -> None:
     font = embedded_font(s8_pdf)
     assert font["name"].getDebugName(1) == "Noto Sans KR"
+    with TTFont(FONT_PATH, lazy=True) as source:  # its dates, not the clock's: the bytes depend on them
+        assert (font["head"].created, font["head"].modified) == (
+            source["head"].created,
+            source["head"].modified,
+        )
     assert 100 < len(font.getGlyphOrder()) < 400  # of 25,000 glyphs
     assert len(s8_pdf) < 60_000  # the whole font is 4.6 MB
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import copy
 import io
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import pylopdf_fonts_ko
 from fontTools.fontBuilder import FontBuilder, buildCmapSubTable
@@ -117,7 +116,8 @@ class SharedKoreanFont:
     That file is TrueType: each glyph's cubic outline is converted to quadratic curves once (within
     1/1000 em). For a CFF font fpdf2 writes an embedded encoding CMap that pypdf and other light PDF
     readers cannot decode (pypdf #2295); for TrueType it writes the standard Identity-H that every
-    reader understands. The CFF hinting is dropped; PDF viewers draw Hangul unhinted anyway.
+    reader understands. The CFF hints are dropped: poppler draws the pages within anti-aliasing of
+    fpdf2's own CFF embedding (tested), and print resolutions do not need hints.
     """
 
     def __init__(self, path: Path) -> None:
@@ -134,6 +134,7 @@ class SharedKoreanFont:
     def finish(self, pdf: FPDF, pending_text: str) -> None:
         """Give the document's font object a font file with exactly the glyphs the document draws."""
         font = pdf.fonts[_FONT_KEY]
+        assert isinstance(font, TTFFont), "attach() registered it"
         for character in pending_text:
             font.subset.pick(ord(character))
         font.ttfont = self._document_font([glyph for glyph, _ in font.subset.items() if glyph is not None])
@@ -196,7 +197,7 @@ def _clone_font(template: TTFFont, index: int) -> TTFFont:
     font.is_cff, font.is_cid_keyed, font.cff_ros = False, False, None
     font.i = index
     # cw is a defaultdict: reading a character the font lacks inserts the default width
-    font.cw = defaultdict(template.cw.default_factory, template.cw)
+    font.cw = copy.copy(template.cw)
     font.desc = copy.copy(template.desc)  # output() names it and gives it an object id
     font.missing_glyphs = []
     font.biggest_size_pt = 0
@@ -220,7 +221,7 @@ def _skeleton_font(source: TTFont) -> bytes:
         font[tag] = copy.deepcopy(source[tag])
     font["head"].glyphDataFormat = 0
     buffer = io.BytesIO()
-    font.save(buffer)  # keeps the source's head dates: TTFont defaults to recalcTimestamp=False here
+    font.save(buffer)  # FontBuilder's TTFont keeps the copied head dates (recalcTimestamp=False)
     return buffer.getvalue()
 
 
@@ -372,7 +373,9 @@ def _text_width(pdf: FPDF, text: str) -> float:
     set; get_string_width() gets the same figure through fpdf2's markdown and bidi machinery at ~30 µs
     a call, the largest cost of a table.
     """
-    points = pdf.current_font.get_text_width(text, pdf.font_size_pt, None)[1]
+    font = pdf.current_font
+    assert font is not None, "set_font() comes first"
+    points = font.get_text_width(text, pdf.font_size_pt, None)[1]
     return float(points) / pdf.k
 
 
@@ -386,7 +389,7 @@ def _wrapped(pdf: FPDF, text: str, width: float) -> list[str]:
             broken = pdf.multi_cell(
                 width + 2 * pdf.c_margin, 1, paragraph, dry_run=True, output=MethodReturnValue.LINES
             )
-            lines.extend(str(line) for line in broken)
+            lines.extend(cast(list[str], broken))
     return lines
 
 

@@ -29,6 +29,8 @@ _MAX_MODULUS = 1024
 _MAX_TABLE_BITS = 1 << 27
 # Target sums tried per relaxation before leaving the rest to CP-SAT.
 _MAX_GUIDED_TARGETS = 16
+# Phase-sum triples worth handing to CP-SAT as a table (a longer table only slows it down).
+_MAX_ALLOWED_SUMS = 2_000
 
 PhaseKey = tuple[int, int]
 """(spread, count spread): compared lexicographically, smaller is better."""
@@ -75,12 +77,14 @@ def balance_phases(loads: Sequence[int], *, time_limit_s: float = 5.0) -> PhaseS
     spread_bound = _spread_lower_bound(groups)
     count_bound = _count_spread_lower_bound(len(loads))
     split = _heuristic_split(groups, target=(spread_bound, count_bound))
+    relaxations: list[_Relaxation] = []
     if _key(groups, split) != (spread_bound, count_bound):
-        spread_bound, split = _tighten_with_residues(groups, split, spread_bound, count_bound)
+        relaxations = _relaxations(groups)
+        spread_bound, split = _tighten_with_residues(groups, split, relaxations, spread_bound, count_bound)
     if _key(groups, split) == (spread_bound, count_bound):
         outcome = _Outcome(split, spread_bound, count_bound, optimal=True, method="bound")
     else:
-        outcome = _solve_exactly(groups, split, spread_bound, count_bound, time_limit_s)
+        outcome = _solve_exactly(groups, split, relaxations, spread_bound, count_bound, time_limit_s)
     return _solution(loads, groups, unit, outcome)
 
 
@@ -413,6 +417,23 @@ def _residue_spread_bound(relaxation: _Relaxation, total: int, first: int, stop:
     return next((max(sums) - min(sums) for sums in targets), stop)
 
 
+def _allowed_sums(
+    relaxations: Sequence[_Relaxation], total: int, first: int, stop: int
+) -> list[tuple[int, ...]] | None:
+    """The sorted phase sums with a spread in [first, stop) that every relaxation allows.
+
+    None when there is no relaxation or the list would be too long to help a solver.
+    """
+    if not relaxations:
+        return None
+    candidates = itertools.islice(_residue_targets(relaxations[0], total, first, stop), _MAX_ALLOWED_SUMS + 1)
+    allowed = list(candidates)
+    for relaxation in relaxations[1:]:
+        others = set(_residue_targets(relaxation, total, first, stop))
+        allowed = [sums for sums in allowed if sums in others]
+    return allowed if len(allowed) <= _MAX_ALLOWED_SUMS else None
+
+
 def _residue_guided_split(groups: _Groups, relaxation: _Relaxation, first: int, stop: int) -> Split | None:
     """A split whose phase sums are the first target of the relaxation (spread below `stop`) it can meet."""
     targets = _residue_targets(relaxation, _total(groups), first, stop)
@@ -504,12 +525,12 @@ def _fill_exactly(units: Sequence[int], targets: Sequence[int], counts: Sequence
 
 
 def _tighten_with_residues(
-    groups: _Groups, split: Split, spread_bound: int, count_bound: int
+    groups: _Groups, split: Split, relaxations: Sequence[_Relaxation], spread_bound: int, count_bound: int
 ) -> tuple[int, Split]:
     """Raise the spread bound by the residue relaxations, and try the solutions the best one suggests."""
     spread = _key(groups, split)[0]
     best: _Relaxation | None = None
-    for relaxation in _relaxations(groups):
+    for relaxation in relaxations:
         bound = _residue_spread_bound(relaxation, _total(groups), spread_bound, spread)
         if best is None or bound > spread_bound:
             best, spread_bound = relaxation, max(spread_bound, bound)
@@ -538,25 +559,38 @@ class _Outcome:
 class _Model:
     model: cp_model.CpModel
     split: list[list[cp_model.IntVar]]
+    sums: list[cp_model.IntVar]  # heaviest first
     spread: cp_model.IntVar
     count_spread: cp_model.IntVar
 
 
 def _solve_exactly(
-    groups: _Groups, hint: Split, spread_bound: int, count_bound: int, time_limit_s: float
+    groups: _Groups,
+    hint: Split,
+    relaxations: Sequence[_Relaxation],
+    spread_bound: int,
+    count_bound: int,
+    time_limit_s: float,
 ) -> _Outcome:
-    """CP-SAT, lexicographically: the spread first, then the count spread with the spread fixed."""
+    """CP-SAT, lexicographically: the spread first, then the count spread with the spread fixed.
+
+    The phase sums the residue relaxations allow are given to the solver as a table: it cannot see
+    divisibility arguments itself, and without them proving a spread is unreachable can take minutes.
+    """
     best = hint
     time_left = time_limit_s
+    total = _total(groups)
     if _key(groups, hint)[0] > spread_bound:
-        solved, spread_bound, time_used = _minimise(groups, best, spread_bound, None, time_left)
+        allowed = _allowed_sums(relaxations, total, spread_bound, _key(groups, hint)[0] + 1)
+        solved, spread_bound, time_used = _minimise(groups, best, allowed, spread_bound, None, time_left)
         best = _better(groups, best, solved)
         time_left -= time_used
         if _key(groups, best)[0] > spread_bound:
             # Not proven within the time limit; the count bound is the one valid for any assignment.
             return _Outcome(best, spread_bound, count_bound, optimal=False, method="cp-sat")
     if _key(groups, best)[1] > count_bound and time_left > 0:
-        solved, count_bound, _ = _minimise(groups, best, spread_bound, count_bound, time_left)
+        allowed = _allowed_sums(relaxations, total, spread_bound, spread_bound + 1)
+        solved, count_bound, _ = _minimise(groups, best, allowed, spread_bound, count_bound, time_left)
         best = _better(groups, best, solved)
     optimal = _key(groups, best) == (spread_bound, count_bound)
     return _Outcome(best, spread_bound, count_bound, optimal=optimal, method="cp-sat")
@@ -569,13 +603,20 @@ def _better(groups: _Groups, incumbent: Split, challenger: Split | None) -> Spli
 
 
 def _minimise(
-    groups: _Groups, hint: Split, spread_bound: int, count_bound: int | None, time_limit_s: float
+    groups: _Groups,
+    hint: Split,
+    allowed_sums: list[tuple[int, ...]] | None,
+    spread_bound: int,
+    count_bound: int | None,
+    time_limit_s: float,
 ) -> tuple[Split | None, int, float]:
     """Minimise the spread, or with `count_bound` given, the count spread at spread = `spread_bound`.
 
     Returns the best split found (None if none), the proven bound of the objective, and the time used.
     """
     built = _build_model(groups, hint)
+    if allowed_sums is not None:
+        built.model.add_allowed_assignments(built.sums, allowed_sums)
     if count_bound is None:
         objective, bound = built.spread, spread_bound
     else:
@@ -624,7 +665,7 @@ def _build_model(groups: _Groups, hint: Split) -> _Model:
     count_spread = model.new_int_var(0, load_count, "count_spread")
     model.add(count_spread == most - fewest)
     _add_hint(model, groups, split, hint)
-    return _Model(model, split, spread, count_spread)
+    return _Model(model, split, sums, spread, count_spread)
 
 
 def _add_hint(
