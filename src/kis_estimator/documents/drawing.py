@@ -778,6 +778,10 @@ def _dxf_bytes(sheet: Sheet) -> bytes:
         for shape in sheet.shapes:
             if shape.layer != "PAPER":  # the white paper is an SVG nicety, not a CAD entity
                 _dxf_shape(msp, shape, sheet.height)
+        # ezdxf adds a CLASS per entity type in use by iterating a set, whose order follows the
+        # process's hash seed; adding them now in sorted order makes every write list them alike.
+        doc.classes.add_required_classes(doc.dxfversion)
+        doc.classes.classes = dict(sorted(doc.classes.classes.items()))
         stream = io.StringIO()
         doc.write(stream)
     return stream.getvalue().encode(doc.output_encoding)
