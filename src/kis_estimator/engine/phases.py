@@ -21,6 +21,7 @@ PHASE_NAMES = ("R", "S", "T")
 
 # Any fixed value: with a single worker it makes CP-SAT repeat the same search for the same model.
 _SOLVER_SEED = 20_240_611
+EXTRA_PARAMS: dict = {}
 # A safety net only: every accepted local-search step strictly improves a bounded integer key.
 _MAX_LOCAL_STEPS = 10_000
 # Residue relaxation budgets: moduli up to this keep a state table within 128 KiB ...
@@ -628,6 +629,8 @@ def _minimise(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = _SOLVER_SEED
     solver.parameters.max_time_in_seconds = max(time_limit_s, 0.0)
+    for _name, _value in EXTRA_PARAMS.items():
+        setattr(solver.parameters, _name, _value)
     status = solver.solve(built.model)
     time_used = float(solver.wall_time)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
