@@ -17,7 +17,7 @@ from kis_estimator.db.models import Base
 
 
 def alembic_config(url: str, output: io.StringIO | None = None) -> Config:
-    config = Config(stdout=output) if output is not None else Config()
+    config = Config(output_buffer=output) if output is not None else Config()
     config.set_main_option("script_location", str(resources.files("kis_estimator.db").joinpath("migrations")))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config

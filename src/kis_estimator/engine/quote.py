@@ -60,6 +60,7 @@ def _breaker(b: ResolvedBreaker, phases: list[str | None]) -> dict[str, Any]:
         "phases": phases,
         "unit_price": b.unit_price,
         "source": b.path,
+        "spd": b.is_spd,
         "notes": list(b.notes),
     }
 

@@ -1,0 +1,233 @@
+"""Repositories: every SQL statement of the application. They never commit; the caller does, once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from kis_estimator.db.models import (
+    STATUSES,
+    BreakerRow,
+    DocumentRow,
+    EvidenceBlobRow,
+    PanelRow,
+    QuoteCounterRow,
+    QuoteItemRow,
+    QuoteRow,
+    RulebookRow,
+)
+
+# Allowed status moves: the happy path, and closing a quote that will not go ahead.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("sent", "closed"),
+    "sent": ("ordered", "closed"),
+    "ordered": ("shipped", "closed"),
+    "shipped": ("paid",),
+    "paid": ("closed",),
+    "closed": (),
+}
+assert set(TRANSITIONS) == set(STATUSES)
+
+
+class IllegalTransition(Exception):
+    def __init__(self, current: str, wanted: str) -> None:
+        self.current, self.wanted = current, wanted
+        super().__init__(f"{current} → {wanted} is not allowed")
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    path: str  # path inside the evidence pack, e.g. "stages/pricing.json"
+    key: str  # storage key
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    items: list[QuoteRow]
+    total: int
+    page: int
+    size: int
+
+
+def allocate_number(session: Session, day: date) -> str:
+    """The next `EST-YYYYMMDD-NNNN` of `day`, unique across processes (an atomic upsert of the counter)."""
+    key = day.strftime("%Y%m%d")
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(QuoteCounterRow)
+        .values(day=key, last_seq=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last_seq": QuoteCounterRow.last_seq + 1})
+        .returning(QuoteCounterRow.last_seq)
+    )
+    sequence = session.execute(statement).scalar_one()
+    return f"EST-{key}-{sequence:04d}"
+
+
+def _phase_counts(phases: Sequence[str | None]) -> tuple[int, int, int]:
+    return (phases.count("R"), phases.count("S"), phases.count("T"))
+
+
+def _breaker_rows(panel: dict[str, Any]) -> list[BreakerRow]:
+    rows = []
+    for position, b in enumerate(panel["breakers"]):
+        r, s, t = _phase_counts(b.get("phases") or [])
+        load = 0 if b.get("spd") else (b["load_a"] if b["load_a"] is not None else b["trip_at"])
+        rows.append(
+            BreakerRow(
+                position=position, role=b["role"], model=b["model"], type=b["type"], poles=b["poles"],
+                frame_af=b["frame_af"], trip_at=b["trip_at"], qty=b["qty"], load_a=b["load_a"], phase=b["phase"],
+                phase_load_a=Decimal(str(load)).quantize(Decimal("0.01")), qty_r=r, qty_s=s, qty_t=t,
+            )
+        )
+    return rows
+
+
+def _panel_row(position: int, panel: dict[str, Any]) -> PanelRow:
+    enclosure, phases = panel["enclosure"], panel["phases"]
+    w, h, d = enclosure["size_mm"]
+    return PanelRow(
+        position=position, name=panel["name"], quantity=panel["quantity"], enclosure_model=enclosure["model"],
+        width_mm=w, height_mm=h, depth_mm=d, stock=enclosure["stock"], fit_score=enclosure["fit_score"],
+        subtotal=panel["subtotal"], phase_r_a=phases["R"], phase_s_a=phases["S"], phase_t_a=phases["T"],
+        imbalance_pct=phases["imbalance_pct"],
+        breakers=_breaker_rows(panel),
+        items=[
+            QuoteItemRow(position=i, name=ln["name"], spec=ln["spec"], unit=ln["unit"],
+                         qty=Decimal(str(ln["qty"])), unit_price=ln["unit_price"], amount=ln["amount"])
+            for i, ln in enumerate(panel["lines"])
+        ],
+    )
+
+
+class QuoteRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self,
+        quote: dict[str, Any],
+        *,
+        documents: Sequence[tuple[str, str, str, StoredBlob]],  # (kind, filename, media type, blob)
+        evidence: Sequence[StoredBlob],
+        previous_id: str | None = None,
+        revision: int = 1,
+        price_book_id: int | None = None,
+    ) -> QuoteRow:
+        """Stage a quote with its panels, breakers, lines, documents and evidence rows (flush, no commit)."""
+        evidence_block = quote.get("evidence") or {}
+        row = QuoteRow(
+            id=quote["id"], number=quote["number"], status=quote["status"], revision=revision,
+            previous_id=previous_id, customer_name=quote["customer"]["name"], project=quote.get("project"),
+            brand=quote["brand"], quote_date=date.fromisoformat(quote["date"]),
+            subtotal=quote["totals"]["subtotal"], vat=quote["totals"]["vat"], total=quote["totals"]["total"],
+            request=quote["request"], document=quote, evidence_sha256=evidence_block.get("sha256"),
+            calculation_sha256=evidence_block.get("calculation_sha256"), signature=evidence_block.get("signature"),
+            rulebook_version=quote["rulebook_version"], rulebook_sha256=quote["rulebook_sha256"],
+            catalog_sha256=quote["catalog_sha256"], price_book_id=price_book_id,
+            panels=[_panel_row(i, p) for i, p in enumerate(quote["panels"])],
+            documents=[
+                DocumentRow(kind=kind, filename=filename, media_type=media, storage_key=blob.key,
+                            sha256=blob.sha256, size_bytes=blob.size)
+                for kind, filename, media, blob in documents
+            ],
+            evidence=[
+                EvidenceBlobRow(path=b.path, storage_key=b.key, sha256=b.sha256, size_bytes=b.size) for b in evidence
+            ],
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def get(self, quote_id: str) -> QuoteRow | None:
+        return self.session.get(QuoteRow, quote_id)
+
+    def get_full(self, quote_id: str) -> QuoteRow | None:
+        statement = (
+            select(QuoteRow)
+            .where(QuoteRow.id == quote_id)
+            .options(selectinload(QuoteRow.documents), selectinload(QuoteRow.evidence))
+        )
+        return self.session.execute(statement).scalar_one_or_none()
+
+    def by_number(self, number: str) -> QuoteRow | None:
+        return self.session.execute(select(QuoteRow).where(QuoteRow.number == number)).scalar_one_or_none()
+
+    def set_status(self, quote_id: str, wanted: str) -> QuoteRow | None:
+        """Move a quote to `wanted`; raise IllegalTransition for a move the workflow does not allow."""
+        row = self.session.get(QuoteRow, quote_id, with_for_update=True)
+        if row is None:
+            return None
+        if wanted not in TRANSITIONS.get(row.status, ()):
+            raise IllegalTransition(row.status, wanted)
+        row.status = wanted
+        row.document = {**row.document, "status": wanted}
+        self.session.flush()
+        return row
+
+    def search(
+        self,
+        *,
+        q: str | None = None,
+        customer: str | None = None,
+        status: str | None = None,
+        number: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        page: int = 1,
+        size: int = 20,
+    ) -> SearchResult:
+        """Quotes matching every given filter, newest first, one page of them and the total count."""
+        statement: Select[tuple[QuoteRow]] = select(QuoteRow)
+        if q:
+            pattern = f"%{_escape_like(q)}%"
+            statement = statement.where(
+                or_(
+                    QuoteRow.number.ilike(pattern, escape="\\"),
+                    QuoteRow.customer_name.ilike(pattern, escape="\\"),
+                    QuoteRow.project.ilike(pattern, escape="\\"),
+                )
+            )
+        if customer:
+            statement = statement.where(QuoteRow.customer_name.ilike(f"%{_escape_like(customer)}%", escape="\\"))
+        if status:
+            statement = statement.where(QuoteRow.status == status)
+        if number:
+            statement = statement.where(QuoteRow.number.startswith(number, autoescape=True))
+        if date_from:
+            statement = statement.where(QuoteRow.quote_date >= date_from)
+        if date_to:
+            statement = statement.where(QuoteRow.quote_date <= date_to)
+        total = self.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+        ordered = statement.order_by(QuoteRow.created_at.desc(), QuoteRow.number.desc())
+        items = list(self.session.execute(ordered.offset((page - 1) * size).limit(size)).scalars())
+        return SearchResult(items=items, total=total, page=page, size=size)
+
+    def all_blob_rows(self) -> list[tuple[str, str, str]]:
+        """(quote id, storage key, sha256) of every document and evidence blob the database knows."""
+        documents = self.session.execute(select(DocumentRow.quote_id, DocumentRow.storage_key, DocumentRow.sha256))
+        evidence = self.session.execute(
+            select(EvidenceBlobRow.quote_id, EvidenceBlobRow.storage_key, EvidenceBlobRow.sha256)
+        )
+        return [(a, b, c) for a, b, c in [*documents, *evidence]]
+
+    def quote_ids(self) -> set[str]:
+        return set(self.session.execute(select(QuoteRow.id)).scalars())
+
+    def remember_rulebook(self, sha256: str, version: str, content: dict[str, Any]) -> None:
+        if self.session.get(RulebookRow, sha256) is None:
+            self.session.add(RulebookRow(sha256=sha256, version=version, content=content))
+            self.session.flush()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,131 @@
+"""Use cases over the engine, documents, storage and database. Services never commit: the unit of work
+they are given is committed (or rolled back) once by the caller.
+
+Saving a quote: the number is allocated in its own short transaction (a failed save leaves a gap, never
+a duplicate); the blobs are written to storage under content-addressed keys; then every row goes in one
+transaction. A failure before that commit leaves no quote row and no orphan rows; the blobs it wrote are
+found by `kis storage gc`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number
+from kis_estimator.documents import RENDERERS
+from kis_estimator.engine.catalog import Catalog
+from kis_estimator.engine.rulebook import Rulebook
+from kis_estimator.evidence import sha256_hex
+from kis_estimator.pipeline import (
+    DocumentOptions,
+    PipelineResult,
+    ProgressListener,
+    QuoteIdentity,
+    run_pipeline,
+)
+from kis_estimator.storage import BlobStore
+
+QUOTE_PREFIX = "quote/"
+
+
+def evidence_key(quote_id: str, path: str, digest: str) -> str:
+    """Storage key of one evidence file: documents by name, everything else content-addressed by stage."""
+    pure = PurePosixPath(path)
+    if pure.parts[0] == "documents":
+        return f"{QUOTE_PREFIX}{quote_id}/documents/{pure.name}"
+    stage = pure.stem if pure.parts[0] == "stages" else (pure.parts[0] if len(pure.parts) > 1 else "evidence")
+    return f"{QUOTE_PREFIX}{quote_id}/{stage}/{digest}{pure.suffix}"
+
+
+def quote_id_of_key(key: str) -> str | None:
+    parts = key.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == QUOTE_PREFIX.rstrip("/") else None
+
+
+@dataclass(frozen=True)
+class SaveContext:
+    catalog: Catalog
+    rules: Rulebook
+    store: BlobStore
+    sessions: sessionmaker[Session]
+    options: DocumentOptions
+    timezone: str = "Asia/Seoul"
+    price_book_id: int | None = None
+
+
+def _now(timezone: str) -> datetime:
+    return datetime.now(ZoneInfo(timezone))
+
+
+def _write_blobs(store: BlobStore, result: PipelineResult) -> tuple[list[StoredBlob], list[tuple[str, str, str, StoredBlob]]]:
+    assert result.evidence is not None
+    quote_id = result.quote["id"]
+    evidence = []
+    for path, data in sorted(result.evidence.files.items()):
+        digest = sha256_hex(data)
+        key = evidence_key(quote_id, path, digest)
+        store.put(key, data, _media_type(path))
+        evidence.append(StoredBlob(path=path, key=key, sha256=digest, size=len(data)))
+    by_path = {b.path: b for b in evidence}
+    documents = []
+    for renderer in RENDERERS.values():
+        folder = "documents" if renderer.kind in ("xlsx", "pdf") else "drawing"
+        blob = by_path[f"{folder}/{renderer.filename}"]
+        documents.append((renderer.kind, renderer.filename, renderer.media_type, blob))
+    return evidence, documents
+
+
+def _media_type(path: str) -> str:
+    for renderer in RENDERERS.values():
+        if path.endswith(renderer.filename):
+            return renderer.media_type
+    return "application/json" if path.endswith(".json") else "text/plain; charset=utf-8"
+
+
+def save_estimate(
+    context: SaveContext,
+    raw_request: Any,
+    *,
+    session: Session,
+    previous: tuple[str, int] | None = None,
+    on_progress: ProgressListener | None = None,
+    quote_id: str | None = None,
+    after_blobs: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """Estimate, render, store the blobs and stage every row in `session` (the caller commits).
+
+    Raises RequestRejected (nothing written) for a bad request, StorageError when storage fails.
+    """
+    from kis_estimator.engine.request import parse_request
+
+    parse_request(raw_request)  # refuse a malformed request before a number is spent
+    moment = _now(context.timezone)
+    with context.sessions.begin() as numbering:
+        number = allocate_number(numbering, moment.date())
+    identity = QuoteIdentity(quote_id or str(uuid.uuid4()), number, moment.isoformat(timespec="seconds"))
+    result = run_pipeline(raw_request, context.catalog, context.rules, identity, on_progress, context.options)
+    if previous is not None:
+        result.quote["previous_id"], result.quote["revision"] = previous[0], previous[1] + 1
+    evidence, documents = _write_blobs(context.store, result)
+    if after_blobs is not None:
+        after_blobs()
+    repository = QuoteRepository(session)
+    repository.remember_rulebook(context.rules.sha256, context.rules.version,
+                                 context.rules.model_dump(mode="json", exclude={"sha256"}))
+    repository.add(
+        result.quote,
+        documents=documents,
+        evidence=evidence,
+        previous_id=previous[0] if previous else None,
+        revision=previous[1] + 1 if previous else 1,
+        price_book_id=context.price_book_id,
+    )
+    return result.quote
