@@ -65,7 +65,9 @@ def _now(timezone: str) -> datetime:
     return datetime.now(ZoneInfo(timezone))
 
 
-def _write_blobs(store: BlobStore, result: PipelineResult) -> tuple[list[StoredBlob], list[tuple[str, str, str, StoredBlob]]]:
+def _write_blobs(
+    store: BlobStore, result: PipelineResult
+) -> tuple[list[StoredBlob], list[tuple[str, str, str, StoredBlob]]]:
     assert result.evidence is not None
     quote_id = result.quote["id"]
     evidence = []
@@ -118,8 +120,9 @@ def save_estimate(
     if after_blobs is not None:
         after_blobs()
     repository = QuoteRepository(session)
-    repository.remember_rulebook(context.rules.sha256, context.rules.version,
-                                 context.rules.model_dump(mode="json", exclude={"sha256"}))
+    repository.remember_rulebook(
+        context.rules.sha256, context.rules.version, context.rules.model_dump(mode="json", exclude={"sha256"})
+    )
     repository.add(
         result.quote,
         documents=documents,

@@ -18,6 +18,13 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     timezone: str = "Asia/Seoul"
     evidence_secret: str | None = None
+    database_url: str = "sqlite:///var/kis.db"
+    storage_url: str = "file://var/blobs"
+    s3_endpoint_url: str | None = None
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: str | None = None
+    aws_region: str = "us-east-1"
+    public_base_url: str = "http://127.0.0.1:8000"
     # LibreOffice recalculation lint of every workbook: on by default where LibreOffice is installed.
     kis_doc_recalc: bool = True
     company_name: str = "KIS 분전반"
@@ -29,6 +36,14 @@ class Settings(BaseSettings):
     quote_payment_terms: str = "결제조건: 계약 시 협의"
     quote_validity_days: int = 30
     quote_delivery: str = "납기: 발주 후 협의"
+
+    def signing_secret(self) -> str:
+        """The key of signed URLs: EVIDENCE_SECRET, or a fixed development key outside production."""
+        if self.evidence_secret:
+            return self.evidence_secret
+        if self.app_env == "production":
+            raise ValueError("APP_ENV=production needs EVIDENCE_SECRET (the signing secret)")
+        return "kis-development-only-signing-secret"
 
     def company(self) -> Company:
         return Company(

@@ -67,7 +67,11 @@ def _cross_schema_fk_names() -> set[str]:
 def _is_cross_schema_fk(diff: object) -> bool:
     # SQLite's DDL compiler leaves out foreign keys between schemas (quotes → price_books), and the
     # schemas are one database there, so their absence is expected, not drift.
-    return isinstance(diff, tuple) and diff[0] == "add_fk" and getattr(diff[1], "name", None) in _cross_schema_fk_names()
+    return (
+        isinstance(diff, tuple)
+        and diff[0] == "add_fk"
+        and getattr(diff[1], "name", None) in _cross_schema_fk_names()
+    )
 
 
 def drift(url: str) -> list[str]:
@@ -78,7 +82,11 @@ def drift(url: str) -> list[str]:
             metadata = _schemaless(Base.metadata) if is_sqlite(url) else Base.metadata
             context = MigrationContext.configure(
                 connection,
-                opts={"include_schemas": not is_sqlite(url), "compare_type": True, "target_metadata": metadata},
+                opts={
+                    "include_schemas": not is_sqlite(url),
+                    "compare_type": True,
+                    "target_metadata": metadata,
+                },
             )
             diffs = compare_metadata(context, metadata)
             if is_sqlite(url):

@@ -84,9 +84,20 @@ def _breaker_rows(panel: dict[str, Any]) -> list[BreakerRow]:
         load = 0 if b.get("spd") else (b["load_a"] if b["load_a"] is not None else b["trip_at"])
         rows.append(
             BreakerRow(
-                position=position, role=b["role"], model=b["model"], type=b["type"], poles=b["poles"],
-                frame_af=b["frame_af"], trip_at=b["trip_at"], qty=b["qty"], load_a=b["load_a"], phase=b["phase"],
-                phase_load_a=Decimal(str(load)).quantize(Decimal("0.01")), qty_r=r, qty_s=s, qty_t=t,
+                position=position,
+                role=b["role"],
+                model=b["model"],
+                type=b["type"],
+                poles=b["poles"],
+                frame_af=b["frame_af"],
+                trip_at=b["trip_at"],
+                qty=b["qty"],
+                load_a=b["load_a"],
+                phase=b["phase"],
+                phase_load_a=Decimal(str(load)).quantize(Decimal("0.01")),
+                qty_r=r,
+                qty_s=s,
+                qty_t=t,
             )
         )
     return rows
@@ -96,14 +107,31 @@ def _panel_row(position: int, panel: dict[str, Any]) -> PanelRow:
     enclosure, phases = panel["enclosure"], panel["phases"]
     w, h, d = enclosure["size_mm"]
     return PanelRow(
-        position=position, name=panel["name"], quantity=panel["quantity"], enclosure_model=enclosure["model"],
-        width_mm=w, height_mm=h, depth_mm=d, stock=enclosure["stock"], fit_score=enclosure["fit_score"],
-        subtotal=panel["subtotal"], phase_r_a=phases["R"], phase_s_a=phases["S"], phase_t_a=phases["T"],
+        position=position,
+        name=panel["name"],
+        quantity=panel["quantity"],
+        enclosure_model=enclosure["model"],
+        width_mm=w,
+        height_mm=h,
+        depth_mm=d,
+        stock=enclosure["stock"],
+        fit_score=enclosure["fit_score"],
+        subtotal=panel["subtotal"],
+        phase_r_a=phases["R"],
+        phase_s_a=phases["S"],
+        phase_t_a=phases["T"],
         imbalance_pct=phases["imbalance_pct"],
         breakers=_breaker_rows(panel),
         items=[
-            QuoteItemRow(position=i, name=ln["name"], spec=ln["spec"], unit=ln["unit"],
-                         qty=Decimal(str(ln["qty"])), unit_price=ln["unit_price"], amount=ln["amount"])
+            QuoteItemRow(
+                position=i,
+                name=ln["name"],
+                spec=ln["spec"],
+                unit=ln["unit"],
+                qty=Decimal(str(ln["qty"])),
+                unit_price=ln["unit_price"],
+                amount=ln["amount"],
+            )
             for i, ln in enumerate(panel["lines"])
         ],
     )
@@ -126,22 +154,42 @@ class QuoteRepository:
         """Stage a quote with its panels, breakers, lines, documents and evidence rows (flush, no commit)."""
         evidence_block = quote.get("evidence") or {}
         row = QuoteRow(
-            id=quote["id"], number=quote["number"], status=quote["status"], revision=revision,
-            previous_id=previous_id, customer_name=quote["customer"]["name"], project=quote.get("project"),
-            brand=quote["brand"], quote_date=date.fromisoformat(quote["date"]),
-            subtotal=quote["totals"]["subtotal"], vat=quote["totals"]["vat"], total=quote["totals"]["total"],
-            request=quote["request"], document=quote, evidence_sha256=evidence_block.get("sha256"),
-            calculation_sha256=evidence_block.get("calculation_sha256"), signature=evidence_block.get("signature"),
-            rulebook_version=quote["rulebook_version"], rulebook_sha256=quote["rulebook_sha256"],
-            catalog_sha256=quote["catalog_sha256"], price_book_id=price_book_id,
+            id=quote["id"],
+            number=quote["number"],
+            status=quote["status"],
+            revision=revision,
+            previous_id=previous_id,
+            customer_name=quote["customer"]["name"],
+            project=quote.get("project"),
+            brand=quote["brand"],
+            quote_date=date.fromisoformat(quote["date"]),
+            subtotal=quote["totals"]["subtotal"],
+            vat=quote["totals"]["vat"],
+            total=quote["totals"]["total"],
+            request=quote["request"],
+            document=quote,
+            evidence_sha256=evidence_block.get("sha256"),
+            calculation_sha256=evidence_block.get("calculation_sha256"),
+            signature=evidence_block.get("signature"),
+            rulebook_version=quote["rulebook_version"],
+            rulebook_sha256=quote["rulebook_sha256"],
+            catalog_sha256=quote["catalog_sha256"],
+            price_book_id=price_book_id,
             panels=[_panel_row(i, p) for i, p in enumerate(quote["panels"])],
             documents=[
-                DocumentRow(kind=kind, filename=filename, media_type=media, storage_key=blob.key,
-                            sha256=blob.sha256, size_bytes=blob.size)
+                DocumentRow(
+                    kind=kind,
+                    filename=filename,
+                    media_type=media,
+                    storage_key=blob.key,
+                    sha256=blob.sha256,
+                    size_bytes=blob.size,
+                )
                 for kind, filename, media, blob in documents
             ],
             evidence=[
-                EvidenceBlobRow(path=b.path, storage_key=b.key, sha256=b.sha256, size_bytes=b.size) for b in evidence
+                EvidenceBlobRow(path=b.path, storage_key=b.key, sha256=b.sha256, size_bytes=b.size)
+                for b in evidence
             ],
         )
         self.session.add(row)
@@ -198,7 +246,9 @@ class QuoteRepository:
                 )
             )
         if customer:
-            statement = statement.where(QuoteRow.customer_name.ilike(f"%{_escape_like(customer)}%", escape="\\"))
+            statement = statement.where(
+                QuoteRow.customer_name.ilike(f"%{_escape_like(customer)}%", escape="\\")
+            )
         if status:
             statement = statement.where(QuoteRow.status == status)
         if number:
@@ -214,7 +264,9 @@ class QuoteRepository:
 
     def all_blob_rows(self) -> list[tuple[str, str, str]]:
         """(quote id, storage key, sha256) of every document and evidence blob the database knows."""
-        documents = self.session.execute(select(DocumentRow.quote_id, DocumentRow.storage_key, DocumentRow.sha256))
+        documents = self.session.execute(
+            select(DocumentRow.quote_id, DocumentRow.storage_key, DocumentRow.sha256)
+        )
         evidence = self.session.execute(
             select(EvidenceBlobRow.quote_id, EvidenceBlobRow.storage_key, EvidenceBlobRow.sha256)
         )

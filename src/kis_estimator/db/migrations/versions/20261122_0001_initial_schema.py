@@ -37,9 +37,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key_hash", name=op.f("uq_api_keys_key_hash")),
         schema="estimator",
     )
-    op.create_index(
-        op.f("ix_api_keys_prefix"), "api_keys", ["prefix"], unique=False, schema="estimator"
-    )
+    op.create_index(op.f("ix_api_keys_prefix"), "api_keys", ["prefix"], unique=False, schema="estimator")
     op.create_table(
         "idempotency_keys",
         sa.Column("key", sa.String(length=200), nullable=False),
@@ -191,9 +189,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("price_book_id", "kind", "model", name="uq_catalog_items_book_kind_model"),
         schema="shared",
     )
-    op.create_index(
-        op.f("ix_catalog_items_model"), "catalog_items", ["model"], unique=False, schema="shared"
-    )
+    op.create_index(op.f("ix_catalog_items_model"), "catalog_items", ["model"], unique=False, schema="shared")
     op.create_index(
         op.f("ix_catalog_items_price_book_id"),
         "catalog_items",
@@ -280,9 +276,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("quote_id", "position", name="uq_panels_quote_position"),
         schema="estimator",
     )
-    op.create_index(
-        op.f("ix_panels_quote_id"), "panels", ["quote_id"], unique=False, schema="estimator"
-    )
+    op.create_index(op.f("ix_panels_quote_id"), "panels", ["quote_id"], unique=False, schema="estimator")
     op.create_table(
         "breakers",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -313,9 +307,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_breakers")),
         schema="estimator",
     )
-    op.create_index(
-        op.f("ix_breakers_panel_id"), "breakers", ["panel_id"], unique=False, schema="estimator"
-    )
+    op.create_index(op.f("ix_breakers_panel_id"), "breakers", ["panel_id"], unique=False, schema="estimator")
     op.create_table(
         "quote_items",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -354,9 +346,7 @@ def downgrade() -> None:
     op.drop_table("breakers", schema="estimator")
     op.drop_index(op.f("ix_panels_quote_id"), table_name="panels", schema="estimator")
     op.drop_table("panels", schema="estimator")
-    op.drop_index(
-        op.f("ix_evidence_blobs_quote_id"), table_name="evidence_blobs", schema="estimator"
-    )
+    op.drop_index(op.f("ix_evidence_blobs_quote_id"), table_name="evidence_blobs", schema="estimator")
     op.drop_table("evidence_blobs", schema="estimator")
     op.drop_index(op.f("ix_documents_quote_id"), table_name="documents", schema="estimator")
     op.drop_table("documents", schema="estimator")

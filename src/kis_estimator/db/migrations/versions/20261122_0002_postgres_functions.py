@@ -152,8 +152,12 @@ def upgrade() -> None:
     _create_roles()
     for schema, table in RLS_TABLES:
         op.execute(f"ALTER TABLE {schema}.{table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"CREATE POLICY {table}_app_all ON {schema}.{table} TO kis_app USING (true) WITH CHECK (true)")
-        op.execute(f"CREATE POLICY {table}_readonly_select ON {schema}.{table} FOR SELECT TO kis_readonly USING (true)")
+        op.execute(
+            f"CREATE POLICY {table}_app_all ON {schema}.{table} TO kis_app USING (true) WITH CHECK (true)"
+        )
+        op.execute(
+            f"CREATE POLICY {table}_readonly_select ON {schema}.{table} FOR SELECT TO kis_readonly USING (true)"
+        )
 
 
 def downgrade() -> None:
