@@ -62,6 +62,8 @@ def db_url(request: Any, tmp_path: Any) -> str:
     name = f"test_{next(_DATABASE_COUNTER)}"
     import psycopg
 
-    with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres", autocommit=True
+    ) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE kis_template')
     return str(server.url(name))

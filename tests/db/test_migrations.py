@@ -25,10 +25,16 @@ def test_upgrade_downgrade_upgrade_without_drift(db_url: str) -> None:
 
 def test_offline_sql_for_postgresql_holds_functions_and_policies() -> None:
     sql = migrate.offline_sql("postgresql://user@localhost/kis")
-    for expected in ("CREATE SCHEMA IF NOT EXISTS estimator", "CREATE TABLE estimator.quotes",
-                     "FUNCTION estimator.calculate_quote_totals", "FUNCTION estimator.get_phase_balance",
-                     "FUNCTION estimator.validate_evidence_integrity", "FUNCTION shared.check_sha256",
-                     "ENABLE ROW LEVEL SECURITY", "CREATE POLICY"):
+    for expected in (
+        "CREATE SCHEMA IF NOT EXISTS estimator",
+        "CREATE TABLE estimator.quotes",
+        "FUNCTION estimator.calculate_quote_totals",
+        "FUNCTION estimator.get_phase_balance",
+        "FUNCTION estimator.validate_evidence_integrity",
+        "FUNCTION shared.check_sha256",
+        "ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY",
+    ):
         assert expected in sql, expected
 
 
@@ -36,17 +42,21 @@ def test_offline_sql_for_postgresql_holds_functions_and_policies() -> None:
 def pg_url(postgres: Any) -> str:
     import psycopg
 
-    with psycopg.connect(f"host=127.0.0.1 port={postgres.port} user=postgres dbname=postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        f"host=127.0.0.1 port={postgres.port} user=postgres dbname=postgres", autocommit=True
+    ) as conn:
         conn.execute('DROP DATABASE IF EXISTS "rls_test"')
         conn.execute('CREATE DATABASE "rls_test" TEMPLATE kis_template')
     return str(postgres.url("rls_test"))
 
 
 def _insert_price_book(connection: sa.Connection) -> None:
-    connection.execute(sa.text(
-        "INSERT INTO shared.price_books (label, source_name, state, catalog_sha256, catalog) "
-        "VALUES ('t', 't.csv', 'draft', repeat('a', 64), '{}')"))
+    connection.execute(
+        sa.text(
+            "INSERT INTO shared.price_books (label, source_name, state, catalog_sha256, catalog) "
+            "VALUES ('t', 't.csv', 'draft', repeat('a', 64), '{}')"
+        )
+    )
 
 
 def test_read_only_role_reads_but_cannot_change(pg_url: str) -> None:
@@ -71,11 +81,17 @@ def test_read_only_role_reads_but_cannot_change(pg_url: str) -> None:
 def test_sha256_check_refuses_non_hex(pg_url: str) -> None:
     engine = sa.create_engine(pg_url)
     with engine.begin() as connection, pytest.raises(sa.exc.IntegrityError, match="catalog_sha256"):
-        connection.execute(sa.text(
-            "INSERT INTO shared.price_books (label, source_name, state, catalog_sha256, catalog) "
-            "VALUES ('t', 't.csv', 'draft', repeat('Z', 64), '{}')"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO shared.price_books (label, source_name, state, catalog_sha256, catalog) "
+                "VALUES ('t', 't.csv', 'draft', repeat('Z', 64), '{}')"
+            )
+        )
     with engine.begin() as connection, pytest.raises(sa.exc.IntegrityError, match="state"):
-        connection.execute(sa.text(
-            "INSERT INTO shared.price_books (label, source_name, state, catalog_sha256, catalog) "
-            "VALUES ('t', 't.csv', 'weird', repeat('a', 64), '{}')"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO shared.price_books (label, source_name, state, catalog_sha256, catalog) "
+                "VALUES ('t', 't.csv', 'weird', repeat('a', 64), '{}')"
+            )
+        )
     engine.dispose()

@@ -64,7 +64,7 @@ $$;
 -- Per panel: phase currents (single-phase lines on their phases, 3P/4P lines on all three) and the
 -- engine's imbalance figures, rounded half-up to 2 decimals; null figures on a single-phase supply.
 CREATE OR REPLACE FUNCTION estimator.get_phase_balance(p_quote_id varchar)
-RETURNS TABLE(panel_position integer, r numeric, s numeric, t numeric,
+RETURNS TABLE(panel_position integer, r_a numeric, s_a numeric, t_a numeric,
               imbalance_pct numeric, kec_unbalance_pct numeric)
 LANGUAGE sql STABLE AS $$
   WITH loads AS (
@@ -73,11 +73,16 @@ LANGUAGE sql STABLE AS $$
       COALESCE(SUM(b.qty_r * b.phase_load_a) FILTER (WHERE b.role = 'branch' AND b.poles = 2), 0) AS r1,
       COALESCE(SUM(b.qty_s * b.phase_load_a) FILTER (WHERE b.role = 'branch' AND b.poles = 2), 0) AS s1,
       COALESCE(SUM(b.qty_t * b.phase_load_a) FILTER (WHERE b.role = 'branch' AND b.poles = 2), 0) AS t1,
-      COALESCE(SUM(b.qty * b.phase_load_a) FILTER (WHERE b.role = 'branch' AND b.poles > 2), 0) AS three
+      COALESCE(SUM(b.qty * b.phase_load_a) FILTER (WHERE b.role = 'branch' AND b.poles > 2), 0) AS three,
+      COALESCE(SUM(b.qty * b.phase_load_a) FILTER (WHERE b.role = 'branch'), 0) AS every_branch
     FROM estimator.panels p JOIN estimator.breakers b ON b.panel_id = p.id
     WHERE p.quote_id = p_quote_id GROUP BY p.id, p.position
   ), currents AS (
-    SELECT position, single_phase_supply, r1, s1, t1, r1 + three AS r, s1 + three AS s, t1 + three AS t
+    -- A single-phase supply (2P main) carries every branch on its one phase, reported as R.
+    SELECT position, single_phase_supply, r1, s1, t1,
+      CASE WHEN single_phase_supply THEN every_branch ELSE r1 + three END AS r,
+      CASE WHEN single_phase_supply THEN 0 ELSE s1 + three END AS s,
+      CASE WHEN single_phase_supply THEN 0 ELSE t1 + three END AS t
     FROM loads
   )
   SELECT position, r, s, t,

@@ -1,0 +1,234 @@
+"""The filesystem BlobStore: one file per blob under a root directory (the default store).
+
+- A key maps to `root/<key>`. Every path is resolved (symlinks followed) and must stay inside the
+  root, otherwise the operation fails with StorageError: a symlink planted inside the root cannot
+  make the store read, write or delete outside it. (A symlink swapped in between the check and the
+  use is not guarded against; whoever can do that already writes to the store's directory.)
+- Writes are atomic: the bytes go to a temporary `.kis-tmp-*` file in the target's directory, are
+  fsynced, then `os.replace`d over the target, and the directory is fsynced. Readers see the old or
+  the new blob, never a partial one; a failed write leaves neither a partial blob nor a temp file.
+- Content types are not stored: the port has no way to read them back, and the HTTP API that serves
+  signed URLs derives the type from the key's extension (`.pdf`, `.xlsx`, `.svg`, `.json`).
+- Empty directories left by `delete` are removed, so the tree mirrors the keys. One difference from
+  S3 remains: a key cannot be both a blob and a prefix of other keys (`a/b` and `a/b/c`); such a put
+  fails with StorageError. The storage layout never does this.
+- The root must exist (`init()` creates it): a missing root is an error rather than silently
+  recreated, so an unmounted volume is noticed instead of filled.
+- Signed URLs are `{base_url}/v1/blobs/{key}?expires={unix_ts}&sig={hex}`; see `signing.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from kis_estimator.storage.base import (
+    RESERVED_SEGMENT_PREFIX,
+    BlobInfo,
+    BlobNotFound,
+    StorageError,
+    is_valid_key,
+    run_check,
+    validate_content_type,
+    validate_expiry,
+    validate_key,
+    validate_prefix,
+)
+from kis_estimator.storage.signing import signed_path_and_query, verify_signed_url
+
+__all__ = ["FileSystemBlobStore", "verify_signed_url"]
+
+_TEMP_PREFIX = f"{RESERVED_SEGMENT_PREFIX}tmp-"
+# A concurrent delete may prune the directory between our mkdir and the temp file's creation.
+_WRITE_ATTEMPTS = 3
+
+
+class FileSystemBlobStore:
+    """Blobs as files under `root`; HMAC-signed URLs served by the HTTP API under `base_url`."""
+
+    backend = "filesystem"
+
+    def __init__(
+        self,
+        root: Path,
+        signing_secret: str,
+        base_url: str = "",
+        *,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        if not signing_secret:
+            raise ValueError("signing_secret must not be empty: anyone could forge signed URLs")
+        self._root = Path(root).resolve()
+        self._secret = signing_secret
+        self._base_url = base_url.rstrip("/")
+        self._now = now
+
+    @property
+    def root(self) -> Path:
+        """The resolved root directory."""
+        return self._root
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> BlobInfo:
+        """Atomically store `data` under `key` (the content type is checked, not stored)."""
+        validate_content_type(content_type)
+        path = self._path(key)
+        try:
+            self._write_atomically(path, data)
+        except OSError as exc:
+            raise self._error("cannot write", exc, key) from exc
+        return BlobInfo(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+    def get(self, key: str) -> bytes:
+        """The bytes under `key`; BlobNotFound when there is no such file."""
+        path = self._path(key)
+        try:
+            return path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+            raise BlobNotFound("no such blob", backend=self.backend, key=key) from exc
+        except OSError as exc:
+            raise self._error("cannot read", exc, key) from exc
+
+    def exists(self, key: str) -> bool:
+        """Whether a regular file is stored under `key`."""
+        path = self._path(key)
+        try:
+            return stat.S_ISREG(path.stat().st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError as exc:
+            raise self._error("cannot stat", exc, key) from exc
+
+    def delete(self, key: str) -> None:
+        """Remove the file under `key` (if any) and the directories that become empty."""
+        path = self._path(key)
+        try:
+            path.unlink()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return
+        except OSError as exc:
+            raise self._error("cannot delete", exc, key) from exc
+        self._prune_empty_parents(path)
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """The keys of the regular files whose key starts with `prefix`, sorted (symlinks are skipped)."""
+        validate_prefix(prefix, backend=self.backend)
+        self._require_root()
+        start = self._inside_root(self._root / prefix.rpartition("/")[0], key=prefix)
+        if not start.is_dir():
+            return iter(())
+        try:
+            keys = [key for key in self._walk_keys(start) if key.startswith(prefix)]
+        except OSError as exc:
+            raise self._error("cannot list", exc, prefix) from exc
+        return iter(sorted(keys))
+
+    def signed_url(self, key: str, expires_s: int = 600) -> str:
+        """`{base_url}/v1/blobs/{key}?expires=..&sig=..`, valid for `expires_s` seconds of the clock."""
+        validate_key(key, backend=self.backend)
+        expires = int(self._now()) + validate_expiry(expires_s)
+        return f"{self._base_url}/v1/blobs/{signed_path_and_query(key, expires, self._secret)}"
+
+    def init(self) -> None:
+        """Create the root directory (and its parents) if missing."""
+        try:
+            self._root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._error(f"cannot create the root {self._root}", exc, None) from exc
+
+    def check(self) -> None:
+        """Put, get and delete a probe blob under the root."""
+        run_check(self, backend=self.backend)
+
+    def _path(self, key: str) -> Path:
+        """The resolved file path of a valid key, guaranteed inside the existing root."""
+        validate_key(key, backend=self.backend)
+        self._require_root()
+        return self._inside_root(self._root / key, key=key)
+
+    def _inside_root(self, path: Path, *, key: str) -> Path:
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11)
+            raise StorageError(f"cannot resolve the path: {exc}", backend=self.backend, key=key) from exc
+        if resolved != self._root and not resolved.is_relative_to(self._root):
+            raise StorageError(
+                "the path resolves outside the store root (a symlink inside the root?)",
+                backend=self.backend,
+                key=key,
+            )
+        return resolved
+
+    def _require_root(self) -> None:
+        if not self._root.is_dir():
+            raise StorageError(
+                f"the store root {self._root} does not exist or is not a directory (run init)",
+                backend=self.backend,
+            )
+
+    def _write_atomically(self, path: Path, data: bytes) -> None:
+        fd, temp_name = _create_temp_file(path.parent)
+        try:
+            with os.fdopen(fd, "wb") as temp_file:
+                temp_file.write(data)
+                temp_file.flush()
+                os.fsync(temp_file.fileno())
+            os.replace(temp_name, path)
+        except BaseException:
+            # Also on KeyboardInterrupt: a temp file must never outlive a failed write.
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        _fsync_directory(path.parent)
+
+    def _walk_keys(self, start: Path) -> Iterator[str]:
+        def fail(error: OSError) -> None:
+            raise error
+
+        for directory, _subdirectories, file_names in os.walk(start, onerror=fail):
+            for name in file_names:
+                full_path = os.path.join(directory, name)
+                if name.startswith(RESERVED_SEGMENT_PREFIX) or os.path.islink(full_path):
+                    continue
+                key = os.path.relpath(full_path, self._root)
+                # Files that no put could have made (e.g. non-UTF-8 names) are not blobs.
+                if is_valid_key(key):
+                    yield key
+
+    def _prune_empty_parents(self, path: Path) -> None:
+        for directory in path.parents:
+            if directory == self._root or not directory.is_relative_to(self._root):
+                return
+            try:
+                directory.rmdir()
+            except OSError:
+                return  # not empty (or already gone): the usual way this loop ends
+
+    def _error(self, action: str, exc: OSError, key: str | None) -> StorageError:
+        reason = exc.strerror or str(exc)
+        return StorageError(f"{action}: {reason}", backend=self.backend, key=key)
+
+
+def _create_temp_file(directory: Path) -> tuple[int, str]:
+    """Create the directory (and parents) and an empty temp file in it; return its fd and path."""
+    attempts_left = _WRITE_ATTEMPTS
+    while True:
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            return tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=directory)
+        except FileNotFoundError:
+            attempts_left -= 1
+            if attempts_left == 0:
+                raise
+
+
+def _fsync_directory(directory: Path) -> None:
+    # The rename itself is durable only once the directory entry is on disk.
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,91 @@
+"""An in-memory BlobStore for tests: the same contract as the real adapters, nothing on disk.
+
+Signed URLs look like `memory://{key}?expires=..&sig=..` and are checked with `verify_signed_url`,
+exactly as the filesystem store's are. Content types are accepted and not kept: the port has no way
+to read them back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+from kis_estimator.storage.base import (
+    BlobInfo,
+    BlobNotFound,
+    run_check,
+    validate_content_type,
+    validate_expiry,
+    validate_key,
+    validate_prefix,
+)
+from kis_estimator.storage.signing import signed_path_and_query
+
+__all__ = ["InMemoryBlobStore"]
+
+
+class InMemoryBlobStore:
+    """A thread-safe dict of key → bytes that honours the BlobStore contract."""
+
+    backend = "memory"
+
+    def __init__(self, signing_secret: str, *, now: Callable[[], float] = time.time) -> None:
+        if not signing_secret:
+            raise ValueError("signing_secret must not be empty: anyone could forge signed URLs")
+        self._secret = signing_secret
+        self._now = now
+        self._blobs: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> BlobInfo:
+        """Store a copy of `data` under `key`."""
+        validate_key(key, backend=self.backend)
+        validate_content_type(content_type)
+        # A copy, so a caller mutating a bytearray afterwards cannot change the stored blob.
+        snapshot = bytes(data)
+        with self._lock:
+            self._blobs[key] = snapshot
+        return BlobInfo(key=key, size=len(snapshot), sha256=hashlib.sha256(snapshot).hexdigest())
+
+    def get(self, key: str) -> bytes:
+        """The bytes under `key`; BlobNotFound when there are none."""
+        validate_key(key, backend=self.backend)
+        with self._lock:
+            data = self._blobs.get(key)
+        if data is None:
+            raise BlobNotFound("no such blob", backend=self.backend, key=key)
+        return data
+
+    def exists(self, key: str) -> bool:
+        """Whether a blob is stored under `key`."""
+        validate_key(key, backend=self.backend)
+        with self._lock:
+            return key in self._blobs
+
+    def delete(self, key: str) -> None:
+        """Remove the blob under `key`, if any."""
+        validate_key(key, backend=self.backend)
+        with self._lock:
+            self._blobs.pop(key, None)
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """The keys starting with `prefix` at the time of the call, sorted."""
+        validate_prefix(prefix, backend=self.backend)
+        with self._lock:
+            keys = [key for key in self._blobs if key.startswith(prefix)]
+        return iter(sorted(keys))
+
+    def signed_url(self, key: str, expires_s: int = 600) -> str:
+        """`memory://{key}?expires=..&sig=..`, valid for `expires_s` seconds of the injected clock."""
+        validate_key(key, backend=self.backend)
+        expires = int(self._now()) + validate_expiry(expires_s)
+        return f"memory://{signed_path_and_query(key, expires, self._secret)}"
+
+    def init(self) -> None:
+        """Nothing to set up."""
+
+    def check(self) -> None:
+        """Put, get and delete a probe blob."""
+        run_check(self, backend=self.backend)

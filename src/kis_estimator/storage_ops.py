@@ -1,0 +1,79 @@
+"""Storage against the database: re-hash every blob, find orphans, verify a stored evidence pack."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy.orm import Session
+
+from kis_estimator.db.repository import QuoteRepository
+from kis_estimator.evidence import Verification, sha256_hex, verify_pack
+from kis_estimator.service import QUOTE_PREFIX
+from kis_estimator.storage import BlobNotFound, BlobStore
+
+
+@dataclass
+class BlobReport:
+    checked: int = 0
+    missing: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.changed)
+
+
+def verify_blobs(session: Session, store: BlobStore) -> BlobReport:
+    """Re-hash every blob the database knows and compare with its recorded SHA-256."""
+    report = BlobReport()
+    for _, key, digest in sorted(set(QuoteRepository(session).all_blob_rows())):
+        report.checked += 1
+        try:
+            data = store.get(key)
+        except BlobNotFound:
+            report.missing.append(key)
+            continue
+        if sha256_hex(data) != digest:
+            report.changed.append(key)
+    return report
+
+
+def find_orphans(session: Session, store: BlobStore) -> list[str]:
+    """Blobs under quote/ that no database row refers to (left by saves that failed before commit)."""
+    referenced = {key for _, key, _ in QuoteRepository(session).all_blob_rows()}
+    return [key for key in store.list(QUOTE_PREFIX) if key not in referenced]
+
+
+def collect_garbage(session: Session, store: BlobStore, *, delete: bool) -> list[str]:
+    """The orphan blobs; with `delete`, remove them too."""
+    orphans = find_orphans(session, store)
+    if delete:
+        for key in orphans:
+            store.delete(key)
+    return orphans
+
+
+def verify_quote_evidence(
+    session: Session, store: BlobStore, quote_id: str, secret: str | None = None
+) -> Verification:
+    """Fetch a quote's evidence pack from storage and verify it against the quote's evidence hash."""
+    row = QuoteRepository(session).get_full(quote_id)
+    if row is None:
+        raise KeyError(quote_id)
+    with tempfile.TemporaryDirectory(prefix="kis-verify-") as work:
+        root = Path(work)
+        missing = []
+        for blob in row.evidence:
+            try:
+                data = store.get(blob.storage_key)
+            except BlobNotFound:
+                missing.append(blob.path)
+                continue
+            target = root / PurePosixPath(blob.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        result = verify_pack(root, expected_sha256=row.evidence_sha256, secret=secret)
+        result.missing = sorted(set(result.missing) | set(missing))
+        return result
