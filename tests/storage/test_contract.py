@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -31,6 +32,13 @@ INVALID_KEYS = {
     "1025-bytes": "x" * 1025,
     "1026-bytes-korean": "가" * 342,
     "nfd-korean": "\u1100\u1161.pdf",
+}
+KEYED_OPERATIONS: dict[str, Callable[[BlobStore, str], object]] = {
+    "put": lambda store, key: store.put(key, b"x"),
+    "get": lambda store, key: store.get(key),
+    "exists": lambda store, key: store.exists(key),
+    "delete": lambda store, key: store.delete(key),
+    "signed_url": lambda store, key: store.signed_url(key),
 }
 
 
@@ -147,27 +155,21 @@ def test_korean_file_names_round_trip(store: BlobStore) -> None:
     assert not store.exists(KOREAN_KEY)
 
 
-@pytest.mark.parametrize("key", INVALID_KEYS.values(), ids=list(INVALID_KEYS))
-def test_invalid_keys_are_refused_by_every_operation(store: BlobStore, key: str) -> None:
-    operations = {
-        "put": lambda: store.put(key, b"x"),
-        "get": lambda: store.get(key),
-        "exists": lambda: store.exists(key),
-        "delete": lambda: store.delete(key),
-        "signed_url": lambda: store.signed_url(key),
-    }
-    for name, operation in operations.items():
-        with pytest.raises(InvalidKey) as raised:
-            operation()
-        assert raised.value.key == key, name
+def test_invalid_keys_are_refused_by_every_operation(store: BlobStore) -> None:
+    # One loop rather than one test per key: each S3 case would cost a bucket.
+    for name, key in INVALID_KEYS.items():
+        for operation_name, operation in KEYED_OPERATIONS.items():
+            with pytest.raises(InvalidKey) as raised:
+                operation(store, key)
+            assert raised.value.key == key, f"{operation_name} of the {name} key"
 
     assert list(store.list()) == []
 
 
-@pytest.mark.parametrize("prefix", ["../", "/abs", "a//", "a\\", "a\x00"], ids=repr)
-def test_invalid_list_prefixes_are_refused(store: BlobStore, prefix: str) -> None:
-    with pytest.raises(InvalidKey):
-        list(store.list(prefix))
+def test_invalid_list_prefixes_are_refused(store: BlobStore) -> None:
+    for prefix in ("../", "/abs", "a//", "a\\", "a\x00", "a/../"):
+        with pytest.raises(InvalidKey):
+            list(store.list(prefix))
 
 
 def test_invalid_key_is_a_storage_error(store: BlobStore) -> None:
@@ -208,27 +210,30 @@ def test_check_passes_and_leaves_nothing_behind(store: BlobStore) -> None:
     assert list(store.list()) == []
 
 
-def test_concurrent_writers_neither_lose_nor_mix_blobs(store: BlobStore) -> None:
-    versions = [bytes([n]) * 50_000 for n in range(8)]
-    errors: list[BaseException] = []
+def test_concurrent_writers_lose_no_blob(store: BlobStore) -> None:
+    run_in_threads(8, lambda n: [store.put(f"w/{n}/{r}.bin", bytes([n]) * 10_000) for r in range(5)])
 
-    def writer(n: int) -> None:
-        try:
-            for round_number in range(5):
-                store.put(f"w/{n}/{round_number}.bin", versions[n])
-                store.put("shared.bin", versions[n])
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    assert store.get("shared.bin") in versions
     assert len(list(store.list("w/"))) == 40
+    assert store.get("w/7/4.bin") == bytes([7]) * 10_000
+
+
+# Not against moto: moto 5.2.5 answers 500 to concurrent overwrites of one key (it closes the old
+# object's buffer while another request still reads it); S3 itself keeps the last complete write.
+@pytest.mark.parametrize("store", ["memory", "filesystem"], indirect=True)
+def test_concurrent_overwrites_leave_one_whole_version(store: BlobStore) -> None:
+    versions = [bytes([n]) * 200_000 for n in range(8)]
+
+    run_in_threads(8, lambda n: [store.put("shared.bin", versions[n]) for _ in range(5)])
+
+    assert store.get("shared.bin") in versions
+    assert list(store.list()) == ["shared.bin"]
+
+
+def run_in_threads(count: int, work: Callable[[int], object]) -> None:
+    """Run work(0) .. work(count - 1) at once; re-raise the first error any of them hit."""
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        for future in [pool.submit(work, n) for n in range(count)]:
+            future.result()
 
 
 @pytest.mark.parametrize("expires_s", [0, -1, 7 * 24 * 3600 + 1])

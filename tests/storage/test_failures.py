@@ -1,4 +1,4 @@
-"""How the adapters fail: interrupted writes, symlinks out of the root, a missing root or bucket, dead endpoints."""
+"""How the adapters fail: interrupted writes, symlink escapes, a missing root or bucket, dead endpoints."""
 
 from __future__ import annotations
 

@@ -64,10 +64,11 @@ class BlobInfo:
 
 
 class BlobStore(Protocol):
-    """A flat key → bytes store. Every method raises StorageError (or a subclass) and nothing else."""
+    """A flat key → bytes store. Store failures raise StorageError (or a subclass); a caller's own
+    mistakes in `expires_s` or `content_type` raise ValueError."""
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> BlobInfo:
-        """Store `data` under `key`, replacing any blob there; readers see the old or the new bytes, never a mix."""
+        """Store `data` under `key`, replacing any blob there; readers see old or new bytes, never a mix."""
         ...
 
     def get(self, key: str) -> bytes:

@@ -7,6 +7,7 @@
 - Writes are atomic: the bytes go to a temporary `.kis-tmp-*` file in the target's directory, are
   fsynced, then `os.replace`d over the target, and the directory is fsynced. Readers see the old or
   the new blob, never a partial one; a failed write leaves neither a partial blob nor a temp file.
+- Files are created readable by the service's user only (mode 0600, as `tempfile.mkstemp` makes them).
 - Content types are not stored: the port has no way to read them back, and the HTTP API that serves
   signed URLs derives the type from the key's extension (`.pdf`, `.xlsx`, `.svg`, `.json`).
 - Empty directories left by `delete` are removed, so the tree mirrors the keys. One difference from

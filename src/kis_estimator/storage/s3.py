@@ -114,7 +114,7 @@ class S3BlobStore:
         return data
 
     def exists(self, key: str) -> bool:
-        """Whether the object exists (a HEAD request)."""
+        """Whether the object exists (a HEAD request; a missing bucket also reads as False, check() tells)."""
         validate_key(key, backend=self.backend)
         try:
             with self._translate("exists", key):
