@@ -1,23 +1,64 @@
-"""The one composition root: builds the collaborators from settings."""
+"""The one composition root: builds the collaborators from settings. Nothing connects at import time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.rulebook import Rulebook
+from kis_estimator.pipeline import DocumentOptions
 from kis_estimator.settings import Settings
+from kis_estimator.storage import BlobStore, open_blob_store
 
-__all__ = ["Container", "Settings", "build", "default_container"]
+__all__ = ["Container", "Settings", "build"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Container:
     settings: Settings
     catalog: Catalog
     rules: Rulebook
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @cached_property
+    def engine(self) -> Engine:
+        from kis_estimator.db.engine import is_sqlite, make_engine
+
+        url = self.settings.database_url
+        if is_sqlite(url) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        return make_engine(url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from kis_estimator.db.engine import session_factory
+
+        return session_factory(self.engine)
+
+    @cached_property
+    def store(self) -> BlobStore:
+        s = self.settings
+        return open_blob_store(
+            s.storage_url,
+            signing_secret=s.signing_secret(),
+            s3_endpoint_url=s.s3_endpoint_url,
+            access_key=s.aws_access_key_id,
+            secret_key=s.aws_secret_access_key,
+            region=s.aws_region,
+            base_url=s.public_base_url,
+        )
+
+    def document_options(self, recalculate: bool = False) -> DocumentOptions:
+        s = self.settings
+        return DocumentOptions(
+            company=s.company(), terms=s.terms(), evidence_secret=s.evidence_secret, recalculate=recalculate
+        )
 
 
 def build(settings: Settings | None = None) -> Container:
@@ -28,8 +69,3 @@ def build(settings: Settings | None = None) -> Container:
         catalog=load_catalog(settings.kis_catalog),
         rules=load_rulebook(settings.kis_rulebook),
     )
-
-
-@lru_cache(maxsize=1)
-def default_container() -> Container:
-    return build()

@@ -44,6 +44,55 @@ def _database_url(url: str | None) -> str:
 
 
 UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (default: DATABASE_URL)")]
+storage_app = typer.Typer(
+    help="Blob storage: set-up, re-hash against the database, orphans.", no_args_is_help=True
+)
+app.add_typer(storage_app, name="storage")
+
+
+@storage_app.command("init")
+def storage_init() -> None:
+    """Create the storage directory or bucket (idempotent) and probe it."""
+    container = bootstrap.build()
+    container.store.init()
+    container.store.check()
+    Console().print(f"[green]✔[/green] storage ready: {container.settings.storage_url}")
+
+
+@storage_app.command("verify")
+def storage_verify() -> None:
+    """Re-hash every blob the database knows; name the missing and the changed ones."""
+    from kis_estimator.storage_ops import verify_blobs
+
+    container = bootstrap.build()
+    with container.sessions() as session:
+        report = verify_blobs(session, container.store)
+    console = Console()
+    for key in report.missing:
+        console.print(f"[red]✖ missing: {key}[/red]")
+    for key in report.changed:
+        console.print(f"[red]✖ changed: {key}[/red]")
+    if not report.ok:
+        raise typer.Exit(EXIT_FAILURE)
+    console.print(f"[green]✔[/green] {report.checked} blobs match the database")
+
+
+@storage_app.command("gc")
+def storage_gc(
+    delete: Annotated[
+        bool, typer.Option("--delete", help="Remove the orphans (default: only list them)")
+    ] = False,
+) -> None:
+    """List (or remove) blobs no database row refers to: what failed saves left behind."""
+    from kis_estimator.storage_ops import collect_garbage
+
+    container = bootstrap.build()
+    with container.sessions() as session:
+        orphans = collect_garbage(session, container.store, delete=delete)
+    console = Console()
+    for key in orphans:
+        console.print(f"{'deleted' if delete else 'orphan'}: {key}")
+    console.print(f"{len(orphans)} orphan blob(s){' deleted' if delete else ''}")
 
 
 @db_app.command("upgrade")
@@ -213,8 +262,11 @@ def estimate(
         bool | None,
         typer.Option("--recalc/--no-recalc", help="LibreOffice recalculation lint (default: settings)"),
     ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Also save it: database (DATABASE_URL) and storage")
+    ] = False,
 ) -> None:
-    """Estimate one request without a server or database; write the quote, documents and evidence."""
+    """Estimate one request and write the quote, documents and evidence (with --save: into the database)."""
     trace_id = uuid.uuid4().hex
     raw = _read_request(request_file, trace_id)
     try:
@@ -239,6 +291,8 @@ def estimate(
         evidence_secret=settings.evidence_secret,
         recalculate=(settings.kis_doc_recalc if recalc is None else recalc) and soffice_path() is not None,
     )
+    if save:
+        _save_and_exit(container, raw, options, trace_id, as_json)
     try:
         result = run_pipeline(raw, container.catalog, container.rules, identity, documents=options)
     except RequestRejected as exc:
@@ -317,20 +371,68 @@ def export_sheet(
     Console().print(f"[green]✔[/green] {out}")
 
 
+def _verify_saved_quote(reference: str, secret: str | None) -> Any:
+    """Verify a saved quote's evidence from storage, found by its number or id."""
+    from kis_estimator.db.repository import QuoteRepository
+    from kis_estimator.storage_ops import verify_quote_evidence
+
+    container = bootstrap.build()
+    with container.sessions() as session:
+        repository = QuoteRepository(session)
+        row = repository.by_number(reference) or repository.get(reference)
+        if row is None:
+            Console(stderr=True).print(
+                f"[red]✖ 견적을 찾을 수 없습니다 / no such quote or directory: {reference}[/red]"
+            )
+            raise typer.Exit(EXIT_FAILURE)
+        return verify_quote_evidence(session, container.store, row.id, secret=secret)
+
+
+def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id: str, as_json: bool) -> None:
+    """`kis estimate --save`: the quote saved like the service saves it, with its number from the database."""
+    from kis_estimator.service import SaveContext, save_estimate
+
+    context = SaveContext(
+        container.catalog,
+        container.rules,
+        container.store,
+        container.sessions,
+        options,
+        container.settings.timezone,
+    )
+    try:
+        with container.sessions.begin() as session:
+            quote = save_estimate(context, raw, session=session)
+    except RequestRejected as exc:
+        _fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
+    if as_json:
+        sys.stdout.write(json.dumps(quote, ensure_ascii=False, indent=2) + "\n")
+    else:
+        render_summary(Console(), quote)
+        Console().print(f"[green]✔ saved[/green] {quote['number']} ({quote['id']})")
+    raise typer.Exit(0)
+
+
 @evidence_app.command("verify")
 def evidence_verify(
     path: Annotated[
-        Path, typer.Argument(help="An evidence directory, or an output directory holding evidence/")
+        Path,
+        typer.Argument(
+            help="An evidence directory, an output directory holding evidence/, or a saved quote's number or id"
+        ),
     ],
 ) -> None:
     """Re-hash every file of an evidence pack; name every changed, missing or extra file."""
-    directory = path / "evidence" if (path / "evidence" / "manifest.json").exists() else path
-    quote_file = directory.parent / "quote.json"
-    expected = None
-    if quote_file.is_file():
-        expected = json.loads(quote_file.read_text(encoding="utf-8")).get("evidence", {}).get("sha256")
     settings = bootstrap.Settings()
-    result = verify_pack(directory, expected_sha256=expected, secret=settings.evidence_secret)
+    if not path.exists():
+        result = _verify_saved_quote(str(path), settings.evidence_secret)
+    else:
+        directory = path / "evidence" if (path / "evidence" / "manifest.json").exists() else path
+        quote_file = directory.parent / "quote.json"
+        expected = None
+        if quote_file.is_file():
+            expected = json.loads(quote_file.read_text(encoding="utf-8")).get("evidence", {}).get("sha256")
+        result = verify_pack(directory, expected_sha256=expected, secret=settings.evidence_secret)
     console = Console()
     for label, paths in (
         ("변경 changed", result.changed),

@@ -128,7 +128,7 @@ class Problem:
         return asdict(self)
 
     def __str__(self) -> str:
-        """ "breakers row 9, column 'frame_af' (G9): …", the way build_catalog names a place."""
+        """The place, then the message: "breakers row 9, column 'frame_af' (G9): …" (build_catalog's style)."""
         where = f"{self.source or ''}{f' row {self.row}' if self.row is not None else ''}"
         where += f", column {self.column!r}" if self.column else ""
         where += f" ({self.cell})" if self.cell else ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -451,6 +452,29 @@ def test_activation_retires_the_previous_book_and_rolls_back(sessions: sessionma
         with pytest.raises(PriceBookNotFound):
             repository.activate(999)
         assert repository.get(999) is None
+
+
+def test_two_activations_at_once_leave_exactly_one_active_book(sessions: sessionmaker[Session]) -> None:
+    first = _stage(sessions, book_with_price(150_000), "first")
+    second = _stage(sessions, book_with_price(160_000), "second")
+    errors: list[BaseException] = []
+
+    def activate_second() -> None:
+        try:
+            _activate(sessions, second)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    with sessions() as session:
+        PriceBookRepository(session).activate(first)  # not committed yet: holds the activation lock
+        other = threading.Thread(target=activate_second)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive(), "the second activation must wait for the first to commit"
+        session.commit()
+    other.join(timeout=30)
+    assert not other.is_alive() and errors == []
+    assert _states(sessions) == {first: "retired", second: "active"}
 
 
 def test_a_tampered_book_is_neither_activated_nor_exported(sessions: sessionmaker[Session]) -> None:

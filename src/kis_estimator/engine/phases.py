@@ -21,7 +21,6 @@ PHASE_NAMES = ("R", "S", "T")
 
 # Any fixed value: with a single worker it makes CP-SAT repeat the same search for the same model.
 _SOLVER_SEED = 20_240_611
-EXTRA_PARAMS: dict = {}
 # A safety net only: every accepted local-search step strictly improves a bounded integer key.
 _MAX_LOCAL_STEPS = 10_000
 # Residue relaxation budgets: moduli up to this keep a state table within 128 KiB ...
@@ -32,6 +31,10 @@ _MAX_TABLE_BITS = 1 << 27
 _MAX_GUIDED_TARGETS = 16
 # Phase-sum triples worth handing to CP-SAT as a table (a longer table only slows it down).
 _MAX_ALLOWED_SUMS = 2_000
+# Spreads decided one by one when the gap to the bound is this narrow; a wider gap is optimised first ...
+_SCAN_LEVELS = 16
+# ... with this share of the time limit.
+_WIDE_GAP_SHARE = 0.5
 
 PhaseKey = tuple[int, int]
 """(spread, count spread): compared lexicographically, smaller is better."""
@@ -556,13 +559,23 @@ class _Outcome:
     method: str
 
 
-@dataclass(frozen=True)
-class _Model:
-    model: cp_model.CpModel
-    split: list[list[cp_model.IntVar]]
-    sums: list[cp_model.IntVar]  # heaviest first
-    spread: cp_model.IntVar
-    count_spread: cp_model.IntVar
+@dataclass
+class _Search:
+    """The state of the exact search: the best split so far, the bounds proven so far, the time left."""
+
+    groups: _Groups
+    relaxations: Sequence[_Relaxation]
+    best: Split
+    spread_bound: int
+    count_bound: int
+    time_left_s: float
+
+    @property
+    def key(self) -> PhaseKey:
+        return _key(self.groups, self.best)
+
+    def offer(self, split: Split | None) -> None:
+        self.best = _better(self.groups, self.best, split)
 
 
 def _solve_exactly(
@@ -573,28 +586,15 @@ def _solve_exactly(
     count_bound: int,
     time_limit_s: float,
 ) -> _Outcome:
-    """CP-SAT, lexicographically: the spread first, then the count spread with the spread fixed.
-
-    The phase sums the residue relaxations allow are given to the solver as a table: it cannot see
-    divisibility arguments itself, and without them proving a spread is unreachable can take minutes.
-    """
-    best = hint
-    time_left = time_limit_s
-    total = _total(groups)
-    if _key(groups, hint)[0] > spread_bound:
-        allowed = _allowed_sums(relaxations, total, spread_bound, _key(groups, hint)[0] + 1)
-        solved, spread_bound, time_used = _minimise(groups, best, allowed, spread_bound, None, time_left)
-        best = _better(groups, best, solved)
-        time_left -= time_used
-        if _key(groups, best)[0] > spread_bound:
-            # Not proven within the time limit; the count bound is the one valid for any assignment.
-            return _Outcome(best, spread_bound, count_bound, optimal=False, method="cp-sat")
-    if _key(groups, best)[1] > count_bound and time_left > 0:
-        allowed = _allowed_sums(relaxations, total, spread_bound, spread_bound + 1)
-        solved, count_bound, _ = _minimise(groups, best, allowed, spread_bound, count_bound, time_left)
-        best = _better(groups, best, solved)
-    optimal = _key(groups, best) == (spread_bound, count_bound)
-    return _Outcome(best, spread_bound, count_bound, optimal=optimal, method="cp-sat")
+    """CP-SAT, lexicographically: the spread first, then the count spread with the spread fixed."""
+    search = _Search(groups, relaxations, hint, spread_bound, count_bound, time_limit_s)
+    if search.key[0] > search.spread_bound:
+        _close_spread_gap(search)
+    if search.key[0] == search.spread_bound and search.key[1] > search.count_bound:
+        _minimise_count_spread(search)
+    # Without a proven spread, the count bound stays the one that holds for any assignment.
+    optimal = search.key == (search.spread_bound, search.count_bound)
+    return _Outcome(search.best, search.spread_bound, search.count_bound, optimal=optimal, method="cp-sat")
 
 
 def _better(groups: _Groups, incumbent: Split, challenger: Split | None) -> Split:
@@ -603,41 +603,85 @@ def _better(groups: _Groups, incumbent: Split, challenger: Split | None) -> Spli
     return challenger
 
 
-def _minimise(
-    groups: _Groups,
-    hint: Split,
-    allowed_sums: list[tuple[int, ...]] | None,
-    spread_bound: int,
-    count_bound: int | None,
-    time_limit_s: float,
-) -> tuple[Split | None, int, float]:
-    """Minimise the spread, or with `count_bound` given, the count spread at spread = `spread_bound`.
+def _close_spread_gap(search: _Search) -> None:
+    """Prove the least spread: optimise over a wide gap, then decide the remaining spreads one by one.
 
-    Returns the best split found (None if none), the proven bound of the objective, and the time used.
+    Fixing the spread makes every phase sum nearly fixed, and CP-SAT decides such exact-sum problems
+    far faster than it closes the gap of an optimisation over loads of random sizes.
     """
-    built = _build_model(groups, hint)
-    if allowed_sums is not None:
-        built.model.add_allowed_assignments(built.sums, allowed_sums)
-    if count_bound is None:
-        objective, bound = built.spread, spread_bound
-    else:
-        built.model.add(built.spread == spread_bound)
-        objective, bound = built.count_spread, count_bound
-    built.model.add(objective >= bound)
-    built.model.minimize(objective)
+    if search.key[0] - search.spread_bound > _SCAN_LEVELS:
+        # A wide gap comes from few or large loads, where the optimisation's own bounds are strong.
+        result = _run_cp_sat(
+            search, spreads=(search.spread_bound, search.key[0]), minimise="spread", share=_WIDE_GAP_SHARE
+        )
+        search.offer(result.split)
+        search.spread_bound = max(search.spread_bound, result.bound)
+    while search.key[0] > search.spread_bound and search.time_left_s > 0:
+        level = search.spread_bound
+        result = _run_cp_sat(search, spreads=(level, level), minimise=None)
+        if result.status == cp_model.INFEASIBLE:
+            search.spread_bound = level + 1
+        elif result.split is not None:
+            search.offer(result.split)
+        else:
+            return  # out of time
+
+
+def _minimise_count_spread(search: _Search) -> None:
+    spread = search.key[0]
+    result = _run_cp_sat(search, spreads=(spread, spread), minimise="count_spread")
+    search.offer(result.split)
+    search.count_bound = max(search.count_bound, result.bound)
+
+
+@dataclass(frozen=True)
+class _Result:
+    status: int
+    split: Split | None
+    bound: int  # proven lower bound of the objective (0 without one)
+
+
+def _run_cp_sat(
+    search: _Search, *, spreads: tuple[int, int], minimise: str | None, share: float = 1.0
+) -> _Result:
+    """One CP-SAT solve with the spread within `spreads`, hinted with the best split so far.
+
+    `minimise` names the objective ("spread" or "count_spread"), or None to decide feasibility.
+    """
+    built = _build_model(search.groups, search.best)
+    lowest, highest = spreads
+    built.model.add(built.spread >= lowest)
+    built.model.add(built.spread <= highest)
+    allowed = _allowed_sums(search.relaxations, _total(search.groups), lowest, highest + 1)
+    if allowed is not None:
+        built.model.add_allowed_assignments(built.sums, allowed)
+    if minimise == "spread":
+        built.model.minimize(built.spread)
+    elif minimise == "count_spread":
+        built.model.add(built.count_spread >= search.count_bound)
+        built.model.minimize(built.count_spread)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = _SOLVER_SEED
-    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.0)
-    for _name, _value in EXTRA_PARAMS.items():
-        setattr(solver.parameters, _name, _value)
+    solver.parameters.max_time_in_seconds = max(search.time_left_s * share, 0.0)
     status = solver.solve(built.model)
-    time_used = float(solver.wall_time)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, bound, time_used
-    split = [[int(solver.value(var)) for var in row] for row in built.split]
-    proven = max(bound, math.ceil(float(solver.best_objective_bound) - 1e-9))
-    return split, proven, time_used
+    search.time_left_s -= float(solver.wall_time)
+    split = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        split = [[int(solver.value(var)) for var in row] for row in built.split]
+    bound = 0
+    if minimise is not None and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        bound = math.ceil(float(solver.best_objective_bound) - 1e-9)
+    return _Result(int(status), split, bound)
+
+
+@dataclass(frozen=True)
+class _Model:
+    model: cp_model.CpModel
+    split: list[list[cp_model.IntVar]]
+    sums: list[cp_model.IntVar]  # heaviest first
+    spread: cp_model.IntVar
+    count_spread: cp_model.IntVar
 
 
 def _build_model(groups: _Groups, hint: Split) -> _Model:
