@@ -54,6 +54,28 @@ class Container:
             base_url=s.public_base_url,
         )
 
+    def prepare_embedded(self) -> None:
+        """On the embedded default (SQLite + files) nothing needs setting up: migrate and create the store."""
+        from kis_estimator.db import migrate
+        from kis_estimator.db.engine import is_sqlite
+
+        if is_sqlite(self.settings.database_url):
+            self.engine  # noqa: B018 - creates the database's directory
+            migrate.upgrade(self.settings.database_url)
+        if self.settings.storage_url.startswith(("file://", "memory://")):
+            self.store.init()
+
+    def quoting_catalog(self) -> tuple[Catalog, int | None]:
+        """The active price book's catalog and id when one is active, else the configured catalog."""
+        from kis_estimator.pricebook import PriceBookRepository
+
+        with self.sessions() as session:
+            repository = PriceBookRepository(session)
+            active = repository.active()
+            if active is None:
+                return self.catalog, None
+            return repository.catalog_of(active), active.id
+
     def document_options(self, recalculate: bool = False) -> DocumentOptions:
         s = self.settings
         return DocumentOptions(

@@ -20,6 +20,7 @@ from kis_estimator.engine.errors import DataError, RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
 from kis_estimator.evidence import verify_pack
 from kis_estimator.pipeline import DocumentOptions, QuoteIdentity, run_pipeline
+from kis_estimator.storage import StorageError
 from kis_estimator.summary import render_summary
 
 app = typer.Typer(
@@ -44,6 +45,119 @@ def _database_url(url: str | None) -> str:
 
 
 UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (default: DATABASE_URL)")]
+catalog_app = typer.Typer(help="Price books: import, validate, activate, export, list.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("import")
+def catalog_import(
+    file: Annotated[
+        Path, typer.Argument(help="A .zip of the three CSVs, an .xlsx with three sheets, or one CSV")
+    ],
+    label: Annotated[
+        str | None, typer.Option(help="Name of this price book (default: the file name)")
+    ] = None,
+    activate: Annotated[
+        bool, typer.Option("--activate", help="Make it the active price book at once")
+    ] = False,
+) -> None:
+    """Validate a price book (every problem named by row and column) and store it as a new version."""
+    from kis_estimator.pricebook import MAX_UPLOAD_BYTES, PriceBookRepository, read_price_book
+
+    console = Console()
+    if not file.is_file():
+        _fail(
+            error_envelope(
+                "CATALOG_FILE_NOT_FOUND",
+                f"파일이 없습니다 / No such file: {file}",
+                hint="경로를 확인해 주세요 / Check the path.",
+                path="",
+                trace_id=uuid.uuid4().hex,
+            ),
+            EXIT_REQUEST_ERROR,
+        )
+    if file.stat().st_size > MAX_UPLOAD_BYTES:
+        console.print(f"[red]✖ 파일이 너무 큽니다 / file larger than {MAX_UPLOAD_BYTES:,} bytes[/red]")
+        raise typer.Exit(EXIT_REQUEST_ERROR)
+    container = bootstrap.build()
+    with container.sessions.begin() as session:
+        repository = PriceBookRepository(session)
+        active = repository.active()
+        base = repository.catalog_of(active) if active else container.catalog
+        parsed = read_price_book(file.name, file.read_bytes(), base)
+        if isinstance(parsed, list):
+            for problem in parsed:
+                console.print(f"[red]✖[/red] {problem}")
+            console.print(f"{len(parsed)} problem(s); nothing imported")
+            raise typer.Exit(EXIT_REQUEST_ERROR)
+        row = repository.stage(parsed, label or file.stem, str(file))
+        if activate:
+            row = repository.activate(row.id)
+        console.print(f"[green]✔[/green] price book {row.id} ({row.state}) sha256 {row.catalog_sha256[:12]}")
+
+
+@catalog_app.command("activate")
+def catalog_activate(
+    book_id: Annotated[int, typer.Argument(help="Price book id (see `kis catalog list`)")],
+) -> None:
+    """Make a price book the active one (the previous one is retired; activating an old one rolls back)."""
+    from kis_estimator.pricebook import PriceBookNotFound, PriceBookRepository
+
+    container = bootstrap.build()
+    try:
+        with container.sessions.begin() as session:
+            row = PriceBookRepository(session).activate(book_id)
+    except PriceBookNotFound:
+        Console(stderr=True).print(f"[red]✖ no price book {book_id}[/red]")
+        raise typer.Exit(EXIT_FAILURE) from None
+    Console().print(f"[green]✔[/green] price book {row.id} is active")
+
+
+@catalog_app.command("list")
+def catalog_list() -> None:
+    """Every price book, newest first, with its state and hash."""
+    from rich.table import Table
+
+    from kis_estimator.pricebook import PriceBookRepository
+
+    container = bootstrap.build()
+    table = Table(header_style="bold")
+    for column in ("id", "label", "state", "sha256", "created", "activated"):
+        table.add_column(column)
+    with container.sessions() as session:
+        for row in PriceBookRepository(session).list():
+            table.add_row(
+                str(row.id),
+                row.label,
+                row.state,
+                row.catalog_sha256[:12],
+                str(row.created_at)[:19],
+                str(row.activated_at or "")[:19],
+            )
+    Console().print(table)
+
+
+@catalog_app.command("export")
+def catalog_export(
+    book_id: Annotated[int | None, typer.Argument(help="Price book id (default: the active one)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="zip or xlsx")] = "zip",
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write")] = None,
+) -> None:
+    """Write a price book as a zip of CSVs or an xlsx, ready to edit and import again."""
+    from kis_estimator.pricebook import PriceBookRepository, export_filename
+
+    container = bootstrap.build()
+    with container.sessions() as session:
+        repository = PriceBookRepository(session)
+        row = repository.get(book_id) if book_id is not None else repository.active()
+        if row is None:
+            Console(stderr=True).print("[red]✖ no such price book (and none active)[/red]")
+            raise typer.Exit(EXIT_FAILURE)
+        target = out or Path(export_filename(row, fmt))
+        target.write_bytes(repository.export(row.id, fmt))
+    Console().print(f"[green]✔[/green] {target}")
+
+
 storage_app = typer.Typer(
     help="Blob storage: set-up, re-hash against the database, orphans.", no_args_is_help=True
 )
@@ -392,19 +506,45 @@ def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id:
     """`kis estimate --save`: the quote saved like the service saves it, with its number from the database."""
     from kis_estimator.service import SaveContext, save_estimate
 
+    try:
+        container.prepare_embedded()
+    except StorageError as exc:
+        _fail(
+            error_envelope(
+                "STORAGE_UNAVAILABLE",
+                f"저장소 오류 / storage failed: {exc}",
+                hint="STORAGE_URL을 확인해 주세요 / Check STORAGE_URL.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+    catalog, price_book_id = container.quoting_catalog()
     context = SaveContext(
-        container.catalog,
+        catalog,
         container.rules,
         container.store,
         container.sessions,
         options,
         container.settings.timezone,
+        price_book_id,
     )
     try:
         with container.sessions.begin() as session:
             quote = save_estimate(context, raw, session=session)
     except RequestRejected as exc:
         _fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
+    except StorageError as exc:
+        _fail(
+            error_envelope(
+                "STORAGE_UNAVAILABLE",
+                f"저장소 오류 / storage failed: {exc}",
+                hint="kis storage init 과 STORAGE_URL 을 확인해 주세요 / Check STORAGE_URL; run kis storage init.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
     if as_json:
         sys.stdout.write(json.dumps(quote, ensure_ascii=False, indent=2) + "\n")
     else:

@@ -28,6 +28,7 @@ def _save_many(url: str, blob_root: str, count: int, start: Any) -> list[str]:
         sessions=session_factory(make_engine(url)),
         options=DocumentOptions(),
     )
+    context.store.init()
     start.wait()
     numbers = []
     for _ in range(count):

@@ -276,9 +276,11 @@ class QuoteRepository:
         return set(self.session.execute(select(QuoteRow.id)).scalars())
 
     def remember_rulebook(self, sha256: str, version: str, content: dict[str, Any]) -> None:
-        if self.session.get(RulebookRow, sha256) is None:
-            self.session.add(RulebookRow(sha256=sha256, version=version, content=content))
-            self.session.flush()
+        """Keep the rulebook a quote used; concurrent savers of the same rulebook insert it once."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(RulebookRow).values(sha256=sha256, version=version, content=content)
+        self.session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
 
 
 def _escape_like(text: str) -> str:

@@ -13,6 +13,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ortools.sat.python import cp_model
 
@@ -25,14 +26,15 @@ _SOLVER_SEED = 20_240_611
 _MAX_LOCAL_STEPS = 10_000
 # Residue relaxation budgets: moduli up to this keep a state table within 128 KiB ...
 _MAX_MODULUS = 1024
-# ... and all tables of one relaxation or one exact fill stay within 16 MiB.
+# ... and all tables of one relaxation stay within 16 MiB; a table of an exact fill within 1 MiB.
 _MAX_TABLE_BITS = 1 << 27
+_MAX_FILL_TABLE_BITS = 1 << 23
 # Target sums tried per relaxation before leaving the rest to CP-SAT.
 _MAX_GUIDED_TARGETS = 16
 # Phase-sum triples worth handing to CP-SAT as a table (a longer table only slows it down).
 _MAX_ALLOWED_SUMS = 2_000
 # Spreads decided one by one when the gap to the bound is this narrow; a wider gap is optimised first ...
-_SCAN_LEVELS = 16
+_SCAN_LEVELS = 8
 # ... with this share of the time limit.
 _WIDE_GAP_SHARE = 0.5
 
@@ -328,6 +330,16 @@ class _Relaxation:
     fine_groups: tuple[int, ...]  # group index of each fine load, in the order they were added
     layers: tuple[int, ...]  # layers[i]: the states reachable with the first i fine loads
 
+    def allows(self, sums: Sequence[int]) -> bool:
+        """Whether the fine loads can give phase sums these residues (under any labelling of the phases)."""
+        state = (sums[0] % self.modulus) * self.modulus + sums[1] % self.modulus
+        return bool(self._reachable[state >> 3] >> (state & 7) & 1)
+
+    @cached_property
+    def _reachable(self) -> bytes:
+        # Bytes answer a bit test in constant time; shifting a big integer costs its length.
+        return self.layers[-1].to_bytes(self.modulus * self.modulus // 8 + 1, "little")
+
 
 def _relaxations(groups: _Groups) -> list[_Relaxation]:
     """One relaxation per candidate modulus, where the state tables stay small."""
@@ -399,20 +411,22 @@ class _ColumnMasks:
         return (((1 << self._width) - 1) ^ ((1 << column) - 1)) * self._row_starts
 
 
-def _residue_targets(relaxation: _Relaxation, total: int, first: int, stop: int) -> Iterator[tuple[int, ...]]:
-    """Phase sums (R ≥ S ≥ T) the relaxation allows, by increasing spread from `first` up to `stop`.
-
-    Reachable states are symmetric under relabelling the phases, so one labelling per triple suffices.
-    """
-    modulus = relaxation.modulus
-    final = relaxation.layers[-1].to_bytes(modulus * modulus // 8 + 1, "little")
+def _sum_triples(total: int, first: int, stop: int) -> Iterator[tuple[int, int, int]]:
+    """Phase sums R ≥ S ≥ T ≥ 0 adding up to `total`, by increasing spread in [first, stop)."""
     for spread in range(first, stop):
         for heaviest in range(-(-(total + spread) // 3), (total + 2 * spread) // 3 + 1):
             lightest = heaviest - spread
-            middle = total - heaviest - lightest
-            state = (heaviest % modulus) * modulus + middle % modulus
-            if lightest >= 0 and final[state >> 3] >> (state & 7) & 1:
-                yield heaviest, middle, lightest
+            if lightest >= 0:
+                yield heaviest, total - heaviest - lightest, lightest
+
+
+def _triple_count(total: int, first: int, stop: int) -> int:
+    return sum((total + 2 * spread) // 3 - (total + spread + 2) // 3 + 1 for spread in range(first, stop))
+
+
+def _residue_targets(relaxation: _Relaxation, total: int, first: int, stop: int) -> Iterator[tuple[int, ...]]:
+    """The phase sums the relaxation allows, by increasing spread in [first, stop)."""
+    return (sums for sums in _sum_triples(total, first, stop) if relaxation.allows(sums))
 
 
 def _residue_spread_bound(relaxation: _Relaxation, total: int, first: int, stop: int) -> int:
@@ -423,18 +437,19 @@ def _residue_spread_bound(relaxation: _Relaxation, total: int, first: int, stop:
 
 def _allowed_sums(
     relaxations: Sequence[_Relaxation], total: int, first: int, stop: int
-) -> list[tuple[int, ...]] | None:
-    """The sorted phase sums with a spread in [first, stop) that every relaxation allows.
+) -> list[tuple[int, int, int]] | None:
+    """The phase sums (heaviest first) with a spread in [first, stop) that every relaxation allows.
 
-    None when there is no relaxation or the list would be too long to help a solver.
+    None when the list would be too long to help a solver, or too long to build.
     """
-    if not relaxations:
+    if _triple_count(total, first, stop) > _MAX_ALLOWED_SUMS * 16:
         return None
-    candidates = itertools.islice(_residue_targets(relaxations[0], total, first, stop), _MAX_ALLOWED_SUMS + 1)
-    allowed = list(candidates)
-    for relaxation in relaxations[1:]:
-        others = set(_residue_targets(relaxation, total, first, stop))
-        allowed = [sums for sums in allowed if sums in others]
+    candidates = (
+        sums
+        for sums in _sum_triples(total, first, stop)
+        if all(relaxation.allows(sums) for relaxation in relaxations)
+    )
+    allowed = list(itertools.islice(candidates, _MAX_ALLOWED_SUMS + 1))
     return allowed if len(allowed) <= _MAX_ALLOWED_SUMS else None
 
 
@@ -500,32 +515,58 @@ def _fill_exactly(units: Sequence[int], targets: Sequence[int], counts: Sequence
     A table over (units on R, units on S) per load; the way back prefers the phase with fewest loads.
     """
     rows, width = targets[0] + 1, targets[1] + 1
-    if rows * width * (len(units) + 1) > _MAX_TABLE_BITS or sum(units) != sum(targets):
+    if rows * width > _MAX_FILL_TABLE_BITS or sum(units) != sum(targets):
         return None
-    in_table = (1 << rows * width) - 1
-    column_masks = _ColumnMasks(rows=rows, width=width)
-    layers = [1]
-    for unit in units:
-        states = layers[-1]
-        onto_s = (states << unit) & column_masks.from_(unit) if unit < width else 0
-        layers.append(states | ((states << unit * width) & in_table) | onto_s)
-    if not layers[-1] >> (targets[0] * width + targets[1]) & 1:
+    step = _FillStep(rows=rows, width=width)
+    # Only every block-th table is kept; the way back recomputes the others a block at a time.
+    block = max(1, math.isqrt(len(units)))
+    checkpoints = [1]  # checkpoints[b]: the states before load b·block; at first only (0, 0)
+    states = 1
+    for index, unit in enumerate(units):
+        states = step(states, unit)
+        if (index + 1) % block == 0:
+            checkpoints.append(states)
+    if not states >> (targets[0] * width + targets[1]) & 1:
         return None
     position = [targets[0], targets[1]]
     loads_on = list(counts)
     phases = [0] * len(units)
-    for index in range(len(units) - 1, -1, -1):
-        possible = []
-        for phase in range(PHASE_COUNT):
-            before = list(position)
-            if phase < 2:
-                before[phase] -= units[index]
-            if min(before) >= 0 and layers[index] >> (before[0] * width + before[1]) & 1:
-                possible.append((phase, before))
-        phase, position = min(possible, key=lambda option: (loads_on[option[0]], option[0]))
-        loads_on[phase] += 1
-        phases[index] = phase
+    for start in range(block * ((len(units) - 1) // block), -1, -block):
+        end = min(start + block, len(units))
+        layers = [checkpoints[start // block]]
+        for unit in units[start : end - 1]:
+            layers.append(step(layers[-1], unit))
+        for index in range(end - 1, start - 1, -1):
+            possible = []
+            for phase in range(PHASE_COUNT):
+                before = list(position)
+                if phase < 2:
+                    before[phase] -= units[index]
+                if min(before) >= 0 and layers[index - start] >> (before[0] * width + before[1]) & 1:
+                    possible.append((phase, before))
+            phase, position = min(possible, key=lambda option: (loads_on[option[0]], option[0]))
+            loads_on[phase] += 1
+            phases[index] = phase
     return phases
+
+
+class _FillStep:
+    """Places one more load on R, S or T in a table of reachable (units on R, units on S)."""
+
+    def __init__(self, *, rows: int, width: int) -> None:
+        self._width = width
+        self._in_table = (1 << rows * width) - 1
+        self._column_masks = _ColumnMasks(rows=rows, width=width)
+        self._from_column: dict[int, int] = {}
+
+    def __call__(self, states: int, unit: int) -> int:
+        onto_r = (states << unit * self._width) & self._in_table
+        onto_s = 0
+        if unit < self._width:
+            if unit not in self._from_column:
+                self._from_column[unit] = self._column_masks.from_(unit)
+            onto_s = (states << unit) & self._from_column[unit]  # loads past the row's end are dropped
+        return states | onto_r | onto_s  # onto T leaves the table position unchanged
 
 
 def _tighten_with_residues(
@@ -586,12 +627,18 @@ def _solve_exactly(
     count_bound: int,
     time_limit_s: float,
 ) -> _Outcome:
-    """CP-SAT, lexicographically: the spread first, then the count spread with the spread fixed."""
+    """CP-SAT, lexicographically: the least feasible spread, then the least count spread at that spread.
+
+    Spreads and count spreads are decided one value at a time, upwards from their bounds: fixing them
+    nearly fixes every phase sum and count, and CP-SAT decides such problems far faster than it closes
+    the gap of an optimisation over loads of random sizes. The first feasible pair is the optimum.
+    """
     search = _Search(groups, relaxations, hint, spread_bound, count_bound, time_limit_s)
-    if search.key[0] > search.spread_bound:
-        _close_spread_gap(search)
-    if search.key[0] == search.spread_bound and search.key[1] > search.count_bound:
-        _minimise_count_spread(search)
+    if search.key[0] - search.spread_bound > _SCAN_LEVELS:
+        _optimise_spread(search)
+    while search.key != (search.spread_bound, search.count_bound) and search.time_left_s > 0:
+        if not _decide_next(search):
+            break
     # Without a proven spread, the count bound stays the one that holds for any assignment.
     optimal = search.key == (search.spread_bound, search.count_bound)
     return _Outcome(search.best, search.spread_bound, search.count_bound, optimal=optimal, method="cp-sat")
@@ -603,50 +650,56 @@ def _better(groups: _Groups, incumbent: Split, challenger: Split | None) -> Spli
     return challenger
 
 
-def _close_spread_gap(search: _Search) -> None:
-    """Prove the least spread: optimise over a wide gap, then decide the remaining spreads one by one.
-
-    Fixing the spread makes every phase sum nearly fixed, and CP-SAT decides such exact-sum problems
-    far faster than it closes the gap of an optimisation over loads of random sizes.
-    """
-    if search.key[0] - search.spread_bound > _SCAN_LEVELS:
-        # A wide gap comes from few or large loads, where the optimisation's own bounds are strong.
-        result = _run_cp_sat(
-            search, spreads=(search.spread_bound, search.key[0]), minimise="spread", share=_WIDE_GAP_SHARE
-        )
-        search.offer(result.split)
+def _optimise_spread(search: _Search) -> None:
+    """Narrow a wide gap by plain optimisation: it comes from few or large loads, where that is quick."""
+    result = _run_cp_sat(
+        search, spreads=(search.spread_bound, search.key[0]), minimise_spread=True, share=_WIDE_GAP_SHARE
+    )
+    search.offer(result.split)
+    if result.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         search.spread_bound = max(search.spread_bound, result.bound)
-    while search.key[0] > search.spread_bound and search.time_left_s > 0:
-        level = search.spread_bound
-        result = _run_cp_sat(search, spreads=(level, level), minimise=None)
+
+
+def _decide_next(search: _Search) -> bool:
+    """Decide whether (spread bound, count bound) is feasible, raising a bound if not; False on timeout."""
+    level, count_level = search.spread_bound, search.count_bound
+    spread_proven = search.key[0] == level
+    result = _run_cp_sat(search, spreads=(level, level), count_spread=count_level)
+    if result.split is not None:
+        search.offer(result.split)
+        return True
+    if result.status != cp_model.INFEASIBLE:
+        return False
+    if not spread_proven:
+        result = _run_cp_sat(search, spreads=(level, level))
         if result.status == cp_model.INFEASIBLE:
             search.spread_bound = level + 1
-        elif result.split is not None:
-            search.offer(result.split)
-        else:
-            return  # out of time
-
-
-def _minimise_count_spread(search: _Search) -> None:
-    spread = search.key[0]
-    result = _run_cp_sat(search, spreads=(spread, spread), minimise="count_spread")
-    search.offer(result.split)
-    search.count_bound = max(search.count_bound, result.bound)
+            return True
+        if result.split is None:
+            return False
+        search.offer(result.split)
+    search.count_bound = count_level + 1  # the spread is now proven, and this count spread is not feasible
+    return True
 
 
 @dataclass(frozen=True)
 class _Result:
     status: int
     split: Split | None
-    bound: int  # proven lower bound of the objective (0 without one)
+    bound: int  # the proven lower bound of the minimised spread (0 without one)
 
 
 def _run_cp_sat(
-    search: _Search, *, spreads: tuple[int, int], minimise: str | None, share: float = 1.0
+    search: _Search,
+    *,
+    spreads: tuple[int, int],
+    count_spread: int | None = None,
+    minimise_spread: bool = False,
+    share: float = 1.0,
 ) -> _Result:
-    """One CP-SAT solve with the spread within `spreads`, hinted with the best split so far.
+    """One CP-SAT solve with the spread in `spreads` (and the count spread fixed if given).
 
-    `minimise` names the objective ("spread" or "count_spread"), or None to decide feasibility.
+    Hinted with the best split so far; decides feasibility unless `minimise_spread`.
     """
     built = _build_model(search.groups, search.best)
     lowest, highest = spreads
@@ -654,25 +707,39 @@ def _run_cp_sat(
     built.model.add(built.spread <= highest)
     allowed = _allowed_sums(search.relaxations, _total(search.groups), lowest, highest + 1)
     if allowed is not None:
+        # Also without relaxations: CP-SAT propagates a table of sums much better than the bounds.
         built.model.add_allowed_assignments(built.sums, allowed)
-    if minimise == "spread":
+    if count_spread is not None:
+        built.model.add_allowed_assignments(
+            built.counts, _count_triples(_load_count(search.groups), count_spread)
+        )
+    if minimise_spread:
         built.model.minimize(built.spread)
-    elif minimise == "count_spread":
-        built.model.add(built.count_spread >= search.count_bound)
-        built.model.minimize(built.count_spread)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = _SOLVER_SEED
     solver.parameters.max_time_in_seconds = max(search.time_left_s * share, 0.0)
     status = solver.solve(built.model)
     search.time_left_s -= float(solver.wall_time)
-    split = None
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        split = [[int(solver.value(var)) for var in row] for row in built.split]
-    bound = 0
-    if minimise is not None and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = math.ceil(float(solver.best_objective_bound) - 1e-9)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _Result(int(status), None, 0)
+    split = [[int(solver.value(var)) for var in row] for row in built.split]
+    bound = math.ceil(float(solver.best_objective_bound) - 1e-9) if minimise_spread else 0
     return _Result(int(status), split, bound)
+
+
+def _count_triples(load_count: int, count_spread: int) -> list[tuple[int, ...]]:
+    """Every labelled triple of phase counts adding up to `load_count` with this count spread."""
+    return sorted(
+        {
+            labelled
+            for most in range(-(-(load_count + count_spread) // 3), (load_count + 2 * count_spread) // 3 + 1)
+            if most - count_spread >= 0
+            for labelled in itertools.permutations(
+                (most, load_count - 2 * most + count_spread, most - count_spread)
+            )
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -680,6 +747,7 @@ class _Model:
     model: cp_model.CpModel
     split: list[list[cp_model.IntVar]]
     sums: list[cp_model.IntVar]  # heaviest first
+    counts: list[cp_model.IntVar]
     spread: cp_model.IntVar
     count_spread: cp_model.IntVar
 
@@ -712,7 +780,7 @@ def _build_model(groups: _Groups, hint: Split) -> _Model:
     count_spread = model.new_int_var(0, load_count, "count_spread")
     model.add(count_spread == most - fewest)
     _add_hint(model, groups, split, hint)
-    return _Model(model, split, sums, spread, count_spread)
+    return _Model(model, split, sums, counts, spread, count_spread)
 
 
 def _add_hint(

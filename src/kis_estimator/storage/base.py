@@ -18,7 +18,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 MAX_KEY_BYTES = 1024  # S3's limit, applied everywhere so a key valid on one adapter is valid on all
 MAX_SEGMENT_BYTES = 255  # the usual file-name limit (ext4, APFS, NTFS)
@@ -40,6 +40,10 @@ class StorageError(Exception):
         self.message = message
         self.backend = backend
         self.key = key
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments: rebuild through a helper so the error crosses process boundaries.
+        return (_rebuild_storage_error, (type(self), self.message, self.backend, self.key))
 
     def __str__(self) -> str:
         where = "" if self.key is None else f" (key {self.key!r})"
@@ -190,3 +194,9 @@ def _segments_problem(segments: list[str]) -> str | None:
         if len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
             return f"a path segment is longer than {MAX_SEGMENT_BYTES} bytes in UTF-8"
     return None
+
+
+def _rebuild_storage_error(
+    cls: type[StorageError], message: str, backend: str, key: str | None
+) -> StorageError:
+    return cls(message, backend=backend, key=key)

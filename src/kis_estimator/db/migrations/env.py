@@ -29,10 +29,18 @@ def _configure(connection: Connection | None = None, *, url: str | None = None) 
     )
 
 
+def _timeouts() -> None:
+    # A migration waits at most 10 s for a lock and runs at most 5 min, instead of queueing traffic.
+    if context.get_context().dialect.name == "postgresql":
+        context.execute("SET lock_timeout = '10s'")
+        context.execute("SET statement_timeout = '300s'")
+
+
 def run_offline() -> None:
     """`kis db sql`: the SQL of the migrations, for psql or the Supabase CLI."""
     _configure(url=normalize_url(config.get_main_option("sqlalchemy.url") or ""))
     with context.begin_transaction():
+        _timeouts()
         context.run_migrations()
 
 
@@ -50,6 +58,7 @@ def run_online() -> None:
             connection = connection.execution_options(schema_translate_map=SQLITE_SCHEMAS)
         _configure(connection)
         with context.begin_transaction():
+            _timeouts()
             context.run_migrations()
     engine.dispose()
 

@@ -146,9 +146,8 @@ def upgrade() -> None:
     for schema, table, column in SHA_COLUMNS:
         op.execute(
             f"ALTER TABLE {schema}.{table} ADD CONSTRAINT ck_{table}_{column}_hex "
-            f"CHECK (shared.check_sha256({column})) NOT VALID"
+            f"CHECK (shared.check_sha256({column}))"
         )
-        op.execute(f"ALTER TABLE {schema}.{table} VALIDATE CONSTRAINT ck_{table}_{column}_hex")
     for schema, table in UPDATED_AT_TABLES:
         op.execute(
             f"CREATE TRIGGER trg_{table}_updated_at BEFORE UPDATE ON {schema}.{table} "
