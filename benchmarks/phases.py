@@ -30,6 +30,13 @@ def odd_200(rng: random.Random) -> list[int]:
     return [rng.randint(100, 5000) for _ in range(200)]
 
 
+def mixed_with_odd_200(rng: random.Random) -> list[int]:
+    """Breaker ratings with a measured `load_a` on one branch in ten."""
+    return [
+        rng.choice(REALISTIC_LOADS_CA) if rng.random() < 0.9 else rng.randint(100, 5000) for _ in range(200)
+    ]
+
+
 def time_case(make_loads: Callable[[random.Random], list[int]]) -> tuple[list[float], Counter[str]]:
     times_ms: list[float] = []
     outcomes: Counter[str] = Counter()
@@ -43,7 +50,12 @@ def time_case(make_loads: Callable[[random.Random], list[int]]) -> tuple[list[fl
 
 
 def main() -> None:
-    cases = {"12 × 20 A": twelve_20a, "200 mixed loads": mixed_200, "200 odd loads": odd_200}
+    cases = {
+        "12 × 20 A": twelve_20a,
+        "200 mixed loads": mixed_200,
+        "200 odd loads": odd_200,
+        "200 mixed + odd": mixed_with_odd_200,
+    }
     print(f"{'case':<18}{'p50 ms':>9}{'p95 ms':>9}  outcomes over {RUNS} runs")
     for name, make_loads in cases.items():
         times_ms, outcomes = time_case(make_loads)

@@ -1,9 +1,16 @@
 """Phase balancing: assign single-phase loads to R/S/T with a proven-optimal spread.
 
 The objective is lexicographic: first the spread (max − min) of the per-phase load sums, then the spread
-of the per-phase load counts. Cheap lower bounds and a deterministic heuristic settle the common panel
-without a solver; the rest is solved exactly with CP-SAT. Loads of equal value are interchangeable, so
-the search works on how many loads of each distinct value go to each phase (a "split"), not on items.
+of the per-phase load counts. In order, until the best assignment found meets the best bounds proven:
+
+1. lower bounds from the gcd, the divisibility of the total and the largest load;
+2. a deterministic heuristic: greedy, largest load first, then exchanges of one or two loads;
+3. a residue relaxation (fine loads exactly, coarse loads modulo their divisor) that raises the bound
+   and guides the construction of an assignment meeting it;
+4. CP-SAT, deciding one spread (then count spread) at a time upwards from the bounds.
+
+Steps 1–3 settle the usual panel without a solver. Loads of equal value are interchangeable, so the
+search works on how many loads of each distinct value go to each phase (a "split"), not on items.
 """
 
 from __future__ import annotations
@@ -29,10 +36,14 @@ _MAX_MODULUS = 1024
 # ... and all tables of one relaxation stay within 16 MiB; a table of an exact fill within 1 MiB.
 _MAX_TABLE_BITS = 1 << 27
 _MAX_FILL_TABLE_BITS = 1 << 23
+# An exact fill of few loads over a large table costs more than CP-SAT needs for the whole problem.
+_MAX_FILL_TABLE_BITS_PER_LOAD = 1 << 16
 # Target sums tried per relaxation before leaving the rest to CP-SAT.
 _MAX_GUIDED_TARGETS = 16
-# Phase-sum triples worth handing to CP-SAT as a table (a longer table only slows it down).
-_MAX_ALLOWED_SUMS = 2_000
+# Phase-sum triples checked against a relaxation per search (each check is cheap, but they add up) ...
+_MAX_CHECKED_SUMS = 20_000
+# ... and worth handing to CP-SAT as a table (a longer table slows it down more than it helps).
+_MAX_ALLOWED_SUMS = 200
 # Spreads decided one by one when the gap to the bound is this narrow; a wider gap is optimised first ...
 _SCAN_LEVELS = 8
 # ... with this share of the time limit.
@@ -54,7 +65,7 @@ class PhaseSolution:
     spread_lower_bound: int  # proven
     count_spread_lower_bound: int  # proven, given the optimal spread
     optimal: bool  # both objectives proven optimal
-    method: str  # "bound" (heuristic met the bounds) or "cp-sat"
+    method: str  # "bound" (no solver needed: the heuristic met the bounds) or "cp-sat"
 
 
 @dataclass(frozen=True)
@@ -370,7 +381,6 @@ def _relax(groups: _Groups, modulus: int) -> _Relaxation | None:
     """The relaxation for `modulus`, or None when its tables would outgrow the memory budget."""
     state_count = modulus * modulus
     all_states = (1 << state_count) - 1
-    column_masks = _ColumnMasks(rows=modulus, width=modulus)
     fine_groups = tuple(
         group
         for group, (value, multiplicity) in enumerate(zip(groups.values, groups.multiplicities, strict=True))
@@ -384,9 +394,9 @@ def _relax(groups: _Groups, modulus: int) -> _Relaxation | None:
         if states != all_states:
             shift = groups.values[group] % modulus
             onto_r = ((states << shift * modulus) | (states >> state_count - shift * modulus)) & all_states
-            onto_s = ((states & column_masks.below(modulus - shift)) << shift) | (
-                (states & column_masks.from_(modulus - shift)) >> modulus - shift
-            )
+            # r_S counts modulo m within a row: columns below m − shift gain `shift`, the rest wrap round.
+            staying = _repeat_rows((1 << modulus - shift) - 1, rows=modulus, stride=modulus)
+            onto_s = ((states & staying) << shift) | ((states & ~staying) >> modulus - shift)
             states |= onto_r | onto_s  # onto T leaves (r_R, r_S) unchanged
             stored_bits += state_count
             if stored_bits > _MAX_TABLE_BITS:
@@ -395,20 +405,16 @@ def _relax(groups: _Groups, modulus: int) -> _Relaxation | None:
     return _Relaxation(modulus, fine_groups, tuple(layers))
 
 
-class _ColumnMasks:
-    """Bit masks selecting columns of a row-major bit table, so shifts along a row can wrap or stop."""
+def _repeat_rows(pattern: int, *, rows: int, stride: int) -> int:
+    """`pattern` repeated in every row of a row-major bit table, rows `stride` bits apart.
 
-    def __init__(self, *, rows: int, width: int) -> None:
-        self._width = width
-        self._row_starts = sum(1 << row * width for row in range(rows))
-
-    def below(self, column: int) -> int:
-        """Columns 0 … column − 1 of every row."""
-        return ((1 << column) - 1) * self._row_starts
-
-    def from_(self, column: int) -> int:
-        """Columns column … width − 1 of every row."""
-        return (((1 << self._width) - 1) ^ ((1 << column) - 1)) * self._row_starts
+    Built by doubling: adding one row at a time would cost rows × table size.
+    """
+    repeated, rows_done = pattern, 1
+    while rows_done < rows:
+        repeated |= repeated << rows_done * stride
+        rows_done *= 2
+    return repeated & ((1 << rows * stride) - 1)
 
 
 def _sum_triples(total: int, first: int, stop: int) -> Iterator[tuple[int, int, int]]:
@@ -420,19 +426,37 @@ def _sum_triples(total: int, first: int, stop: int) -> Iterator[tuple[int, int, 
                 yield heaviest, total - heaviest - lightest, lightest
 
 
-def _triple_count(total: int, first: int, stop: int) -> int:
-    return sum((total + 2 * spread) // 3 - (total + spread + 2) // 3 + 1 for spread in range(first, stop))
+def _more_triples_than(limit: int, total: int, first: int, stop: int) -> bool:
+    """Whether `_sum_triples` would yield more than `limit` triples; stops counting once it knows."""
+    count = 0
+    for spread in range(first, stop):
+        count += (total + 2 * spread) // 3 - (total + spread + 2) // 3 + 1
+        if count > limit:
+            return True
+    return False
 
 
 def _residue_targets(relaxation: _Relaxation, total: int, first: int, stop: int) -> Iterator[tuple[int, ...]]:
-    """The phase sums the relaxation allows, by increasing spread in [first, stop)."""
-    return (sums for sums in _sum_triples(total, first, stop) if relaxation.allows(sums))
+    """The phase sums the relaxation allows, by increasing spread in [first, stop), among the first
+    `_MAX_CHECKED_SUMS` candidates."""
+    candidates = itertools.islice(_sum_triples(total, first, stop), _MAX_CHECKED_SUMS)
+    return (sums for sums in candidates if relaxation.allows(sums))
 
 
 def _residue_spread_bound(relaxation: _Relaxation, total: int, first: int, stop: int) -> int:
-    """The least spread the relaxation allows, searched from `first`; `stop` if none is below it."""
-    targets = _residue_targets(relaxation, total, first, stop)
-    return next((max(sums) - min(sums) for sums in targets), stop)
+    """The least spread from `first` the relaxation allows, or `stop` if none is below it.
+
+    After `_MAX_CHECKED_SUMS` candidates the search stops at the spread it reached, still a valid bound.
+    """
+    budget = _MAX_CHECKED_SUMS
+    for spread in range(first, stop):
+        candidates = list(itertools.islice(_sum_triples(total, spread, spread + 1), budget + 1))
+        if any(relaxation.allows(sums) for sums in candidates[:budget]):
+            return spread
+        budget -= len(candidates)
+        if budget < 0:
+            return spread  # not all of this spread was checked
+    return stop
 
 
 def _allowed_sums(
@@ -442,7 +466,7 @@ def _allowed_sums(
 
     None when the list would be too long to help a solver, or too long to build.
     """
-    if _triple_count(total, first, stop) > _MAX_ALLOWED_SUMS * 16:
+    if _more_triples_than(_MAX_ALLOWED_SUMS * 16, total, first, stop):
         return None
     candidates = (
         sums
@@ -514,10 +538,11 @@ def _fill_exactly(units: Sequence[int], targets: Sequence[int], counts: Sequence
 
     A table over (units on R, units on S) per load; the way back prefers the phase with fewest loads.
     """
-    rows, width = targets[0] + 1, targets[1] + 1
-    if rows * width > _MAX_FILL_TABLE_BITS or sum(units) != sum(targets):
+    rows, width, widest = targets[0] + 1, targets[1] + 1, max(units, default=0)
+    table_bits = rows * (width + widest)
+    if table_bits > min(_MAX_FILL_TABLE_BITS, _MAX_FILL_TABLE_BITS_PER_LOAD * len(units)):
         return None
-    step = _FillStep(rows=rows, width=width)
+    step = _FillStep(rows=rows, width=width, widest=widest)
     # Only every block-th table is kept; the way back recomputes the others a block at a time.
     block = max(1, math.isqrt(len(units)))
     checkpoints = [1]  # checkpoints[b]: the states before load b·block; at first only (0, 0)
@@ -526,7 +551,7 @@ def _fill_exactly(units: Sequence[int], targets: Sequence[int], counts: Sequence
         states = step(states, unit)
         if (index + 1) % block == 0:
             checkpoints.append(states)
-    if not states >> (targets[0] * width + targets[1]) & 1:
+    if not states >> step.bit(targets[0], targets[1]) & 1:
         return None
     position = [targets[0], targets[1]]
     loads_on = list(counts)
@@ -542,7 +567,7 @@ def _fill_exactly(units: Sequence[int], targets: Sequence[int], counts: Sequence
                 before = list(position)
                 if phase < 2:
                     before[phase] -= units[index]
-                if min(before) >= 0 and layers[index - start] >> (before[0] * width + before[1]) & 1:
+                if min(before) >= 0 and layers[index - start] >> step.bit(before[0], before[1]) & 1:
                     possible.append((phase, before))
             phase, position = min(possible, key=lambda option: (loads_on[option[0]], option[0]))
             loads_on[phase] += 1
@@ -551,21 +576,22 @@ def _fill_exactly(units: Sequence[int], targets: Sequence[int], counts: Sequence
 
 
 class _FillStep:
-    """Places one more load on R, S or T in a table of reachable (units on R, units on S)."""
+    """Places one more load on R, S or T in a table of reachable (units on R, units on S).
 
-    def __init__(self, *, rows: int, width: int) -> None:
-        self._width = width
-        self._in_table = (1 << rows * width) - 1
-        self._column_masks = _ColumnMasks(rows=rows, width=width)
-        self._from_column: dict[int, int] = {}
+    Rows are padded by the widest load, so a shift along a row never spills into the next one, and one
+    mask clears whatever passed the last real column.
+    """
+
+    def __init__(self, *, rows: int, width: int, widest: int) -> None:
+        self.stride = width + widest
+        self._columns = _repeat_rows((1 << width) - 1, rows=rows, stride=self.stride)
+
+    def bit(self, on_r: int, on_s: int) -> int:
+        return on_r * self.stride + on_s
 
     def __call__(self, states: int, unit: int) -> int:
-        onto_r = (states << unit * self._width) & self._in_table
-        onto_s = 0
-        if unit < self._width:
-            if unit not in self._from_column:
-                self._from_column[unit] = self._column_masks.from_(unit)
-            onto_s = (states << unit) & self._from_column[unit]  # loads past the row's end are dropped
+        onto_r = (states << unit * self.stride) & self._columns
+        onto_s = (states << unit) & self._columns
         return states | onto_r | onto_s  # onto T leaves the table position unchanged
 
 
