@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number
 from kis_estimator.documents import RENDERERS
 from kis_estimator.engine.catalog import Catalog
+from kis_estimator.engine.request import parse_request
 from kis_estimator.engine.rulebook import Rulebook
 from kis_estimator.evidence import sha256_hex
 from kis_estimator.pipeline import (
@@ -106,8 +107,6 @@ def save_estimate(
 
     Raises RequestRejected (nothing written) for a bad request, StorageError when storage fails.
     """
-    from kis_estimator.engine.request import parse_request
-
     parse_request(raw_request)  # refuse a malformed request before a number is spent
     moment = _now(context.timezone)
     with context.sessions.begin() as numbering:

@@ -10,7 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kis_estimator.documents.drawing import render_layout_dxf, render_layout_svg
 from kis_estimator.documents.model import QuoteDocument
+from kis_estimator.documents.pdf import render_pdf
+from kis_estimator.documents.xlsx import render_xlsx
 from kis_estimator.engine.catalog import Catalog
 
 
@@ -41,29 +44,21 @@ def register(kind: str, filename: str, media_type: str) -> Callable[[Callable[[R
 
 @register("xlsx", "quote.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 def _xlsx(context: RenderContext) -> bytes:
-    from kis_estimator.documents.xlsx import render_xlsx
-
     return render_xlsx(context.document)
 
 
 @register("pdf", "quote.pdf", "application/pdf")
 def _pdf(context: RenderContext) -> bytes:
-    from kis_estimator.documents.pdf import render_pdf
-
     return render_pdf(context.document)
 
 
 @register("svg", "layout.svg", "image/svg+xml")
 def _svg(context: RenderContext) -> bytes:
-    from kis_estimator.documents.drawing import render_layout_svg
-
     return render_layout_svg(context.quote, context.catalog)
 
 
 @register("dxf", "layout.dxf", "image/vnd.dxf")
 def _dxf(context: RenderContext) -> bytes:
-    from kis_estimator.documents.drawing import render_layout_dxf
-
     return render_layout_dxf(context.quote, context.catalog)
 
 
