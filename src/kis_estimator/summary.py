@@ -79,7 +79,7 @@ def render_summary(console: Console, quote: dict[str, Any]) -> None:
         gates.add_column(column)
     for gate in quote["gates"]:
         gates.add_row(
-            str(gate["panel"]),
+            "문서" if gate["panel"] is None else str(gate["panel"] + 1),
             gate["id"],
             _STATUS.get(gate["status"], gate["status"]),
             str(gate["value"]),
