@@ -1,0 +1,144 @@
+"""One error handler for the whole API: every failure renders the envelope of ARCHITECTURE."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kis_estimator.engine.errors import RequestRejected
+from kis_estimator.engine.request import dotted_path
+from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.storage import StorageError
+
+log = logging.getLogger("kis_estimator.api")
+
+_HTTP_CODES = {
+    400: (
+        "REQ_MALFORMED",
+        "요청을 읽을 수 없습니다 / The request could not be read",
+        "JSON 본문을 확인해 주세요 / Check the JSON body.",
+    ),
+    401: (
+        "AUTH_REQUIRED",
+        "인증이 필요합니다 / Authentication required",
+        "Authorization: Bearer <API 키>를 보내 주세요 / Send an API key.",
+    ),
+    403: (
+        "FORBIDDEN",
+        "권한이 없습니다 / Not allowed for this key",
+        "권한 있는 키를 쓰세요 / Use a key with the right role.",
+    ),
+    404: ("NOT_FOUND", "찾을 수 없습니다 / Not found", "주소와 ID를 확인해 주세요 / Check the path and id."),
+    405: (
+        "METHOD_NOT_ALLOWED",
+        "허용되지 않는 메서드입니다 / Method not allowed",
+        "API 문서를 확인해 주세요 / See /openapi.",
+    ),
+    413: (
+        "PAYLOAD_TOO_LARGE",
+        "요청이 너무 큽니다 / The request is too large",
+        "더 작은 파일을 보내 주세요 / Send a smaller file.",
+    ),
+}
+
+
+def trace_id_of(request: Request) -> str:
+    return getattr(request.state, "trace_id", None) or uuid.uuid4().hex
+
+
+class ApiError(Exception):
+    """An error a handler raises on purpose, rendered as the envelope with its status."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        hint: str,
+        path: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.hint, self.path, self.extra = (
+            status,
+            code,
+            message,
+            hint,
+            path,
+            extra,
+        )
+
+
+def _respond(request: Request, status: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={"X-Trace-Id": body["traceId"]})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        body = error_envelope(
+            exc.code,
+            exc.message,
+            hint=exc.hint,
+            path=exc.path,
+            trace_id=trace_id_of(request),
+            extra=exc.extra,
+        )
+        return _respond(request, exc.status, body)
+
+    @app.exception_handler(RequestRejected)
+    async def rejected(request: Request, exc: RequestRejected) -> JSONResponse:
+        return _respond(request, 422, rejection_envelope(exc, trace_id_of(request)))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid", "type": "value_error"}
+        location = tuple(part for part in first.get("loc", ()) if part != "body")
+        code = "REQ_MALFORMED" if first.get("type") == "json_invalid" else "REQ_INVALID"
+        status = 400 if code == "REQ_MALFORMED" else 422
+        body = error_envelope(
+            code,
+            f"요청 형식 오류 / Invalid request: {first.get('msg')}",
+            hint="요청 스키마를 확인해 주세요 / Check the schema at /openapi.",
+            path=dotted_path(location),
+            trace_id=trace_id_of(request),
+        )
+        return _respond(request, status, body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message, hint = _HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", str(exc.detail), ""))
+        body = error_envelope(code, message, hint=hint, path=request.url.path, trace_id=trace_id_of(request))
+        return _respond(request, exc.status_code, body)
+
+    @app.exception_handler(StorageError)
+    async def storage_down(request: Request, exc: StorageError) -> JSONResponse:
+        log.error("storage failure", extra={"trace_id": trace_id_of(request), "backend": exc.backend})
+        body = error_envelope(
+            "STORAGE_UNAVAILABLE",
+            "저장소를 쓸 수 없습니다 / Storage is unavailable",
+            hint="잠시 후 다시 시도해 주세요 / Retry later.",
+            path="",
+            trace_id=trace_id_of(request),
+        )
+        return _respond(request, 503, body)
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"trace_id": trace_id_of(request)})
+        body = error_envelope(
+            "INTERNAL",
+            "내부 오류 / Internal error",
+            hint="traceId를 알려 주세요 / Report the traceId.",
+            path="",
+            trace_id=trace_id_of(request),
+        )
+        return _respond(request, 500, body)
