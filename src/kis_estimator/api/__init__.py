@@ -1,0 +1,1 @@
+"""The HTTP service: FastAPI app factory, routers, one error handler."""
