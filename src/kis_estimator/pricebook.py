@@ -44,6 +44,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kis_estimator.db.models import CatalogItemRow, PriceBookRow
+from kis_estimator.documents.archive import ArchiveLimits, archive_refusal, parsed_whole_bytes
 from kis_estimator.engine.catalog import (
     ACCESSORY_KINDS,
     BRANDS,
@@ -85,16 +86,11 @@ MAX_ROWS: Final = 20_000  # data rows per sheet or CSV, the header not counted
 # 3 sheets × 20,000 rows of ~15 short cells stay far below this; a bomb does not.
 MAX_UNCOMPRESSED_BYTES: Final = 64 * 1024 * 1024
 MAX_COMPRESSION_RATIO: Final = 100
-# Real files compress 5-20×; the ratio only means something for members big enough to hurt.
-_RATIO_CHECKED_FROM_BYTES: Final = 1024 * 1024
-_MAX_ARCHIVE_MEMBERS: Final = 1_000
+_LIMITS: Final = ArchiveLimits(MAX_UNCOMPRESSED_BYTES, MAX_COMPRESSION_RATIO)
 # openpyxl streams a worksheet only when it declares its <dimension>; otherwise its read-only loader
 # parses the whole sheet to find the size, and shared strings are always loaded whole. Those bytes are
 # paid before the first row is read, so they get a budget of their own (as in documents/request_sheet).
 _MAX_PARSED_WHOLE_BYTES: Final = 24 * 1024 * 1024
-_HEAD_BYTES: Final = 16 * 1024
-_WORKSHEET_ROOT: Final = re.compile(rb"<(?:\w+:)?worksheet\b")
-_DIMENSION: Final = re.compile(rb"<(?:\w+:)?dimension\b")
 _EXCEL_MAX_ROW: Final = 1_048_576  # bounds openpyxl's filling of row gaps (a hostile r="999999999")
 _READ_COLUMNS: Final = 40  # the widest kind has 14 columns; a hostile <dimension> may claim 16,384
 _MAX_SEARCH_LIMIT: Final = 1_000
@@ -461,20 +457,6 @@ def _is_noise(member: zipfile.ZipInfo) -> bool:
     )
 
 
-def _archive_refusal(members: Sequence[zipfile.ZipInfo]) -> tuple[str, str] | None:
-    """Why (Korean, English) the declared member count, sizes or compression ratio are refused."""
-    if len(members) > _MAX_ARCHIVE_MEMBERS:
-        return f"항목 {len(members):,}개", f"{len(members):,} members"
-    total = sum(member.file_size for member in members)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        return f"압축을 풀면 {total:,}바이트", f"{total:,} bytes uncompressed"
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size >= _RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
-            return f"{member.filename} 압축률 {ratio:,.0f}배", f"{member.filename} compressed {ratio:,.0f}:1"
-    return None
-
-
 def _check_archive(data: bytes, source: str) -> tuple[list[zipfile.ZipInfo], list[Problem]]:
     """Judge an archive from its zip directory alone, before anything is decompressed.
 
@@ -492,7 +474,7 @@ def _check_archive(data: bytes, source: str) -> tuple[list[zipfile.ZipInfo], lis
             members = archive.infolist()
     except Exception:
         return [], not_zip
-    refusal = _archive_refusal(members)
+    refusal = archive_refusal(members, _LIMITS)
     if refusal is not None:
         return [], [_problem("ARCHIVE_TOO_LARGE", source, what=refusal[0], what_en=refusal[1])]
     return members, []
@@ -532,19 +514,6 @@ def _zip_tables(data: bytes, source: str) -> tuple[dict[str, _Table], list[Probl
     return tables, problems
 
 
-def _parsed_whole_bytes(data: bytes, members: Sequence[zipfile.ZipInfo]) -> int:
-    """Declared bytes of every member but the worksheets that declare their dimension, judged by the
-    first 16 KB of content (not by path: a hostile file may put shared strings under xl/worksheets/)."""
-    total = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for member in members:
-            with archive.open(member) as stream:
-                head = stream.read(_HEAD_BYTES)
-            if not (_WORKSHEET_ROOT.search(head) and _DIMENSION.search(head)):
-                total += member.file_size
-    return total
-
-
 def _xlsx_tables(data: bytes, source: str) -> tuple[dict[str, _Table], list[Problem]]:
     """The sheets breakers / enclosures / accessories of a workbook, streamed (cached values, not formulas)."""
     members, problems = _check_archive(data, source)
@@ -554,7 +523,8 @@ def _xlsx_tables(data: bytes, source: str) -> tuple[dict[str, _Table], list[Prob
         _problem("FILE_UNREADABLE", source, why="엑셀(.xlsx) 파일이 아님", why_en="not an .xlsx workbook")
     ]
     try:
-        parsed_whole = _parsed_whole_bytes(data, members)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parsed_whole = parsed_whole_bytes(archive, members)
     except Exception:
         return {}, not_xlsx
     if parsed_whole > _MAX_PARSED_WHOLE_BYTES:

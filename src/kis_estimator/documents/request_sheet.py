@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.escape import unescape
 from xlsxwriter.worksheet import Worksheet
 
+from kis_estimator.documents.archive import ArchiveLimits, archive_refusal, parsed_whole_bytes
 from kis_estimator.engine.errors import RequestProblem, RequestRejected
 from kis_estimator.engine.request import parse_request
 
@@ -61,16 +62,11 @@ MAX_UPLOAD_BYTES: Final = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES: Final = 50 * 1024 * 1024
 MAX_COMPRESSION_RATIO: Final = 100
 MAX_DATA_ROWS: Final = 2_000
-# Real sheets compress 5-20×; the ratio only means something for members big enough to hurt.
-_RATIO_CHECKED_FROM_BYTES: Final = 1024 * 1024
-_MAX_ARCHIVE_MEMBERS: Final = 1_000
+_LIMITS: Final = ArchiveLimits(MAX_UNCOMPRESSED_BYTES, MAX_COMPRESSION_RATIO)
 # openpyxl streams a worksheet only when it declares its <dimension>; without one its read-only loader
 # parses the whole sheet looking for it, and every other member (shared strings above all) is loaded
 # whole. Those bytes cost time and memory before the first row is read, so they get a budget of their own.
 _MAX_PARSED_WHOLE_BYTES: Final = 8 * 1024 * 1024
-_HEAD_BYTES: Final = 16 * 1024
-_WORKSHEET_ROOT: Final = re.compile(rb"<(?:\w+:)?worksheet\b")
-_DIMENSION: Final = re.compile(rb"<(?:\w+:)?dimension\b")
 
 _HEADER_ROWS: Final = range(3, 11)  # the label/value block, A3:B10
 _TABLE_HEADER_ROW: Final = 12
@@ -581,7 +577,7 @@ def _check_archive(data: bytes) -> Finding | None:
         return refusal
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parsed_whole = _parsed_whole_bytes(archive, members)
+            parsed_whole = parsed_whole_bytes(archive, members)
     except Exception:
         return _finding("SHEET_NOT_XLSX", None)
     if parsed_whole > _MAX_PARSED_WHOLE_BYTES:
@@ -595,38 +591,10 @@ def _check_archive(data: bytes) -> Finding | None:
 
 
 def _check_members(members: Sequence[zipfile.ZipInfo]) -> Finding | None:
-    if len(members) > _MAX_ARCHIVE_MEMBERS:
-        return _finding(
-            "SHEET_TOO_LARGE", None, what=f"압축 항목 {len(members):,}개", what_en=f"{len(members):,} members"
-        )
-    total = sum(member.file_size for member in members)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        return _finding(
-            "SHEET_TOO_LARGE",
-            None,
-            what=f"압축을 풀면 {total:,}바이트",
-            what_en=f"{total:,} bytes uncompressed",
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size >= _RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
-            what = f"{member.filename} 압축률 {ratio:,.0f}배"
-            return _finding(
-                "SHEET_TOO_LARGE", None, what=what, what_en=f"{member.filename} compressed {ratio:,.0f}:1"
-            )
-    return None
-
-
-def _parsed_whole_bytes(archive: zipfile.ZipFile, members: Sequence[zipfile.ZipInfo]) -> int:
-    """Declared bytes of every member but the worksheets that declare their dimension, judged by the
-    first 16 KB of content (not by path: a hostile file may put shared strings under xl/worksheets/)."""
-    total = 0
-    for member in members:
-        with archive.open(member) as stream:
-            head = stream.read(_HEAD_BYTES)
-        if not (_WORKSHEET_ROOT.search(head) and _DIMENSION.search(head)):
-            total += member.file_size
-    return total
+    refusal = archive_refusal(members, _LIMITS)
+    if refusal is None:
+        return None
+    return _finding("SHEET_TOO_LARGE", None, what=refusal[0], what_en=refusal[1])
 
 
 @dataclass(frozen=True)
