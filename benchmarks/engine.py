@@ -20,6 +20,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kis_estimator.catalog_io import load_catalog, load_rulebook
@@ -37,22 +38,10 @@ IDENTITY = QuoteIdentity(
 )
 LS_2P_RATINGS = (50, 75, 100, 125, 150, 175, 200, 225, 250)
 
-DOMAIN_S8: dict[str, Any] = {
-    "customer": {"name": "동양기전"},
-    "brand": "LS",
-    "panels": [
-        {
-            "name": "LP-1",
-            "enclosure": {"location": "OUTDOOR", "material": "SUS201"},
-            "main": {"type": "MCCB", "poles": 4, "trip_at": 200},
-            "branches": [
-                {"type": "ELCB", "poles": 4, "trip_at": 100, "qty": 2},
-                {"type": "ELCB", "poles": 4, "trip_at": 50, "qty": 4},
-                {"type": "ELCB", "poles": 2, "trip_at": 20, "qty": 12},
-            ],
-        }
-    ],
-}
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN_S8: dict[str, Any] = json.loads(
+    (ROOT / "examples" / "domain-s8-outdoor-sus.json").read_text(encoding="utf-8")
+)
 
 
 def two_hundred_branches(seed: int = 2026) -> dict[str, Any]:
