@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from itertools import combinations, pairwise
 from typing import Any
 
+import ezdxf
 import pytest
 
 from kis_estimator.documents.drawing import (
@@ -21,8 +22,6 @@ from kis_estimator.documents.drawing import (
 )
 from kis_estimator.engine.catalog import Catalog
 from tests.factories import ROOT
-
-ezdxf = pytest.importorskip("ezdxf")
 
 SVG = "{http://www.w3.org/2000/svg}"
 BRANCH_LAYERS = ("BRANCH_R", "BRANCH_S", "BRANCH_T", "BRANCH_RST", "BRANCH_1P")
