@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +32,7 @@ class Container:
         from kis_estimator.db.engine import is_sqlite, make_engine
 
         url = self.settings.database_url
-        if is_sqlite(url) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        if is_sqlite(url) and url.startswith("sqlite:///") and ":memory:" not in url:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         return make_engine(url)
 
@@ -53,6 +54,13 @@ class Container:
             region=s.aws_region,
             base_url=s.public_base_url,
         )
+
+    @cached_property
+    def metrics(self) -> Any:
+        """The service's Prometheus metrics (kis_estimator.api.observability.Metrics)."""
+        from kis_estimator.api.observability import Metrics
+
+        return Metrics()
 
     def prepare_embedded(self) -> None:
         """On the embedded default (SQLite + files) nothing needs setting up: migrate and create the store."""

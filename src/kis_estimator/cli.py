@@ -44,6 +44,81 @@ def _database_url(url: str | None) -> str:
     return chosen
 
 
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (about one per core)")] = 1,
+) -> None:
+    """Run the HTTP service and web UI. On the embedded default it migrates SQLite and creates ./var/."""
+    from kis_estimator import serving
+
+    container = bootstrap.build()
+    try:
+        container.settings.check_production()
+    except ValueError as exc:
+        Console(stderr=True).print(f"[red]✖ {exc}[/red]")
+        raise typer.Exit(EXIT_FAILURE) from None
+    container.prepare_embedded()
+    key = serving.ensure_admin_key(container)
+    console = Console()
+    if key is not None:
+        console.print("[bold]첫 관리자 API 키 (한 번만 표시됩니다) / First admin API key, shown once:[/bold]")
+        console.print(key, soft_wrap=True, highlight=False)
+    console.print(f"KIS Estimator: http://{host}:{port}/  (API 문서 / docs: /openapi)")
+    serving.run(host, port, workers)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option("--role", help="admin, estimator or viewer")],
+    name: Annotated[str, typer.Option("--name", help="Whose key this is")] = "cli",
+) -> None:
+    """Create an API key; the key itself is printed alone on the last line (the only time it is shown)."""
+    from kis_estimator.db.keys import ApiKeyRepository
+
+    container = bootstrap.build()
+    container.prepare_embedded()
+    try:
+        with container.sessions.begin() as session:
+            row, key = ApiKeyRepository(session).create(name, role)
+    except ValueError as exc:
+        Console(stderr=True).print(f"[red]✖ {exc}[/red]")
+        raise typer.Exit(EXIT_REQUEST_ERROR) from None
+    Console(stderr=True).print(f"API key #{row.id} ({row.role}, {row.prefix}…) created for {name}")
+    print(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Every key with its role and prefix (never the key)."""
+    from kis_estimator.db.keys import ApiKeyRepository
+
+    container = bootstrap.build()
+    with container.sessions() as session:
+        for row in ApiKeyRepository(session).list():
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "live"
+            print(f"{row.id}\t{row.role}\t{row.prefix}…\t{state}\t{row.name}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (kis keys list)")]) -> None:
+    """Revoke a key: it stops working at once in every process."""
+    from kis_estimator.db.keys import ApiKeyRepository
+
+    container = bootstrap.build()
+    with container.sessions.begin() as session:
+        row = ApiKeyRepository(session).revoke(key_id)
+    if row is None:
+        Console(stderr=True).print(f"[red]✖ no API key {key_id}[/red]")
+        raise typer.Exit(EXIT_FAILURE)
+    Console().print(f"API key #{key_id} revoked")
+
+
 UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (default: DATABASE_URL)")]
 catalog_app = typer.Typer(help="Price books: import, validate, activate, export, list.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")

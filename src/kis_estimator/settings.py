@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     quote_payment_terms: str = "결제조건: 계약 시 협의"
     quote_validity_days: int = 30
     quote_delivery: str = "납기: 발주 후 협의"
+    # HTTP service
+    jwt_secret: str | None = None  # Supabase-compatible HS256 tokens are accepted when set
+    jwt_audience: str = "authenticated"
+    jwt_role_claim: str = "app_metadata.kis_role"  # dotted path of the role inside the token
+    jwt_default_role: str = "viewer"  # role of a valid token that names none
+    cors_origins: str = ""  # comma-separated origins allowed to call the API from a browser
+    max_body_bytes: int = 1_048_576  # JSON bodies
+    max_upload_bytes: int = 10_485_760  # request-sheet and price-book uploads
+    sse_heartbeat_s: float = 10.0
+    sse_poll_s: float = 0.1
+    idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
+    signed_url_ttl_s: int = 600
+    log_level: str = "INFO"
 
     def signing_secret(self) -> str:
         """The key of signed URLs: EVIDENCE_SECRET, or a fixed development key outside production."""
@@ -44,6 +57,15 @@ class Settings(BaseSettings):
         if self.app_env == "production":
             raise ValueError("APP_ENV=production needs EVIDENCE_SECRET (the signing secret)")
         return "kis-development-only-signing-secret"
+
+    def check_production(self) -> None:
+        """Refuse unsafe defaults when APP_ENV=production (raises ValueError naming what is missing)."""
+        if self.app_env != "production":
+            return
+        self.signing_secret()
+
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     def company(self) -> Company:
         return Company(

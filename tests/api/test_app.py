@@ -1,72 +1,84 @@
-"""The first slice of the HTTP service through the ASGI app: health, create, get, search, status, errors."""
+"""The HTTP service through the ASGI app: health, create, get, search, status, errors."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
-
-from kis_estimator import bootstrap
-from kis_estimator.api.app import create_app
-from kis_estimator.settings import Settings
+from tests.api.conftest import Api
 from tests.factories import DOMAIN_S8, make_request
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path}/kis.db",
-        storage_url=f"file://{tmp_path}/blobs",
-        kis_doc_recalc=False,
-        _env_file=None,
-    )  # type: ignore[call-arg]
-    container = bootstrap.build(settings)
-    container.prepare_embedded()
-    return TestClient(create_app(container), raise_server_exceptions=False)
-
-
-def _envelope(response: Any) -> dict[str, Any]:
+def envelope(response: Any) -> dict[str, Any]:
     body = response.json()
-    assert set(body) == {"code", "message", "hint", "path", "traceId", "meta"}
+    assert set(body) == {"code", "message", "hint", "path", "traceId", "meta"}, body
     assert response.headers["X-Trace-Id"] == body["traceId"]
+    assert body["message"] and body["hint"] and "dedupKey" in body["meta"]
     return body
 
 
-def test_health_and_readiness(client: TestClient) -> None:
-    assert client.get("/healthz").json()["status"] == "ok"
-    ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["db"] == "ok" and ready.json()["storage"] == "ok"
-    assert ready.headers["X-Trace-Id"]
+def test_health_and_readiness(api: Api) -> None:
+    assert api.client.get("/healthz").json()["status"] == "ok"
+    ready = api.client.get("/readyz")
+    body = ready.json()
+    assert ready.status_code == 200 and body["db"].startswith("ok") and body["storage"] == "ok"
+    assert ready.headers["X-Trace-Id"] == body["traceId"]
 
 
-def test_create_get_search_and_change_status(client: TestClient) -> None:
-    created = client.post("/v1/estimate", json=DOMAIN_S8)
+def test_create_get_search_and_change_status(api: Api) -> None:
+    created = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth())
     assert created.status_code == 201, created.text
     quote = created.json()
     assert quote["totals"]["total"] == 1_831_170
-    fetched = client.get(f"/v1/estimate/{quote['id']}").json()
-    assert fetched["number"] == quote["number"]
-    found = client.get("/v1/estimate", params={"q": "동양"}).json()
+    assert quote["panels"][0]["enclosure"]["size_mm"] == [700, 1200, 200]
+    fetched = api.client.get(f"/v1/estimate/{quote['id']}", headers=api.auth("viewer")).json()
+    assert fetched == quote
+    found = api.client.get("/v1/estimate", params={"q": "동양"}, headers=api.auth("viewer")).json()
     assert found["total"] == 1 and found["items"][0]["id"] == quote["id"]
-    assert client.patch(f"/v1/estimate/{quote['id']}", json={"status": "sent"}).json()["status"] == "sent"
-    illegal = client.patch(f"/v1/estimate/{quote['id']}", json={"status": "draft"})
-    assert illegal.status_code == 409 and _envelope(illegal)["code"] == "ILLEGAL_STATUS_CHANGE"
+    changed = api.client.patch(f"/v1/estimate/{quote['id']}", json={"status": "sent"}, headers=api.auth())
+    assert changed.json()["status"] == "sent"
+    illegal = api.client.patch(f"/v1/estimate/{quote['id']}", json={"status": "draft"}, headers=api.auth())
+    assert illegal.status_code == 409 and envelope(illegal)["code"] == "ILLEGAL_STATUS_CHANGE"
+    sent = api.client.get("/v1/estimate", params={"status": "sent"}, headers=api.auth("viewer")).json()
+    assert [i["id"] for i in sent["items"]] == [quote["id"]]
 
 
-def test_errors_use_the_envelope(client: TestClient) -> None:
-    rejected = client.post("/v1/estimate", json=make_request(main={"poles": 5, "trip_at": 200}))
+def test_revise_makes_a_new_revision_and_reports_the_change(api: Api) -> None:
+    first = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
+    edited = {**DOMAIN_S8, "panels": [{**DOMAIN_S8["panels"][0], "quantity": 2}]}
+    revised = api.client.post(f"/v1/estimate/{first['id']}/revise", json=edited, headers=api.auth())
+    assert revised.status_code == 201, revised.text
+    body = revised.json()
+    assert body["id"] != first["id"] and body["revision"] == 2 and body["previous_id"] == first["id"]
+    assert body["changes"]["previous"]["number"] == first["number"]
+    assert body["changes"]["totals_delta"]["total"] == body["totals"]["total"] - first["totals"]["total"] > 0
+
+
+def test_errors_use_the_envelope(api: Api) -> None:
+    client, auth = api.client, api.auth()
+    rejected = client.post("/v1/estimate", json=make_request(main={"poles": 5, "trip_at": 200}), headers=auth)
     assert rejected.status_code == 422
-    body = _envelope(rejected)
+    body = envelope(rejected)
     assert (body["code"], body["path"]) == ("POLES_MISMATCH", "panels.0.main.poles")
-    missing = client.get("/v1/estimate/nope")
-    assert missing.status_code == 404 and _envelope(missing)["code"] == "QUOTE_NOT_FOUND"
+    missing = client.get("/v1/estimate/nope", headers=auth)
+    assert missing.status_code == 404 and envelope(missing)["code"] == "QUOTE_NOT_FOUND"
     malformed = client.post(
-        "/v1/estimate", content=b"{not json", headers={"Content-Type": "application/json"}
+        "/v1/estimate", content=b"{not json", headers={**auth, "Content-Type": "application/json"}
     )
-    assert malformed.status_code == 400 and _envelope(malformed)["code"] == "REQ_MALFORMED"
+    assert malformed.status_code == 400 and envelope(malformed)["code"] == "REQ_MALFORMED"
     unknown = client.get("/v2/nothing")
-    assert unknown.status_code == 404 and _envelope(unknown)["code"] == "NOT_FOUND"
-    bad_page = client.get("/v1/estimate", params={"page": 0})
-    assert bad_page.status_code == 422 and _envelope(bad_page)["path"] == "query.page"
+    assert unknown.status_code == 404 and envelope(unknown)["code"] == "NOT_FOUND"
+    bad_page = client.get("/v1/estimate", params={"page": 0}, headers=auth)
+    assert bad_page.status_code == 422 and envelope(bad_page)["path"] == "query.page"
+    bad_status = client.patch("/v1/estimate/x", json={"status": "lost"}, headers=auth)
+    assert bad_status.status_code == 422 and envelope(bad_status)["path"] == "status"
+
+
+def test_bodies_over_the_limit_get_413_before_any_work(api: Api) -> None:
+    huge = {**DOMAIN_S8, "project": "x" * 2_000_000}
+    response = api.client.post("/v1/estimate", json=huge, headers=api.auth())
+    assert response.status_code == 413 and envelope(response)["code"] == "PAYLOAD_TOO_LARGE"
+    chunks = (b"{" if i == 0 else b" " * 65536 for i in range(40))  # no Content-Length: counted
+    streamed = api.client.post(
+        "/v1/estimate", content=chunks, headers={**api.auth(), "Content-Type": "application/json"}
+    )
+    assert streamed.status_code == 413 and envelope(streamed)["code"] == "PAYLOAD_TOO_LARGE"

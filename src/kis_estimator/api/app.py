@@ -1,163 +1,147 @@
-"""The FastAPI app factory (first slice of the HTTP service: health, readiness, create, get, search, status).
-
-Auth, idempotency, SSE, documents and metrics come with the rest of the HTTP service issue.
+"""The FastAPI app factory: middleware (trace ids, metrics, access log, body limits, CORS), one error
+handler, and a router per feature. `create_app(container)` connects to nothing until a request needs it.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Body, FastAPI, Query, Request, Response
-from sqlalchemy import text
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kis_estimator import __version__
-from kis_estimator.api.errors import ApiError, install_error_handlers, trace_id_of
+from kis_estimator.api.errors import install_error_handlers, send_envelope
+from kis_estimator.api.routes import catalog, documents, estimates, health, keys
 from kis_estimator.bootstrap import Container
-from kis_estimator.db.models import STATUSES
-from kis_estimator.db.repository import IllegalTransition, QuoteRepository
-from kis_estimator.service import SaveContext, save_estimate
+from kis_estimator.engine.request import EstimateRequest
+
+log = logging.getLogger("kis_estimator.api.access")
+
+UPLOAD_PATHS = ("/v1/validate", "/v1/catalog/import")
+_TRACE_ID_OK = frozenset("0123456789abcdefABCDEF-")
 
 
-def _not_found(quote_id: str) -> ApiError:
-    return ApiError(
-        404,
-        "QUOTE_NOT_FOUND",
-        f"견적이 없습니다 / No quote {quote_id}",
-        hint="견적 ID를 확인해 주세요 / Check the quote id.",
-        path="id",
+class BodyLimit:
+    """413 for a body over the limit: by Content-Length up front, or counted while it streams in."""
+
+    def __init__(self, app: ASGIApp, json_limit: int, upload_limit: int) -> None:
+        self.app, self.json_limit, self.upload_limit = app, json_limit, upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_limit if scope["path"].startswith(UPLOAD_PATHS) else self.json_limit
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await send_envelope(scope, send, 413, limit)
+            return
+        received = 0
+        started = answered = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, answered
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    if not started and not answered:
+                        answered = True
+                        await send_envelope(scope, send, 413, limit)
+                    return {"type": "http.disconnect"}  # the app stops reading; its answer is dropped
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if answered:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counting_receive, tracking_send)
+
+
+def _trace_id(request: Request) -> str:
+    given = request.headers.get("x-trace-id", "")
+    return given if 8 <= len(given) <= 64 and set(given) <= _TRACE_ID_OK else uuid.uuid4().hex
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        openapi_version="3.1.0",
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
     )
+    request_schema = EstimateRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(request_schema.pop("$defs", {}))
+    components["EstimateRequest"] = request_schema
+    app.openapi_schema = schema
+    return schema
 
 
 def create_app(container: Container) -> FastAPI:
-    """The app over `container` (built by bootstrap); nothing connects until a request needs it."""
+    """The app over `container` (built by bootstrap). Refuses unsafe production settings."""
+    settings = container.settings
+    settings.check_production()
     app = FastAPI(
-        title="KIS Estimator", version=__version__, openapi_url="/openapi.json", docs_url="/openapi"
+        title="KIS Estimator",
+        version=__version__,
+        description="분전반 견적 API / Quotation API for electrical distribution panels",
+        openapi_url="/openapi.json",
+        docs_url="/openapi",
+        redoc_url=None,
     )
     app.state.container = container
+    metrics = container.metrics
     install_error_handlers(app)
 
     @app.middleware("http")
-    async def trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request.state.trace_id = request.headers.get("X-Trace-Id") or uuid.uuid4().hex
+    async def trace_and_measure(request: Request, call_next: Any) -> Any:
+        request.state.trace_id = _trace_id(request)
+        started = time.perf_counter()
         response = await call_next(request)
+        elapsed = time.perf_counter() - started
         response.headers["X-Trace-Id"] = request.state.trace_id
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        metrics.requests.labels(template, request.method, str(response.status_code)).observe(elapsed)
+        principal = getattr(request.state, "principal", None)
+        log.info(
+            "request",
+            extra={
+                "trace_id": request.state.trace_id,
+                "method": request.method,
+                "route": template,
+                "status": response.status_code,
+                "ms": round(elapsed * 1000, 1),
+                "principal": principal.subject if principal else None,
+            },
+        )
         return response
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
-
-    @app.get("/readyz")
-    def readyz(request: Request, response: Response) -> dict[str, Any]:
-        result: dict[str, Any] = {
-            "status": "ok",
-            "db": "ok",
-            "storage": "ok",
-            "ts": datetime.now(UTC).isoformat(timespec="seconds"),
-            "traceId": trace_id_of(request),
-        }
-        started = time.perf_counter()
-        try:
-            with container.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception as exc:  # any driver error means not ready; the message names it
-            result["db"], result["status"] = f"error: {type(exc).__name__}", "degraded"
-        try:
-            container.store.check()
-        except Exception as exc:
-            result["storage"], result["status"] = f"error: {type(exc).__name__}", "degraded"
-        result["ms"] = round((time.perf_counter() - started) * 1000, 1)
-        if result["status"] != "ok":
-            response.status_code = 503
-        return result
-
-    @app.post("/v1/estimate", status_code=201)
-    def create_estimate(body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-        catalog, price_book_id = container.quoting_catalog()
-        context = SaveContext(
-            catalog,
-            container.rules,
-            container.store,
-            container.sessions,
-            container.document_options(),
-            container.settings.timezone,
-            price_book_id,
+    origins = settings.cors_origin_list()
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID", "X-Trace-Id"],
+            expose_headers=["X-Trace-Id", "X-Quote-Id", "Idempotent-Replayed"],
         )
-        with container.sessions.begin() as session:
-            return save_estimate(context, body, session=session)
+    app.add_middleware(BodyLimit, json_limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
 
-    @app.get("/v1/estimate/{quote_id}")
-    def get_estimate(quote_id: str) -> dict[str, Any]:
-        with container.sessions() as session:
-            row = QuoteRepository(session).get(quote_id)
-            if row is None:
-                raise _not_found(quote_id)
-            return row.document
-
-    @app.get("/v1/estimate")
-    def search_estimates(
-        q: str | None = None,
-        customer: str | None = None,
-        status: str | None = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-        size: Annotated[int, Query(ge=1, le=200)] = 20,
-    ) -> dict[str, Any]:
-        with container.sessions() as session:
-            found = QuoteRepository(session).search(
-                q=q,
-                customer=customer,
-                status=status,
-                date_from=date_from,
-                date_to=date_to,
-                page=page,
-                size=size,
-            )
-            items = [
-                {
-                    "id": r.id,
-                    "number": r.number,
-                    "status": r.status,
-                    "customer": r.customer_name,
-                    "project": r.project,
-                    "date": r.quote_date.isoformat(),
-                    "total": r.total,
-                }
-                for r in found.items
-            ]
-        return {"items": items, "total": found.total, "page": found.page, "size": found.size}
-
-    @app.patch("/v1/estimate/{quote_id}")
-    def change_status(quote_id: str, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-        wanted = body.get("status")
-        if wanted not in STATUSES:
-            raise ApiError(
-                422,
-                "REQ_INVALID",
-                f"알 수 없는 상태 / Unknown status {wanted!r}",
-                hint=f"다음 중 하나 / One of: {', '.join(STATUSES)}",
-                path="status",
-            )
-        try:
-            with container.sessions.begin() as session:
-                row = QuoteRepository(session).set_status(quote_id, wanted)
-                if row is None:
-                    raise _not_found(quote_id)
-                return row.document
-        except IllegalTransition as exc:
-            raise ApiError(
-                409,
-                "ILLEGAL_STATUS_CHANGE",
-                f"상태를 {exc.current}에서 {exc.wanted}(으)로 바꿀 수 없습니다 / "
-                f"Cannot move from {exc.current} to {exc.wanted}",
-                hint="견적 → 발송 → 수주 → 출하 → 입금 → 종료 순서입니다 / "
-                "draft → sent → ordered → shipped → paid → closed",
-                path="status",
-            ) from None
-
+    for module in (health, estimates, documents, catalog, keys):
+        app.include_router(module.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Message, Scope, Send
 
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.request import dotted_path
@@ -76,8 +77,36 @@ class ApiError(Exception):
         )
 
 
+def _count(app: Any, code: str, status: int) -> None:
+    container = getattr(getattr(app, "state", None), "container", None)
+    if container is not None:
+        container.metrics.errors.labels(code, str(status)).inc()
+
+
 def _respond(request: Request, status: int, body: dict[str, Any]) -> JSONResponse:
+    _count(request.app, body["code"], status)
     return JSONResponse(body, status_code=status, headers={"X-Trace-Id": body["traceId"]})
+
+
+async def send_envelope(scope: Scope, send: Send, status: int, limit: int) -> None:
+    """The 413 envelope, sent by the body-limit middleware before any route ran."""
+    code, message, hint = _HTTP_CODES[413]
+    trace_id = uuid.uuid4().hex
+    body = error_envelope(
+        code,
+        f"{message} (> {limit:,} bytes)",
+        hint=hint,
+        path="body",
+        trace_id=trace_id,
+        extra={"limitBytes": limit},
+    )
+    _count(scope.get("app"), code, status)
+    response = JSONResponse(body, status_code=status, headers={"X-Trace-Id": trace_id, "Connection": "close"})
+    await response(scope, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,0 +1,121 @@
+"""Who is calling: `Authorization: Bearer <API key>` (or, when JWT_SECRET is set, a Supabase-style
+HS256 token). Roles are ordered: a viewer reads, an estimator also creates and changes quotes, an
+admin also manages the catalog and the keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kis_estimator.api.errors import ApiError
+from kis_estimator.db.keys import ApiKeyRepository
+from kis_estimator.db.models import ROLES
+
+RANK = {"viewer": 0, "estimator": 1, "admin": 2}
+assert set(RANK) == set(ROLES)
+
+bearer = HTTPBearer(auto_error=False, description="API 키 또는 JWT / An API key or a JWT")
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str  # "key:<id>" or "jwt:<sub>": safe to log, never the secret itself
+    role: str
+
+    def allows(self, role: str) -> bool:
+        return RANK[self.role] >= RANK[role]
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(
+        401,
+        "AUTH_REQUIRED",
+        message,
+        hint="Authorization: Bearer <API 키>를 보내 주세요 (kis keys create) / "
+        "Send Authorization: Bearer <API key> (create one with kis keys create).",
+        path="headers.authorization",
+    )
+
+
+def _claim(claims: dict[str, Any], dotted: str) -> Any:
+    value: Any = claims
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _from_jwt(token: str, request: Request) -> Principal:
+    settings = request.app.state.container.settings
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=["HS256"],
+            audience=settings.jwt_audience,
+            options={"require": ["exp", "sub"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("토큰이 만료되었습니다 / The token has expired") from None
+    except jwt.InvalidTokenError:
+        raise _unauthorized("토큰이 올바르지 않습니다 / The token is not valid") from None
+    role = _claim(claims, settings.jwt_role_claim) or settings.jwt_default_role
+    if role not in RANK:
+        raise ApiError(
+            403,
+            "FORBIDDEN",
+            f"토큰의 역할을 알 수 없습니다 / Unknown role in token: {str(role)[:40]}",
+            hint=f"역할은 {', '.join(ROLES)} 중 하나 / The role must be one of {', '.join(ROLES)}.",
+            path="headers.authorization",
+        )
+    return Principal(subject=f"jwt:{str(claims['sub'])[:64]}", role=role)
+
+
+def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise _unauthorized("인증이 필요합니다 / Authentication required")
+    token = credentials.credentials
+    container = request.app.state.container
+    if token.count(".") == 2 and container.settings.jwt_secret:
+        return _from_jwt(token, request)
+    if len(token) > 200:
+        raise _unauthorized("API 키가 올바르지 않습니다 / The API key is not valid")
+    with container.sessions() as session:
+        row = ApiKeyRepository(session).find(token)
+        if row is None:
+            raise _unauthorized("API 키가 올바르지 않거나 폐기되었습니다 / The API key is unknown or revoked")
+        return Principal(subject=f"key:{row.id}", role=row.role)
+
+
+def require(role: str) -> Callable[..., Principal]:
+    """A dependency that lets `role` and the roles above it through (401 without a key, 403 below)."""
+
+    def dependency(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    ) -> Principal:
+        principal = authenticate(request, credentials)
+        request.state.principal = principal
+        if not principal.allows(role):
+            raise ApiError(
+                403,
+                "FORBIDDEN",
+                f"{role} 권한이 필요합니다 / This needs the {role} role (you are {principal.role})",
+                hint="관리자에게 권한 있는 키를 요청하세요 / Ask an admin for a key with that role.",
+                path="headers.authorization",
+            )
+        return principal
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+Viewer = Annotated[Principal, Depends(require("viewer"))]
+Estimator = Annotated[Principal, Depends(require("estimator"))]
+Admin = Annotated[Principal, Depends(require("admin"))]

@@ -1,0 +1,213 @@
+"""Creating (and revising) a quote for the API: the pipeline, the save, the progress events and the
+idempotency key, in one place shared by the plain and the streaming POST.
+
+Events: a streaming create writes each PROGRESS event in its own short transaction as it happens, so
+that any process can tail it; a plain create keeps them and writes them with the quote. GATE_RESULT and
+DONE events always go in the quote's own transaction: DONE is visible exactly when the quote is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kis_estimator.api.errors import ApiError
+from kis_estimator.bootstrap import Container
+from kis_estimator.db.events import EventRepository
+from kis_estimator.db.idempotency import IdempotencyRepository
+from kis_estimator.engine.errors import RequestRejected
+from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.service import SaveContext, save_estimate
+
+# (type, data, persisted seq or None)
+EventSink = Callable[[str, dict[str, Any], int | None], None]
+
+
+def body_sha256(body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _Events:
+    container: Container
+    quote_id: str
+    live: bool
+    sink: EventSink | None
+    pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def emit(self, type_: str, data: dict[str, Any]) -> None:
+        if not self.live:
+            self.pending.append((type_, data))
+            if self.sink is not None:
+                self.sink(type_, data, None)
+            return
+        with self.container.sessions.begin() as session:
+            seq = EventRepository(session).append(self.quote_id, type_, data)
+        if self.sink is not None:
+            self.sink(type_, data, seq)
+
+    def progress(self, event: dict[str, Any]) -> None:
+        self.container.metrics.stages.labels(event["stage"]).observe(event["ms"] / 1000)
+        self.emit("PROGRESS", event)
+
+
+def summary_of(quote: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "quoteId": quote["id"],
+        "number": quote["number"],
+        "status": quote["status"],
+        "totals": quote["totals"],
+        "href": f"/v1/estimate/{quote['id']}",
+    }
+
+
+def run_create(
+    container: Container,
+    raw: Any,
+    *,
+    trace_id: str,
+    quote_id: str | None = None,
+    previous: tuple[str, int] | None = None,
+    live: bool = False,
+    sink: EventSink | None = None,
+) -> dict[str, Any]:
+    """Estimate and save; returns the quote. Raises RequestRejected or StorageError (nothing saved)."""
+    quote_id = quote_id or str(uuid.uuid4())
+    events = _Events(container, quote_id, live, sink)
+    events.emit("PROGRESS", {"stage": "accepted", "step": 0, "of": 0, "ms": 0.0})
+    catalog, price_book_id = container.quoting_catalog()
+    context = SaveContext(
+        catalog,
+        container.rules,
+        container.store,
+        container.sessions,
+        container.document_options(),
+        container.settings.timezone,
+        price_book_id,
+    )
+    try:
+        with container.sessions.begin() as session:
+            quote = save_estimate(
+                context,
+                raw,
+                session=session,
+                previous=previous,
+                on_progress=events.progress,
+                quote_id=quote_id,
+            )
+            repository = EventRepository(session)
+            for type_, data in events.pending:
+                repository.append(quote_id, type_, data)
+            finals = [("GATE_RESULT", gate) for gate in quote["gates"]]
+            finals.append(("DONE", summary_of(quote)))
+            seqs = [repository.append(quote_id, type_, data) for type_, data in finals]
+    except RequestRejected as exc:
+        if live:
+            events.emit("ERROR", rejection_envelope(exc, trace_id) | {"status": 422})
+        raise
+    except Exception as exc:
+        if live:
+            code = "STORAGE_UNAVAILABLE" if type(exc).__name__ == "StorageError" else "INTERNAL"
+            envelope = error_envelope(
+                code,
+                "견적을 저장하지 못했습니다 / The quote could not be saved",
+                hint="잠시 후 다시 시도해 주세요 / Retry later.",
+                path="",
+                trace_id=trace_id,
+            )
+            try:
+                events.emit("ERROR", envelope | {"status": 503 if code != "INTERNAL" else 500})
+            except Exception:  # the database itself may be what failed; the stream still ends
+                if sink is not None:
+                    sink("ERROR", envelope, None)
+        raise
+    container.metrics.quotes.inc()
+    if sink is not None:
+        for (type_, data), seq in zip(finals, seqs, strict=True):
+            if type_ == "DONE":
+                sink("RESULT", quote, None)
+            sink(type_, data, seq)
+    return quote
+
+
+def _key_error(message: str, hint: str, status: int = 400, code: str = "IDEMPOTENCY_KEY_INVALID") -> ApiError:
+    return ApiError(status, code, message, hint=hint, path="headers.idempotency-key")
+
+
+def scoped_key(subject: str, key: str) -> str:
+    if not key or len(key) > 120 or not key.isprintable():
+        raise _key_error(
+            "Idempotency-Key가 올바르지 않습니다 / The Idempotency-Key is not valid",
+            "1–120자의 인쇄 가능한 문자 (예: UUID) / 1–120 printable characters, e.g. a UUID.",
+        )
+    return f"{subject}:{key}"
+
+
+def idempotent(
+    container: Container,
+    key: str,
+    body: Any,
+    produce: Callable[[], tuple[int, dict[str, Any], str | None]],
+) -> tuple[int, dict[str, Any], bool]:
+    """Run `produce` once per (key, body): returns (status, body, replayed).
+
+    A duplicate that arrives while the first is running waits for its response (up to
+    IDEMPOTENCY_WAIT_S); another body under the same key is refused with 409.
+    """
+    digest = body_sha256(body)
+    deadline = time.monotonic() + container.settings.idempotency_wait_s
+    while True:
+        with container.sessions.begin() as session:
+            claim = IdempotencyRepository(session).claim(key, digest)
+        if claim.outcome == "mismatch":
+            raise _key_error(
+                "같은 Idempotency-Key로 다른 요청이 왔습니다 / "
+                "This Idempotency-Key was already used with a different body",
+                "요청마다 새 키를 쓰세요 / Use a new key for a new request.",
+                409,
+                "IDEMPOTENCY_BODY_MISMATCH",
+            )
+        if claim.outcome == "replay":
+            assert claim.status_code is not None and claim.response is not None
+            return claim.status_code, claim.response, True
+        if claim.outcome == "owner":
+            break
+        if time.monotonic() > deadline:
+            raise _key_error(
+                "같은 키의 요청이 아직 처리 중입니다 / A request with this key is still running",
+                "잠시 후 같은 키로 다시 보내 주세요 / Retry with the same key shortly.",
+                409,
+                "IDEMPOTENCY_IN_PROGRESS",
+            )
+        time.sleep(0.05)
+    try:
+        status, response, quote_id = produce()
+    except RequestRejected as exc:  # the same body is refused the same way: keep and replay it
+        _complete(container, key, 422, rejection_envelope(exc, ""), None)
+        raise
+    except BaseException:
+        _release(container, key)
+        raise
+    _complete(container, key, status, response, quote_id)
+    return status, response, False
+
+
+def _complete(
+    container: Container, key: str, status: int, response: dict[str, Any], quote_id: str | None
+) -> None:
+    with container.sessions.begin() as session:
+        IdempotencyRepository(session).complete(key, status, response, quote_id)
+
+
+def _release(container: Container, key: str) -> None:
+    try:
+        with container.sessions.begin() as session:
+            IdempotencyRepository(session).release(key)
+    except Exception:  # the database is down: the claim stays pending and expires with its TTL
+        pass

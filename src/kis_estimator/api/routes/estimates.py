@@ -1,0 +1,303 @@
+"""Quotes: create (plain or streamed, idempotent), read, search, change status, revise, events."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from kis_estimator.api import sse
+from kis_estimator.api.auth import Estimator, Viewer
+from kis_estimator.api.creating import idempotent, run_create, scoped_key, summary_of
+from kis_estimator.api.deps import container_of, quote_not_found
+from kis_estimator.api.errors import ApiError, trace_id_of
+from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, Quote, SearchPage, StatusChange
+from kis_estimator.bootstrap import Container
+from kis_estimator.db.events import EventRepository
+from kis_estimator.db.repository import IllegalTransition, QuoteRepository
+from kis_estimator.engine.errors import RequestRejected
+from kis_estimator.envelope import rejection_envelope
+
+router = APIRouter(prefix="/v1/estimate", tags=["estimates"], responses=ERRORS)
+
+REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}},
+        },
+    }
+}
+STREAM_RESPONSE = {"text/event-stream": {"schema": {"type": "string"}}}
+
+
+def _wants_stream(request: Request) -> bool:
+    return "text/event-stream" in request.headers.get("accept", "")
+
+
+def _json(status: int, body: dict[str, Any], trace_id: str, replayed: bool = False) -> JSONResponse:
+    if status >= 400:  # a replayed error carries this request's trace id
+        body = {**body, "traceId": trace_id}
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _create_plain(container: Container, body: Any, trace_id: str, key: str | None) -> JSONResponse:
+    def produce() -> tuple[int, dict[str, Any], str | None]:
+        quote = run_create(container, body, trace_id=trace_id)
+        return 201, quote, quote["id"]
+
+    if key is None:
+        status, response, _ = produce()
+        return _json(status, response, trace_id)
+    status, response, replayed = idempotent(container, key, body, produce)
+    return _json(status, response, trace_id, replayed)
+
+
+def _stream_create(
+    container: Container, body: Any, trace_id: str, key: str | None, previous: tuple[str, int] | None
+) -> StreamingResponse:
+    quote_id = str(uuid.uuid4())
+    framer = sse.Framer(quote_id, trace_id)
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Any, int | None]] = asyncio.Queue()
+
+    def sink(type_: str, data: Any, seq: int | None) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, (type_, data, seq))
+
+    def produce() -> tuple[int, dict[str, Any], str | None]:
+        quote = run_create(
+            container, body, trace_id=trace_id, quote_id=quote_id, previous=previous, live=True, sink=sink
+        )
+        return 201, quote, quote["id"]
+
+    def work() -> None:
+        try:
+            if key is None:
+                produce()
+                return
+            status, response, replayed = idempotent(container, key, body, produce)
+            if replayed:  # the first request's outcome, as the frames it would have ended with
+                if status < 400:
+                    sink("RESULT", response, None)
+                    sink("DONE", summary_of(response), None)
+                else:
+                    sink("ERROR", {**response, "traceId": trace_id, "status": status}, None)
+        except RequestRejected as exc:
+            if key is not None:  # run_create already sent ERROR when it ran
+                sink("ERROR", rejection_envelope(exc, trace_id) | {"status": 422}, None)
+        except ApiError as exc:
+            sink(
+                "ERROR", {"code": exc.code, "message": exc.message, "hint": exc.hint, "path": exc.path}, None
+            )
+        except Exception:
+            sink(
+                "ERROR",
+                {"code": "INTERNAL", "message": "내부 오류 / Internal error", "hint": "", "path": ""},
+                None,
+            )
+
+    async def frames() -> AsyncIterator[bytes]:
+        task = asyncio.ensure_future(run_in_threadpool(work))
+        yield b"retry: 2000\n\n"
+        try:
+            while True:
+                try:
+                    type_, data, seq = await asyncio.wait_for(queue.get(), container.settings.sse_heartbeat_s)
+                except TimeoutError:
+                    yield framer.heartbeat()
+                    continue
+                yield framer.frame(type_, data, seq)
+                if type_ in ("DONE", "ERROR"):
+                    break
+        finally:
+            await asyncio.shield(task)  # the save finishes even if the client went away
+
+    return StreamingResponse(
+        frames(), media_type="text/event-stream", headers={**sse.HEADERS, "X-Quote-Id": quote_id}
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="견적 생성 / Create a quote",
+    responses={201: {"model": Quote, "content": STREAM_RESPONSE}, **CONFLICT},
+    openapi_extra=REQUEST_BODY,
+)
+async def create_estimate(
+    request: Request,
+    principal: Estimator,
+    body: Annotated[dict[str, Any], Body()],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Any:
+    """Run the whole pipeline and save the quote (201). With `Accept: text/event-stream` the response is a
+    stream of PROGRESS and GATE_RESULT events, then RESULT (the quote) and DONE, or ERROR."""
+    container = container_of(request)
+    trace_id = trace_id_of(request)
+    key = scoped_key(principal.subject, idempotency_key) if idempotency_key is not None else None
+    if _wants_stream(request):
+        return _stream_create(container, body, trace_id, key, None)
+    return await run_in_threadpool(_create_plain, container, body, trace_id, key)
+
+
+@router.get("", summary="견적 검색 / Search quotes", response_model=SearchPage)
+def search_estimates(
+    request: Request,
+    _: Viewer,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    customer: Annotated[str | None, Query(max_length=200)] = None,
+    status: Annotated[
+        str | None, Query(pattern="^(draft|sent|ordered|shipped|paid|closed)$", description="상태 / Status")
+    ] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> dict[str, Any]:
+    container = container_of(request)
+    with container.sessions() as session:
+        found = QuoteRepository(session).search(
+            q=q, customer=customer, status=status, date_from=date_from, date_to=date_to, page=page, size=size
+        )
+        items = [
+            {
+                "id": r.id,
+                "number": r.number,
+                "status": r.status,
+                "customer": r.customer_name,
+                "project": r.project,
+                "date": r.quote_date.isoformat(),
+                "total": r.total,
+                "revision": r.revision,
+            }
+            for r in found.items
+        ]
+    return {"items": items, "total": found.total, "page": found.page, "size": found.size}
+
+
+async def _event_stream(request: Request, quote_id: str, last_event_id: str | None) -> StreamingResponse:
+    container = container_of(request)
+
+    def lookup() -> tuple[bool, dict[str, Any] | None]:
+        with container.sessions() as session:
+            if EventRepository(session).exists(quote_id):
+                return True, None
+            row = QuoteRepository(session).get(quote_id)
+            return False, (summary_of(row.document) if row is not None else None)
+
+    has_events, summary = await run_in_threadpool(lookup)
+    if not has_events and summary is None:
+        raise quote_not_found(quote_id)
+    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    framer = sse.Framer(quote_id, trace_id_of(request))
+    return StreamingResponse(
+        sse.tail(container, framer, quote_id, after, summary),
+        media_type="text/event-stream",
+        headers=sse.HEADERS,
+    )
+
+
+@router.get(
+    "/stream",
+    summary="진행 이벤트 (쿼리) / Progress events by query",
+    responses={200: {"content": STREAM_RESPONSE}, **NOT_FOUND},
+)
+async def stream_events(
+    request: Request,
+    _: Viewer,
+    quote_id: Annotated[str, Query(alias="quoteId", max_length=64)],
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> StreamingResponse:
+    return await _event_stream(request, quote_id, last_event_id)
+
+
+@router.get(
+    "/{quote_id}/events",
+    summary="진행 이벤트 / Progress events (SSE: replay and tail)",
+    responses={200: {"content": STREAM_RESPONSE}, **NOT_FOUND},
+)
+async def quote_events(
+    request: Request,
+    _: Viewer,
+    quote_id: str,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> StreamingResponse:
+    return await _event_stream(request, quote_id, last_event_id)
+
+
+@router.get("/{quote_id}", summary="견적 조회 / Get a quote", responses={200: {"model": Quote}, **NOT_FOUND})
+def get_estimate(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
+    with container_of(request).sessions() as session:
+        row = QuoteRepository(session).get(quote_id)
+        if row is None:
+            raise quote_not_found(quote_id)
+        return JSONResponse(row.document)
+
+
+@router.patch(
+    "/{quote_id}",
+    summary="상태 변경 / Change the status",
+    responses={200: {"model": Quote}, **NOT_FOUND, **CONFLICT},
+)
+def change_status(request: Request, _: Estimator, quote_id: str, change: StatusChange) -> JSONResponse:
+    """draft → sent → ordered → shipped → paid, or closed (see the 409 for a move that is not allowed)."""
+    try:
+        with container_of(request).sessions.begin() as session:
+            row = QuoteRepository(session).set_status(quote_id, change.status)
+            if row is None:
+                raise quote_not_found(quote_id)
+            return JSONResponse(row.document)
+    except IllegalTransition as exc:
+        raise ApiError(
+            409,
+            "ILLEGAL_STATUS_CHANGE",
+            f"상태를 {exc.current}에서 {exc.wanted}(으)로 바꿀 수 없습니다 / "
+            f"Cannot move from {exc.current} to {exc.wanted}",
+            hint="견적 → 발송 → 수주 → 출하 → 입금, 또는 종료 / draft → sent → ordered → shipped → paid, or closed",
+            path="status",
+        ) from None
+
+
+@router.post(
+    "/{quote_id}/revise",
+    status_code=201,
+    summary="개정 / Revise: a new revision from an edited request",
+    responses={201: {"model": Quote, "content": STREAM_RESPONSE}, **NOT_FOUND},
+    openapi_extra=REQUEST_BODY,
+)
+async def revise_estimate(
+    request: Request, _: Estimator, quote_id: str, body: Annotated[dict[str, Any], Body()]
+) -> Any:
+    """Estimate the edited request as the next revision of `quote_id`; the answer's `changes` compares
+    the totals with the previous revision."""
+    container = container_of(request)
+    trace_id = trace_id_of(request)
+
+    def previous_of() -> tuple[tuple[str, int], dict[str, Any]]:
+        with container.sessions() as session:
+            row = QuoteRepository(session).get(quote_id)
+            if row is None:
+                raise quote_not_found(quote_id)
+            return (row.id, row.revision), {
+                "id": row.id,
+                "number": row.number,
+                "totals": row.document["totals"],
+            }
+
+    previous, before = await run_in_threadpool(previous_of)
+    if _wants_stream(request):
+        return _stream_create(container, body, trace_id, None, previous)
+    quote = await run_in_threadpool(lambda: run_create(container, body, trace_id=trace_id, previous=previous))
+    after = quote["totals"]
+    changes = {
+        "previous": before,
+        "totals_delta": {k: after[k] - before["totals"][k] for k in ("subtotal", "vat", "total")},
+    }
+    return JSONResponse({**quote, "changes": changes}, status_code=201)

@@ -1,0 +1,104 @@
+"""Response shapes for the OpenAPI document (handlers return JSON directly; these describe it)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorMeta(_Open):
+    dedupKey: str
+
+
+class ErrorEnvelope(BaseModel):
+    code: str = Field(examples=["POLES_MISMATCH"])
+    message: str = Field(examples=["극수가 맞지 않습니다 / The poles do not match"])
+    hint: str
+    path: str = Field(examples=["panels.0.main.poles"])
+    traceId: str
+    meta: ErrorMeta
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": description}
+    for status, description in {
+        400: "요청을 읽을 수 없음 / Malformed request",
+        401: "인증 필요 / Authentication required",
+        403: "권한 없음 / Role not allowed",
+        413: "요청이 너무 큼 / Payload too large",
+        422: "검증 실패 / Validation or gate failure",
+        503: "의존 서비스 중단 / A dependency is down",
+    }.items()
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorEnvelope, "description": "없음 / Not found"}
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorEnvelope, "description": "충돌 / Conflict"}}
+
+
+class Totals(BaseModel):
+    subtotal: int
+    vat: int
+    total: int
+
+
+class Gate(_Open):
+    id: str
+    status: Literal["pass", "warn", "fail"]
+    message: str
+
+
+class Quote(_Open):
+    id: str
+    number: str = Field(pattern=r"^EST-\d{8}-\d{4,}$")
+    status: str
+    customer: dict[str, Any]
+    panels: list[dict[str, Any]]
+    totals: Totals
+    gates: list[Gate]
+    evidence: dict[str, Any]
+    rulebook_version: str
+    catalog_sha256: str
+    created_at: str
+
+
+class QuoteSummary(BaseModel):
+    id: str
+    number: str
+    status: str
+    customer: str
+    project: str | None
+    date: str
+    total: int
+    revision: int
+
+
+class SearchPage(BaseModel):
+    items: list[QuoteSummary]
+    total: int
+    page: int
+    size: int
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["draft", "sent", "ordered", "shipped", "paid", "closed"]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class Ready(BaseModel):
+    status: Literal["ok", "degraded"]
+    db: str
+    storage: str
+    ts: str
+    traceId: str
+    ms: float

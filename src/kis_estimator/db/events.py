@@ -1,0 +1,44 @@
+"""The progress events of an estimate, kept in the database so that any process can replay and tail
+them. Each quote's events are numbered 1, 2, 3, … by `seq`; one writer (the request that creates the
+quote) appends them, and the unique (quote_id, seq) constraint guards against a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kis_estimator.db.models import QuoteEventRow
+
+TERMINAL = ("DONE", "ERROR")
+
+
+class EventRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, quote_id: str, type_: str, data: dict[str, Any]) -> int:
+        """Add the next event of `quote_id` and return its seq (flush, no commit)."""
+        last = self.session.execute(
+            select(func.max(QuoteEventRow.seq)).where(QuoteEventRow.quote_id == quote_id)
+        ).scalar_one()
+        seq = (last or 0) + 1
+        self.session.add(QuoteEventRow(quote_id=quote_id, seq=seq, type=type_, data=data))
+        self.session.flush()
+        return seq
+
+    def after(self, quote_id: str, seq: int, limit: int = 500) -> Sequence[QuoteEventRow]:
+        statement = (
+            select(QuoteEventRow)
+            .where(QuoteEventRow.quote_id == quote_id, QuoteEventRow.seq > seq)
+            .order_by(QuoteEventRow.seq)
+            .limit(limit)
+        )
+        return self.session.execute(statement).scalars().all()
+
+    def exists(self, quote_id: str) -> bool:
+        statement = select(QuoteEventRow.id).where(QuoteEventRow.quote_id == quote_id).limit(1)
+        return self.session.execute(statement).first() is not None

@@ -1,0 +1,58 @@
+"""The API under test through its ASGI app: a fresh SQLite database and file store per test, and one
+API key per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kis_estimator import bootstrap
+from kis_estimator.api.app import create_app
+from kis_estimator.bootstrap import Container
+from kis_estimator.db.keys import ApiKeyRepository
+from kis_estimator.settings import Settings
+
+
+@dataclass
+class Api:
+    client: TestClient
+    container: Container
+    keys: dict[str, str]  # role -> key
+
+    def auth(self, role: str = "estimator") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[role]}"}
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{tmp_path}/kis.db",
+        "storage_url": f"file://{tmp_path}/blobs",
+        "kis_doc_recalc": False,
+        "public_base_url": "http://testserver",
+        "sse_heartbeat_s": 0.2,
+        "sse_poll_s": 0.02,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+
+
+def make_api(settings: Settings) -> Api:
+    container = bootstrap.build(settings)
+    container.prepare_embedded()
+    keys = {}
+    with container.sessions.begin() as session:
+        for role in ("admin", "estimator", "viewer"):
+            keys[role] = ApiKeyRepository(session).create(f"test {role}", role)[1]
+    client = TestClient(create_app(container), raise_server_exceptions=False)
+    return Api(client, container, keys)
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    made = make_api(make_settings(tmp_path))
+    with made.client:
+        yield made
