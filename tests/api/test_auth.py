@@ -1,0 +1,143 @@
+"""Who may do what: every route of the app × no key, viewer, estimator and admin; JWTs; key CLI."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import jwt
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.api.conftest import Api, make_api, make_settings
+
+PUBLIC = None
+# (method, path) → the least role allowed; PUBLIC needs no key. Every route of the app must be here.
+MATRIX: dict[tuple[str, str], str | None] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("POST", "/v1/estimate"): "estimator",
+    ("GET", "/v1/estimate"): "viewer",
+    ("GET", "/v1/estimate/stream"): "viewer",
+    ("GET", "/v1/estimate/{quote_id}/events"): "viewer",
+    ("GET", "/v1/estimate/{quote_id}"): "viewer",
+    ("PATCH", "/v1/estimate/{quote_id}"): "estimator",
+    ("POST", "/v1/estimate/{quote_id}/revise"): "estimator",
+    ("POST", "/v1/keys"): "admin",
+    ("GET", "/v1/keys"): "admin",
+    ("DELETE", "/v1/keys/{key_id}"): "admin",
+}
+ROLES = ("viewer", "estimator", "admin")
+RANK = {role: i for i, role in enumerate(ROLES)}
+
+
+def _routes(api: Api) -> set[tuple[str, str]]:
+    found = set()
+    for route in api.client.app.routes:  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute):
+            found |= {(method, route.path) for method in route.methods}
+    return found
+
+
+def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
+    url = path.replace("{quote_id}", "00000000-0000-0000-0000-000000000000").replace("{key_id}", "999")
+    url = url.replace("{kind}", "xlsx").replace("{book_id}", "999").replace("{key:path}", "quote/x/y.json")
+    if url == "/v1/estimate/stream":
+        url += "?quoteId=00000000-0000-0000-0000-000000000000"
+    body = {} if method in ("POST", "PATCH") else None
+    return api.client.request(method, url, json=body, headers=headers).status_code
+
+
+def test_the_matrix_names_every_route(api: Api) -> None:
+    documented = {(m, p) for m, p in _routes(api) if not p.startswith(("/openapi", "/docs"))}
+    assert documented == set(MATRIX), "add the new route to MATRIX with its least role"
+
+
+@pytest.mark.parametrize("who", [None, *ROLES])
+def test_every_route_lets_in_exactly_the_roles_it_should(api: Api, who: str | None) -> None:
+    headers = api.auth(who) if who else {}
+    wrong = []
+    for (method, path), least in sorted(MATRIX.items()):
+        status = _call(api, method, path, headers)
+        if least is PUBLIC:
+            expected_ok = True
+        else:
+            expected_ok = who is not None and RANK[who] >= RANK[least]
+        if expected_ok and status in (401, 403):
+            wrong.append(f"{method} {path}: {status} for {who}, should be let in")
+        if not expected_ok and status != (401 if who is None else 403):
+            wrong.append(f"{method} {path}: {status} for {who}, should be {401 if who is None else 403}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_refusals_say_what_to_do(api: Api) -> None:
+    none = api.client.post("/v1/estimate", json={})
+    assert (
+        none.status_code == 401 and none.json()["code"] == "AUTH_REQUIRED" and "Bearer" in none.json()["hint"]
+    )
+    low = api.client.post("/v1/estimate", json={}, headers=api.auth("viewer"))
+    assert (
+        low.status_code == 403 and low.json()["code"] == "FORBIDDEN" and "estimator" in low.json()["message"]
+    )
+    wrong = api.client.get("/v1/estimate", headers={"Authorization": "Bearer kis_not-a-real-key"})
+    assert wrong.status_code == 401
+    basic = api.client.get("/v1/estimate", headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    assert basic.status_code == 401
+
+
+def test_keys_are_stored_hashed_and_revocation_is_immediate(api: Api) -> None:
+    created = api.client.post(
+        "/v1/keys", json={"name": "견적팀", "role": "viewer"}, headers=api.auth("admin")
+    )
+    assert created.status_code == 201
+    key, key_id = created.json()["key"], created.json()["id"]
+    from sqlalchemy import text
+
+    with api.container.engine.connect() as connection:
+        stored = [row[0] for row in connection.execute(text("SELECT key_hash FROM api_keys"))]
+    assert key not in stored and all(len(h) == 64 for h in stored)
+    listed = api.client.get("/v1/keys", headers=api.auth("admin")).json()
+    assert all("key" not in item for item in listed)
+    assert api.client.get("/v1/estimate", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert api.client.delete(f"/v1/keys/{key_id}", headers=api.auth("admin")).json()["revoked_at"]
+    assert api.client.get("/v1/estimate", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def _token(secret: str, **claims: object) -> str:
+    body = {"sub": "user-1", "aud": "authenticated", "exp": int(time.time()) + 60, **claims}
+    return jwt.encode(body, secret, algorithm="HS256")
+
+
+def test_supabase_style_jwts_carry_the_role(tmp_path: Path) -> None:
+    secret = "a-test-jwt-secret-of-enough-length-123"
+    api = make_api(make_settings(tmp_path, jwt_secret=secret))
+    with api.client:
+        estimator = _token(secret, app_metadata={"kis_role": "estimator"})
+        viewer = _token(secret)  # no role claim: the default role
+        expired = _token(secret, exp=int(time.time()) - 5)
+        forged = _token("another-secret-of-enough-length-0000", app_metadata={"kis_role": "admin"})
+        other_audience = _token(secret, aud="somebody-else")
+        get = api.client.get
+        assert get("/v1/estimate", headers={"Authorization": f"Bearer {viewer}"}).status_code == 200
+        assert (
+            api.client.post(
+                "/v1/estimate", json={}, headers={"Authorization": f"Bearer {viewer}"}
+            ).status_code
+            == 403
+        )
+        assert (
+            api.client.post(
+                "/v1/estimate", json={}, headers={"Authorization": f"Bearer {estimator}"}
+            ).status_code
+            == 422
+        )
+        for bad in (expired, forged, other_audience):
+            response = get("/v1/estimate", headers={"Authorization": f"Bearer {bad}"})
+            assert response.status_code == 401 and response.json()["code"] == "AUTH_REQUIRED"
+
+
+def test_production_refuses_to_start_without_a_signing_secret(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="EVIDENCE_SECRET"):
+        make_api(make_settings(tmp_path, app_env="production"))
+    make_api(make_settings(tmp_path, app_env="production", evidence_secret="s" * 32))

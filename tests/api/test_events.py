@@ -1,0 +1,111 @@
+"""Live progress over server-sent events: the streamed create, replay and tail of stored events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import Api
+from tests.api.sse_frames import parse_frames
+from tests.factories import DOMAIN_S8, make_request
+
+STREAM = {"Accept": "text/event-stream"}
+
+
+def _stream(api: Api, method: str, url: str, **kwargs: Any) -> tuple[Any, list[dict[str, Any]]]:
+    with api.client.stream(method, url, **kwargs) as response:
+        frames = parse_frames(response.iter_lines())
+    return response, frames
+
+
+def _check_meta(frames: list[dict[str, Any]], quote_id: str) -> None:
+    seqs = [f["payload"]["meta"]["seq"] for f in frames]
+    assert seqs == sorted(set(seqs)) and seqs[0] == 1, seqs
+    for frame in frames:
+        assert frame["payload"]["type"] == frame["event"]
+        assert frame["payload"]["meta"]["quoteId"] == quote_id and frame["payload"]["meta"]["traceId"]
+
+
+def test_streamed_create_reports_every_stage_then_the_result(api: Api) -> None:
+    response, frames = _stream(api, "POST", "/v1/estimate", json=DOMAIN_S8, headers={**api.auth(), **STREAM})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+    assert response.headers["x-accel-buffering"] == "no" and "no-cache" in response.headers["cache-control"]
+    quote_id = response.headers["x-quote-id"]
+    _check_meta(frames, quote_id)
+    events = [f["event"] for f in frames]
+    stages = [f["payload"]["data"]["stage"] for f in frames if f["event"] == "PROGRESS"]
+    assert stages == [
+        "accepted", "validate", "resolve", "enclosure", "placement", "critic", "pricing",
+        "format", "cover", "lint", "evidence",
+    ]  # fmt: skip
+    assert events[-2:] == ["RESULT", "DONE"] and "GATE_RESULT" in events
+    result = frames[-2]["payload"]["data"]
+    assert result["id"] == quote_id and result["totals"]["total"] == 1_831_170
+    assert frames[-1]["payload"]["data"]["number"] == result["number"]
+    stored = api.client.get(f"/v1/estimate/{quote_id}", headers=api.auth("viewer")).json()
+    assert stored == result
+
+
+def test_events_replay_from_any_reader_and_resume_after_last_event_id(api: Api) -> None:
+    _, live = _stream(api, "POST", "/v1/estimate", json=DOMAIN_S8, headers={**api.auth(), **STREAM})
+    quote_id = live[0]["payload"]["meta"]["quoteId"]
+    stored_ids = [f["id"] for f in live if "id" in f]
+    _, replay = _stream(
+        api, "GET", f"/v1/estimate/{quote_id}/events", headers={**api.auth("viewer"), **STREAM}
+    )
+    _check_meta(replay, quote_id)
+    assert [f["id"] for f in replay] == stored_ids  # RESULT is not stored; everything else is
+    assert replay[-1]["event"] == "DONE"
+    _, by_query = _stream(api, "GET", f"/v1/estimate/stream?quoteId={quote_id}", headers=api.auth("viewer"))
+    assert [f["id"] for f in by_query] == stored_ids
+    _, resumed = _stream(
+        api, "GET", f"/v1/estimate/{quote_id}/events", headers={**api.auth("viewer"), "Last-Event-ID": "5"}
+    )
+    assert [f["id"] for f in resumed] == [i for i in stored_ids if i > 5]
+
+
+def test_a_plain_create_stores_its_events_with_the_quote(api: Api) -> None:
+    quote = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
+    _, frames = _stream(api, "GET", f"/v1/estimate/{quote['id']}/events", headers=api.auth("viewer"))
+    assert frames[0]["payload"]["data"]["stage"] == "accepted" and frames[-1]["event"] == "DONE"
+    gates = [f["payload"]["data"]["id"] for f in frames if f["event"] == "GATE_RESULT"]
+    assert gates == [g["id"] for g in quote["gates"]]
+
+
+def test_a_refused_streamed_create_ends_with_error_and_saves_nothing(api: Api) -> None:
+    bad = make_request(main={"poles": 5, "trip_at": 200})
+    _, frames = _stream(api, "POST", "/v1/estimate", json=bad, headers={**api.auth(), **STREAM})
+    assert frames[-1]["event"] == "ERROR"
+    error = frames[-1]["payload"]["data"]
+    assert (error["code"], error["path"], error["status"]) == ("POLES_MISMATCH", "panels.0.main.poles", 422)
+    quote_id = frames[0]["payload"]["meta"]["quoteId"]
+    assert api.client.get(f"/v1/estimate/{quote_id}", headers=api.auth()).status_code == 404
+    _, replay = _stream(api, "GET", f"/v1/estimate/{quote_id}/events", headers=api.auth())
+    assert replay[-1]["event"] == "ERROR"  # the refusal itself is kept for whoever tails it
+    assert api.client.get("/v1/estimate", headers=api.auth()).json()["total"] == 0
+
+
+def test_a_stream_of_an_unknown_quote_is_a_404_envelope(api: Api) -> None:
+    response = api.client.get("/v1/estimate/unknown/events", headers=api.auth())
+    assert response.status_code == 404 and response.json()["code"] == "QUOTE_NOT_FOUND"
+
+
+def test_a_tail_sends_heartbeats_while_idle(api: Api) -> None:
+    from kis_estimator.db.events import EventRepository
+
+    with api.container.sessions.begin() as session:  # a create that is still running elsewhere
+        EventRepository(session).append("in-flight", "PROGRESS", {"stage": "accepted"})
+
+    def finish() -> None:
+        import time
+
+        time.sleep(0.7)
+        with api.container.sessions.begin() as session:
+            EventRepository(session).append("in-flight", "DONE", {"quoteId": "in-flight"})
+
+    import threading
+
+    threading.Thread(target=finish).start()
+    _, frames = _stream(api, "GET", "/v1/estimate/in-flight/events", headers=api.auth())
+    kinds = [f["event"] for f in frames]
+    assert kinds[0] == "PROGRESS" and kinds[-1] == "DONE" and "HEARTBEAT" in kinds
+    _check_meta(frames, "in-flight")
