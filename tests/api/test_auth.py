@@ -24,6 +24,12 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/estimate/{quote_id}"): "viewer",
     ("PATCH", "/v1/estimate/{quote_id}"): "estimator",
     ("POST", "/v1/estimate/{quote_id}/revise"): "estimator",
+    ("GET", "/v1/estimate/{quote_id}/evidence"): "viewer",
+    ("GET", "/v1/estimate/{quote_id}/evidence/verify"): "viewer",
+    ("GET", "/v1/estimate/{quote_id}/evidence.zip"): "viewer",
+    ("GET", "/v1/estimate/{quote_id}/documents/{kind}"): "viewer",
+    ("POST", "/v1/documents/export"): "viewer",
+    ("GET", "/v1/blobs/{key:path}"): PUBLIC,
     ("POST", "/v1/keys"): "admin",
     ("GET", "/v1/keys"): "admin",
     ("DELETE", "/v1/keys/{key_id}"): "admin",
@@ -60,10 +66,7 @@ def test_every_route_lets_in_exactly_the_roles_it_should(api: Api, who: str | No
     wrong = []
     for (method, path), least in sorted(MATRIX.items()):
         status = _call(api, method, path, headers)
-        if least is PUBLIC:
-            expected_ok = True
-        else:
-            expected_ok = who is not None and RANK[who] >= RANK[least]
+        expected_ok = least is PUBLIC or (who is not None and RANK[who] >= RANK[least])
         if expected_ok and status in (401, 403):
             wrong.append(f"{method} {path}: {status} for {who}, should be let in")
         if not expected_ok and status != (401 if who is None else 403):

@@ -40,6 +40,7 @@ class _Events:
     live: bool
     sink: EventSink | None
     pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    written: int = 0  # events already stored (live mode); this request is the quote's only writer
 
     def emit(self, type_: str, data: dict[str, Any]) -> None:
         if not self.live:
@@ -48,7 +49,8 @@ class _Events:
                 self.sink(type_, data, None)
             return
         with self.container.sessions.begin() as session:
-            seq = EventRepository(session).append(self.quote_id, type_, data)
+            (seq,) = EventRepository(session).append_many(self.quote_id, self.written + 1, [(type_, data)])
+        self.written = seq
         if self.sink is not None:
             self.sink(type_, data, seq)
 
@@ -101,12 +103,12 @@ def run_create(
                 on_progress=events.progress,
                 quote_id=quote_id,
             )
-            repository = EventRepository(session)
-            for type_, data in events.pending:
-                repository.append(quote_id, type_, data)
             finals = [("GATE_RESULT", gate) for gate in quote["gates"]]
             finals.append(("DONE", summary_of(quote)))
-            seqs = [repository.append(quote_id, type_, data) for type_, data in finals]
+            stored = EventRepository(session).append_many(
+                quote_id, events.written + 1, [*events.pending, *finals]
+            )
+            seqs = stored[len(events.pending) :]
     except RequestRejected as exc:
         if live:
             events.emit("ERROR", rejection_envelope(exc, trace_id) | {"status": 422})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from kis_estimator.db.models import QuoteEventRow
@@ -29,6 +29,17 @@ class EventRepository:
         self.session.add(QuoteEventRow(quote_id=quote_id, seq=seq, type=type_, data=data))
         self.session.flush()
         return seq
+
+    def append_many(self, quote_id: str, first_seq: int, events: Sequence[tuple[str, dict[str, Any]]]) -> list[int]:
+        """Add `events` numbered from `first_seq` in one statement (the writer knows its own numbering)."""
+        seqs = list(range(first_seq, first_seq + len(events)))
+        if events:
+            rows = [
+                {"quote_id": quote_id, "seq": seq, "type": type_, "data": data}
+                for seq, (type_, data) in zip(seqs, events, strict=True)
+            ]
+            self.session.execute(insert(QuoteEventRow), rows)
+        return seqs
 
     def after(self, quote_id: str, seq: int, limit: int = 500) -> Sequence[QuoteEventRow]:
         statement = (

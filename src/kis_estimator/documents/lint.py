@@ -9,7 +9,6 @@ formula_loss = the number of figures that differ. Findings are gates of the quot
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import tempfile
@@ -18,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from kis_estimator.documents.model import QuoteDocument
 from kis_estimator.documents.xlsx import COVER, CellMap
+from kis_estimator.documents.xlsx_cells import WorkbookCells, read_cells
 
 ERROR_VALUES = ("#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -74,11 +72,10 @@ def _expected_figures(doc: QuoteDocument, cells: CellMap) -> dict[str, Any]:
     return figures
 
 
-def _differences(book: Any, figures: dict[str, Any]) -> list[str]:
+def _differences(book: WorkbookCells, figures: dict[str, Any]) -> list[str]:
     wrong = []
     for address, expected in figures.items():
-        sheet, cell = _split(address)
-        actual = book[sheet][cell].value
+        actual = book.cell(*_split(address)).value
         if isinstance(expected, int):
             ok = (
                 isinstance(actual, int | float) and round(actual) == expected and abs(actual - expected) < 0.5
@@ -90,31 +87,24 @@ def _differences(book: Any, figures: dict[str, Any]) -> list[str]:
     return wrong
 
 
-def _error_cells(book: Any) -> list[str]:
-    found = []
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith(ERROR_VALUES):
-                    found.append(f"'{sheet.title}'!{cell.coordinate}: {cell.value}")
-    return found
+def _error_cells(book: WorkbookCells) -> list[str]:
+    return [
+        f"'{sheet}'!{coordinate}: {cell.value}"
+        for sheet, cells in book.sheets.items()
+        for coordinate, cell in cells.items()
+        if isinstance(cell.value, str) and cell.value.startswith(ERROR_VALUES)
+    ]
 
 
-def _names_resolve(book: Any, panels: int) -> list[str]:
+def _names_resolve(book: WorkbookCells, panels: int) -> list[str]:
     wanted = ["QUOTE_SUBTOTAL", "QUOTE_VAT", "QUOTE_TOTAL"] + [
         f"PANEL_{i + 1}_SUBTOTAL" for i in range(panels)
     ]
-    missing = []
-    for name in wanted:
-        defined = book.defined_names.get(name)
-        destinations = list(defined.destinations) if defined is not None else []
-        if not destinations or any(sheet not in book.sheetnames for sheet, _ in destinations):
-            missing.append(name)
-    return missing
+    return [name for name in wanted if book.name_sheet(name) not in book.sheets]
 
 
-def _cover_fields(book: Any, doc: QuoteDocument) -> list[str]:
-    text = {str(c.value) for row in book[COVER].iter_rows() for c in row if c.value is not None}
+def _cover_fields(book: WorkbookCells, doc: QuoteDocument) -> list[str]:
+    text = {str(c.value) for c in book.sheets.get(COVER, {}).values() if c.value is not None}
     required = {"견적번호": doc.number, "견적일자": doc.date_text, "수신": doc.customer}
     missing = [
         label for label, value in required.items() if label not in text or not any(value in t for t in text)
@@ -126,13 +116,12 @@ def _cover_fields(book: Any, doc: QuoteDocument) -> list[str]:
 
 def static_lint(data: bytes, doc: QuoteDocument, cells: CellMap) -> list[LintGate]:
     """Gates on the workbook as written: cached figures, named ranges, cover fields."""
-    values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    book = read_cells(data)
     figures = _expected_figures(doc, cells)
-    wrong = _differences(values, figures)
-    not_formula = [a for a in figures if not str(formulas[_split(a)[0]][_split(a)[1]].value).startswith("=")]
-    missing_names = _names_resolve(formulas, len(doc.panels))
-    missing_fields = _cover_fields(values, doc)
+    wrong = _differences(book, figures)
+    not_formula = [a for a in figures if not book.cell(*_split(a)).formula]
+    missing_names = _names_resolve(book, len(doc.panels))
+    missing_fields = _cover_fields(book, doc)
     return [
         _gate("doc_cached_values", not wrong, len(wrong), 0, "캐시 값이 엔진 값과 같음", wrong),
         _gate(
@@ -213,7 +202,7 @@ def recalculation_lint(data: bytes, doc: QuoteDocument, cells: CellMap) -> list[
             )
         ]
     try:
-        recalculated = openpyxl.load_workbook(io.BytesIO(recalculate(data)), data_only=True)
+        recalculated = read_cells(recalculate(data))
     except (subprocess.SubprocessError, OSError) as exc:
         return [LintGate("doc_recalc", "warn", None, 0, f"재계산 실패 / recalculation failed: {exc}")]
     wrong = _differences(recalculated, _expected_figures(doc, cells))

@@ -1,7 +1,432 @@
-"""Placeholder router: filled in by its own change."""
+"""Documents and evidence: downloads, the evidence pack (listing, verification, zip), export links, and
+the signed blob URLs that the filesystem and memory stores hand out (S3 presigns its own)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import io
+import json
+import mimetypes
+import re
+import time
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Annotated, Any, Literal, cast, get_args
+from urllib.parse import parse_qs, quote, urlsplit
 
-router = APIRouter()
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kis_estimator.api.auth import Viewer
+from kis_estimator.api.deps import container_of, quote_not_found
+from kis_estimator.api.errors import ApiError
+from kis_estimator.api.schemas import ERRORS, NOT_FOUND
+from kis_estimator.bootstrap import Container
+from kis_estimator.db.repository import QuoteRepository
+from kis_estimator.documents import RENDERERS
+from kis_estimator.evidence import MANIFEST, sha256_hex
+from kis_estimator.storage import BlobNotFound, BlobStore, verify_signed_url
+from kis_estimator.storage_ops import verify_quote_evidence
+
+router = APIRouter(tags=["documents"], responses=ERRORS)
+
+StoredKind = Literal["xlsx", "pdf", "svg", "dxf"]  # the rendered documents kept in storage
+DocumentKind = Literal["xlsx", "pdf", "svg", "dxf", "json"]  # json: the quote itself
+STORED_KINDS: tuple[StoredKind, ...] = get_args(StoredKind)
+assert set(STORED_KINDS) == set(RENDERERS)
+
+# The Korean download name of each kind: `{stem}_{quote number}.{extension}`.
+_KOREAN_STEMS = {
+    "xlsx": "견적서",
+    "pdf": "견적서",
+    "svg": "도면",
+    "dxf": "도면",
+    "json": "견적",
+    "zip": "증빙",
+}
+_UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]")
+_EPOCH_1980 = (1980, 1, 1, 0, 0, 0)  # the earliest zip timestamp: the same pack gives the same zip
+_JSON = "application/json"
+_ZIP = "application/zip"
+_BLOB_CACHE = "private, max-age=60"
+_DOCUMENT_CACHE = "private, no-cache"  # revalidate with the ETag
+
+
+def _binary(*media_types: str) -> dict[str, Any]:
+    return {media: {"schema": {"type": "string", "format": "binary"}} for media in media_types}
+
+
+_DOCUMENT_TYPES = [r.media_type for r in RENDERERS.values()] + [_JSON]
+_MEDIA_BY_SUFFIX = {PurePosixPath(r.filename).suffix: r.media_type for r in RENDERERS.values()} | {
+    ".json": _JSON
+}
+# Blobs are served from the API's own origin: never sniffed, and an SVG opened directly runs no script.
+_SAFE_SERVING = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
+
+
+class SignedFile(BaseModel):
+    path: str = Field(examples=["stages/pricing.json"])
+    sha256: str
+    size: int
+    url: str
+    expiresAt: str
+
+
+class SignedDocument(BaseModel):
+    kind: StoredKind
+    filename: str = Field(examples=["견적서_EST-20261122-0001.xlsx"])
+    mediaType: str
+    sha256: str
+    size: int
+    url: str
+    expiresAt: str
+
+
+class EvidenceListing(BaseModel):
+    quoteId: str
+    number: str
+    sha256: str | None = Field(description="견적의 증빙 해시 / The quote's evidence hash")
+    signature: str | None
+    manifest: dict[str, Any] | None = Field(
+        description="manifest.json; 저장본이 없거나 읽을 수 없으면 null / null when missing or unreadable"
+    )
+    files: list[SignedFile]
+    documents: list[SignedDocument]
+
+
+class EvidenceReport(BaseModel):
+    quoteId: str
+    ok: bool
+    evidence_sha256: str | None = Field(description="다시 계산한 해시 / Recomputed from the stored files")
+    expected_sha256: str | None = Field(description="견적에 기록된 해시 / Recorded on the quote")
+    changed: list[str]
+    missing: list[str]
+    extra: list[str]
+    problems: list[str]
+    signature_checked: bool
+
+
+class ExportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quoteId: str = Field(min_length=1, max_length=64)
+    kinds: list[StoredKind] = Field(default_factory=lambda: list(STORED_KINDS), min_length=1)
+
+    @field_validator("kinds")
+    @classmethod
+    def _unique(cls, kinds: list[str]) -> list[str]:
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("kinds must not repeat")
+        return kinds
+
+
+class ExportResult(BaseModel):
+    quoteId: str
+    documents: list[SignedDocument]
+
+
+@dataclass(frozen=True)
+class _Blob:
+    name: str  # the evidence pack path, or the document kind
+    key: str
+    sha256: str
+    size: int
+    filename: str = ""
+    media_type: str = ""
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the database holds about one quote, read in one short session."""
+
+    id: str
+    number: str
+    evidence_sha256: str | None
+    signature: str | None
+    document: dict[str, Any]
+    documents: dict[str, _Blob]  # by kind
+    evidence: list[_Blob]  # by pack path
+
+
+def _stored(container: Container, quote_id: str) -> _Stored | None:
+    with container.sessions() as session:
+        row = QuoteRepository(session).get_full(quote_id)
+        if row is None:
+            return None
+        return _Stored(
+            id=row.id,
+            number=row.number,
+            evidence_sha256=row.evidence_sha256,
+            signature=row.signature,
+            document=row.document,
+            documents={
+                d.kind: _Blob(d.kind, d.storage_key, d.sha256, d.size_bytes, d.filename, d.media_type)
+                for d in row.documents
+            },
+            evidence=sorted(
+                (_Blob(e.path, e.storage_key, e.sha256, e.size_bytes) for e in row.evidence),
+                key=lambda blob: blob.name,
+            ),
+        )
+
+
+def _require(container: Container, quote_id: str, path: str = "id") -> _Stored:
+    stored = _stored(container, quote_id)
+    if stored is None:
+        error = quote_not_found(quote_id)
+        error.path = path
+        raise error
+    return stored
+
+
+def _document(stored: _Stored, kind: str, path: str) -> _Blob:
+    blob = stored.documents.get(kind)
+    if blob is None:
+        raise ApiError(
+            404,
+            "DOCUMENT_NOT_FOUND",
+            f"견적 {stored.number}에 {kind} 문서가 없습니다 / Quote {stored.number} has no {kind} document",
+            hint="견적을 개정하면 문서가 다시 만들어집니다 / Revise the quote to render its documents again.",
+            path=path,
+        )
+    return blob
+
+
+def _read(store: BlobStore, blob: _Blob, path: str) -> bytes:
+    try:
+        return store.get(blob.key)
+    except BlobNotFound:
+        raise ApiError(
+            404,
+            "BLOB_MISSING",
+            f"저장된 파일이 없습니다 / The stored file is missing: {blob.name}",
+            hint="관리자에게 `kis storage verify` 실행을 요청하세요 / Ask an admin to run `kis storage verify`.",
+            path=path,
+        ) from None
+
+
+def _expiry(url: str, ttl_s: int, signed_at: float) -> str:
+    """expiresAt (ISO 8601, UTC): the URL's own `expires` when it has one, else signing time + TTL."""
+    given = parse_qs(urlsplit(url).query).get("expires", [""])[0]
+    expires = int(given) if given.isdigit() else int(signed_at) + ttl_s
+    return datetime.fromtimestamp(expires, UTC).isoformat()
+
+
+def _signed(container: Container, key: str) -> tuple[str, str]:
+    ttl_s = container.settings.signed_url_ttl_s
+    signed_at = time.time()
+    url = container.store.signed_url(key, ttl_s)
+    return url, _expiry(url, ttl_s, signed_at)
+
+
+def _korean_name(kind: str, number: str, extension: str) -> str:
+    return f"{_KOREAN_STEMS[kind]}_{number}.{extension}"
+
+
+def _signed_document(container: Container, stored: _Stored, blob: _Blob) -> SignedDocument:
+    url, expires_at = _signed(container, blob.key)
+    extension = PurePosixPath(blob.filename).suffix.lstrip(".")
+    return SignedDocument(
+        kind=cast(StoredKind, blob.name),
+        filename=_korean_name(blob.name, stored.number, extension),
+        mediaType=blob.media_type,
+        sha256=blob.sha256,
+        size=blob.size,
+        url=url,
+        expiresAt=expires_at,
+    )
+
+
+def _attachment(ascii_name: str, name: str) -> str:
+    """Content-Disposition with an ASCII fallback and the real (Korean) name per RFC 6266 / 5987."""
+    fallback = _UNSAFE_ASCII.sub("_", ascii_name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if if_none_match is None:
+        return False
+    candidates = [part.strip().removeprefix("W/") for part in if_none_match.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+def _media_type_of(key: str) -> str:
+    suffix = PurePosixPath(key).suffix.lower()
+    known = _MEDIA_BY_SUFFIX.get(suffix) or mimetypes.guess_type(f"blob{suffix}")[0]
+    return known or "application/octet-stream"
+
+
+@router.get(
+    "/v1/estimate/{quote_id}/evidence",
+    summary="증빙 목록 / Evidence pack: manifest and signed links",
+    response_model=EvidenceListing,
+    responses=NOT_FOUND,
+)
+def evidence_listing(request: Request, _: Viewer, quote_id: str) -> EvidenceListing:
+    """The manifest, the quote's evidence hash and signature, and a signed download link for every
+    evidence file and document (valid for SIGNED_URL_TTL_S seconds)."""
+    container = container_of(request)
+    stored = _require(container, quote_id)
+    manifest: dict[str, Any] | None = None
+    manifest_blob = next((blob for blob in stored.evidence if blob.name == MANIFEST), None)
+    if manifest_blob is not None:
+        try:
+            parsed = json.loads(container.store.get(manifest_blob.key))
+            manifest = parsed if isinstance(parsed, dict) else None
+        except (BlobNotFound, ValueError):
+            manifest = None  # /evidence/verify says what is wrong
+    files = []
+    for blob in stored.evidence:
+        url, expires_at = _signed(container, blob.key)
+        files.append(
+            SignedFile(path=blob.name, sha256=blob.sha256, size=blob.size, url=url, expiresAt=expires_at)
+        )
+    documents = [
+        _signed_document(container, stored, stored.documents[kind])
+        for kind in STORED_KINDS
+        if kind in stored.documents
+    ]
+    return EvidenceListing(
+        quoteId=stored.id,
+        number=stored.number,
+        sha256=stored.evidence_sha256,
+        signature=stored.signature,
+        manifest=manifest,
+        files=files,
+        documents=documents,
+    )
+
+
+@router.get(
+    "/v1/estimate/{quote_id}/evidence/verify",
+    summary="증빙 검증 / Verify the stored evidence pack",
+    response_model=EvidenceReport,
+    responses=NOT_FOUND,
+)
+def verify_evidence(request: Request, _: Viewer, quote_id: str) -> EvidenceReport:
+    """Re-hash every stored evidence file against the manifest and the quote's evidence hash (and the
+    signature when EVIDENCE_SECRET is set). 200 either way: `ok` and the lists say what is wrong."""
+    container = container_of(request)
+    store, secret = container.store, container.settings.evidence_secret
+    with container.sessions() as session:
+        row = QuoteRepository(session).get(quote_id)
+        if row is None:
+            raise quote_not_found(quote_id)
+        expected = row.evidence_sha256
+        result = verify_quote_evidence(session, store, quote_id, secret=secret)
+    return EvidenceReport(
+        quoteId=quote_id,
+        ok=result.ok,
+        evidence_sha256=result.evidence_sha256,
+        expected_sha256=expected,
+        changed=result.changed,
+        missing=result.missing,
+        extra=result.extra,
+        problems=result.problems,
+        signature_checked=result.signature_checked,
+    )
+
+
+@router.get(
+    "/v1/estimate/{quote_id}/documents/{kind}",
+    summary="문서 내려받기 / Download a document",
+    response_class=Response,
+    responses={
+        200: {"content": _binary(*_DOCUMENT_TYPES)},
+        304: {"description": "변경 없음 / Not modified"},
+        **NOT_FOUND,
+    },
+)
+def download_document(
+    request: Request,
+    _: Viewer,
+    quote_id: str,
+    kind: DocumentKind,
+    if_none_match: Annotated[str | None, Header(max_length=2000)] = None,
+) -> Response:
+    """The stored xlsx, pdf, svg or dxf, or the quote JSON, as an attachment named in Korean. The ETag
+    is the SHA-256 of the bytes; send it back in If-None-Match to get a 304."""
+    container = container_of(request)
+    stored = _require(container, quote_id)
+    if kind == "json":
+        data = (json.dumps(stored.document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        media_type, filename = _JSON, "quote.json"
+    else:
+        blob = _document(stored, kind, "kind")
+        data = _read(container.store, blob, "kind")
+        media_type, filename = blob.media_type, blob.filename
+    etag = f'"{sha256_hex(data)}"'
+    headers = {"ETag": etag, "Cache-Control": _DOCUMENT_CACHE}
+    if _etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    extension = PurePosixPath(filename).suffix.lstrip(".")
+    disposition = _attachment(f"{stored.number}-{filename}", _korean_name(kind, stored.number, extension))
+    headers |= {"Content-Disposition": disposition, **_SAFE_SERVING}
+    return Response(data, media_type=media_type, headers=headers)
+
+
+@router.get(
+    "/v1/estimate/{quote_id}/evidence.zip",
+    summary="증빙 압축 파일 / The evidence pack as a zip",
+    response_class=Response,
+    responses={200: {"content": _binary(_ZIP)}, **NOT_FOUND},
+)
+def evidence_zip(request: Request, _: Viewer, quote_id: str) -> Response:
+    """Every stored evidence file at its pack path (manifest.json and SHA256SUMS included), so that
+    `sha256sum -c SHA256SUMS` runs in the unpacked folder."""
+    container = container_of(request)
+    stored = _require(container, quote_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for blob in stored.evidence:
+            member = zipfile.ZipInfo(blob.name, date_time=_EPOCH_1980)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            archive.writestr(member, _read(container.store, blob, ""))
+    disposition = _attachment(f"{stored.number}-evidence.zip", _korean_name("zip", stored.number, "zip"))
+    headers = {"Content-Disposition": disposition, "Cache-Control": _DOCUMENT_CACHE}
+    return Response(buffer.getvalue(), media_type=_ZIP, headers=headers)
+
+
+@router.post(
+    "/v1/documents/export",
+    summary="문서 링크 발급 / Signed links to a quote's documents",
+    response_model=ExportResult,
+    responses=NOT_FOUND,
+)
+def export_documents(request: Request, _: Viewer, body: ExportRequest) -> ExportResult:
+    """A signed, expiring download link for each requested stored document (all four by default)."""
+    container = container_of(request)
+    stored = _require(container, body.quoteId, path="quoteId")
+    documents = [_signed_document(container, stored, _document(stored, kind, "kinds")) for kind in body.kinds]
+    return ExportResult(quoteId=stored.id, documents=documents)
+
+
+@router.get(
+    "/v1/blobs/{key:path}",
+    summary="서명된 파일 링크 / Fetch a blob by its signed URL (no API key)",
+    response_class=Response,
+    responses={200: {"content": _binary("application/octet-stream")}, **NOT_FOUND},
+)
+def signed_blob(
+    request: Request,
+    key: str,
+    expires: Annotated[str, Query(max_length=12, description="만료 시각 (Unix 초) / Expiry, Unix seconds")],
+    sig: Annotated[str, Query(max_length=64, description="HMAC-SHA256 서명 / Signature")],
+) -> Response:
+    """The blob a filesystem or memory store signed: the signature is the authorisation, so no API key
+    is needed. 403 SIGNED_URL_INVALID when the link was changed or has expired."""
+    container = container_of(request)
+    if not verify_signed_url(key, expires, sig, container.settings.signing_secret(), time.time()):
+        raise ApiError(
+            403,
+            "SIGNED_URL_INVALID",
+            "링크가 올바르지 않거나 만료되었습니다 / The link is invalid or has expired",
+            hint="새 링크를 받으세요 (GET /v1/estimate/{id}/evidence 또는 POST /v1/documents/export) / "
+            "Ask for a new link (GET /v1/estimate/{id}/evidence or POST /v1/documents/export).",
+            path="sig",
+        )
+    data = _read(container.store, _Blob(PurePosixPath(key).name, key, "", 0), "key")
+    headers = {"Cache-Control": _BLOB_CACHE, **_SAFE_SERVING}
+    return Response(data, media_type=_media_type_of(key), headers=headers)
