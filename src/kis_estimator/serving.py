@@ -7,6 +7,9 @@ deadline is closed.
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import uvicorn
 
 from kis_estimator.bootstrap import Container
@@ -26,6 +29,8 @@ def ensure_admin_key(container: Container) -> str | None:
 
 
 def run(host: str, port: int, workers: int) -> None:
+    # Uvicorn re-raises the SIGTERM it handled once shutdown is done; exit 0 then, as a clean stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "kis_estimator.api.main:app",
         factory=True,

@@ -143,5 +143,8 @@ def create_app(container: Container) -> FastAPI:
 
     for module in (health, estimates, documents, catalog, keys):
         app.include_router(module.router)
+    from kis_estimator import web  # the UI depends on the API, never the other way round
+
+    web.mount(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -59,6 +59,16 @@ class _Events:
         self.emit("PROGRESS", event)
 
 
+ACCEPTED: tuple[str, dict[str, Any]] = ("PROGRESS", {"stage": "accepted", "step": 0, "of": 0, "ms": 0.0})
+
+
+def announce(container: Container, quote_id: str) -> None:
+    """Store the ACCEPTED event of a streamed create before its response starts, so that a client may
+    tail the quote (on any process) as soon as it has the quote id."""
+    with container.sessions.begin() as session:
+        EventRepository(session).append_many(quote_id, 1, [ACCEPTED])
+
+
 def summary_of(quote: dict[str, Any]) -> dict[str, Any]:
     return {
         "quoteId": quote["id"],
@@ -78,11 +88,16 @@ def run_create(
     previous: tuple[str, int] | None = None,
     live: bool = False,
     sink: EventSink | None = None,
+    announced: bool = False,
 ) -> dict[str, Any]:
-    """Estimate and save; returns the quote. Raises RequestRejected or StorageError (nothing saved)."""
+    """Estimate and save; returns the quote. Raises RequestRejected or StorageError (nothing saved).
+
+    `announced`: the caller already stored (and streamed) the ACCEPTED progress event as seq 1.
+    """
     quote_id = quote_id or str(uuid.uuid4())
-    events = _Events(container, quote_id, live, sink)
-    events.emit("PROGRESS", {"stage": "accepted", "step": 0, "of": 0, "ms": 0.0})
+    events = _Events(container, quote_id, live, sink, written=1 if announced else 0)
+    if not announced:
+        events.emit(*ACCEPTED)
     catalog, price_book_id = container.quoting_catalog()
     context = SaveContext(
         catalog,

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Scope, Send
 
@@ -155,6 +156,22 @@ def install_error_handlers(app: FastAPI) -> None:
             "STORAGE_UNAVAILABLE",
             "저장소를 쓸 수 없습니다 / Storage is unavailable",
             hint="잠시 후 다시 시도해 주세요 / Retry later.",
+            path="",
+            trace_id=trace_id_of(request),
+        )
+        return _respond(request, 503, body)
+
+    @app.exception_handler(DBAPIError)
+    async def database_down(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not exc.connection_invalidated and not isinstance(exc, OperationalError | InterfaceError):
+            return await bug(request, exc)
+        log.error(
+            "database failure", extra={"trace_id": trace_id_of(request), "error": type(exc.orig).__name__}
+        )
+        body = error_envelope(
+            "DB_UNAVAILABLE",
+            "데이터베이스를 쓸 수 없습니다 / The database is unavailable",
+            hint="잠시 후 다시 시도해 주세요 (/readyz 확인) / Retry later; see /readyz.",
             path="",
             trace_id=trace_id_of(request),
         )

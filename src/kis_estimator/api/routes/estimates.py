@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kis_estimator.api import sse
 from kis_estimator.api.auth import Estimator, Viewer
-from kis_estimator.api.creating import idempotent, run_create, scoped_key, summary_of
+from kis_estimator.api.creating import ACCEPTED, announce, idempotent, run_create, scoped_key, summary_of
 from kis_estimator.api.deps import container_of, quote_not_found
 from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, Quote, SearchPage, StatusChange
@@ -35,6 +35,10 @@ REQUEST_BODY = {
     }
 }
 STREAM_RESPONSE = {"text/event-stream": {"schema": {"type": "string"}}}
+STREAMED = {
+    "description": "Accept: text/event-stream — 진행 이벤트 스트림 / the progress stream (ends with DONE or ERROR)",
+    "content": STREAM_RESPONSE,
+}
 
 
 def _wants_stream(request: Request) -> bool:
@@ -60,7 +64,7 @@ def _create_plain(container: Container, body: Any, trace_id: str, key: str | Non
     return _json(status, response, trace_id, replayed)
 
 
-def _stream_create(
+async def _stream_create(
     container: Container, body: Any, trace_id: str, key: str | None, previous: tuple[str, int] | None
 ) -> StreamingResponse:
     quote_id = str(uuid.uuid4())
@@ -73,7 +77,14 @@ def _stream_create(
 
     def produce() -> tuple[int, dict[str, Any], str | None]:
         quote = run_create(
-            container, body, trace_id=trace_id, quote_id=quote_id, previous=previous, live=True, sink=sink
+            container,
+            body,
+            trace_id=trace_id,
+            quote_id=quote_id,
+            previous=previous,
+            live=True,
+            sink=sink,
+            announced=True,
         )
         return 201, quote, quote["id"]
 
@@ -85,10 +96,12 @@ def _stream_create(
             status, response, replayed = idempotent(container, key, body, produce)
             if replayed:  # the first request's outcome, as the frames it would have ended with
                 if status < 400:
+                    done = {**summary_of(response), "replayed": True}
                     sink("RESULT", response, None)
-                    sink("DONE", summary_of(response), None)
+                    sink("DONE", done, _store_final(container, quote_id, "DONE", done))
                 else:
-                    sink("ERROR", {**response, "traceId": trace_id, "status": status}, None)
+                    error = {**response, "traceId": trace_id, "status": status}
+                    sink("ERROR", error, _store_final(container, quote_id, "ERROR", error))
         except RequestRejected as exc:
             if key is not None:  # run_create already sent ERROR when it ran
                 sink("ERROR", rejection_envelope(exc, trace_id) | {"status": 422}, None)
@@ -106,6 +119,7 @@ def _stream_create(
     async def frames() -> AsyncIterator[bytes]:
         task = asyncio.ensure_future(run_in_threadpool(work))
         yield b"retry: 2000\n\n"
+        yield framer.frame(*ACCEPTED, 1)
         try:
             while True:
                 try:
@@ -119,16 +133,28 @@ def _stream_create(
         finally:
             await asyncio.shield(task)  # the save finishes even if the client went away
 
+    await run_in_threadpool(
+        announce, container, quote_id
+    )  # stored before the response starts: tailing may begin at once
     return StreamingResponse(
         frames(), media_type="text/event-stream", headers={**sse.HEADERS, "X-Quote-Id": quote_id}
     )
+
+
+def _store_final(container: Container, quote_id: str, type_: str, data: dict[str, Any]) -> int | None:
+    """End the stored events of a stream whose outcome was replayed, so that tails of it end too."""
+    try:
+        with container.sessions.begin() as session:
+            return EventRepository(session).append_many(quote_id, 2, [(type_, data)])[0]
+    except Exception:  # the replay still reaches the streaming client
+        return None
 
 
 @router.post(
     "",
     status_code=201,
     summary="견적 생성 / Create a quote",
-    responses={201: {"model": Quote, "content": STREAM_RESPONSE}, **CONFLICT},
+    responses={201: {"model": Quote}, 200: STREAMED, **CONFLICT},
     openapi_extra=REQUEST_BODY,
 )
 async def create_estimate(
@@ -143,7 +169,7 @@ async def create_estimate(
     trace_id = trace_id_of(request)
     key = scoped_key(principal.subject, idempotency_key) if idempotency_key is not None else None
     if _wants_stream(request):
-        return _stream_create(container, body, trace_id, key, None)
+        return await _stream_create(container, body, trace_id, key, None)
     return await run_in_threadpool(_create_plain, container, body, trace_id, key)
 
 
@@ -269,7 +295,7 @@ def change_status(request: Request, _: Estimator, quote_id: str, change: StatusC
     "/{quote_id}/revise",
     status_code=201,
     summary="개정 / Revise: a new revision from an edited request",
-    responses={201: {"model": Quote, "content": STREAM_RESPONSE}, **NOT_FOUND},
+    responses={201: {"model": Quote}, 200: STREAMED, **NOT_FOUND},
     openapi_extra=REQUEST_BODY,
 )
 async def revise_estimate(
@@ -293,7 +319,7 @@ async def revise_estimate(
 
     previous, before = await run_in_threadpool(previous_of)
     if _wants_stream(request):
-        return _stream_create(container, body, trace_id, None, previous)
+        return await _stream_create(container, body, trace_id, None, previous)
     quote = await run_in_threadpool(lambda: run_create(container, body, trace_id=trace_id, previous=previous))
     after = quote["totals"]
     changes = {
