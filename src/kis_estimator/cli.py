@@ -119,6 +119,46 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (kis ke
     Console().print(f"API key #{key_id} revoked")
 
 
+release_app = typer.Typer(help="Release artefacts.", no_args_is_help=True)
+app.add_typer(release_app, name="release")
+
+
+@app.command()
+def smoke(
+    url: Annotated[str, typer.Argument(help="The service's base URL, e.g. https://kis.example.kr")],
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", envvar="KIS_API_KEY", help="An estimator key")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds per HTTP call")] = 30.0,
+) -> None:
+    """Deployment test against a running service: one line per step with ✅/❌ and its time."""
+    from kis_estimator.smoke import run_smoke
+
+    raise typer.Exit(run_smoke(url, api_key, timeout=timeout))
+
+
+@release_app.command("evidence")
+def release_evidence(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the release evidence into")],
+) -> None:
+    """openapi.yaml, the goldset, the regression report, the migration SQL and SHA256SUMS."""
+    from kis_estimator.release import write_release_evidence
+
+    raise typer.Exit(write_release_evidence(out))
+
+
+@app.command()
+def mcp(
+    http: Annotated[bool, typer.Option("--http", help="Streamable HTTP instead of stdio")] = False,
+    host: Annotated[str, typer.Option(help="Interface for --http")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port for --http")] = 8765,
+) -> None:
+    """The MCP tool server (for AI assistants): stdio by default, streamable HTTP with --http."""
+    from kis_estimator.mcp_server import run_mcp
+
+    run_mcp(http=http, host=host, port=port)
+
+
 UrlOption = Annotated[str | None, typer.Option("--url", help="Database URL (default: DATABASE_URL)")]
 catalog_app = typer.Typer(help="Price books: import, validate, activate, export, list.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")

@@ -30,7 +30,9 @@ class EventRepository:
         self.session.flush()
         return seq
 
-    def append_many(self, quote_id: str, first_seq: int, events: Sequence[tuple[str, dict[str, Any]]]) -> list[int]:
+    def append_many(
+        self, quote_id: str, first_seq: int, events: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[int]:
         """Add `events` numbered from `first_seq` in one statement (the writer knows its own numbering)."""
         seqs = list(range(first_seq, first_seq + len(events)))
         if events:
