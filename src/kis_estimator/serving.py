@@ -8,9 +8,11 @@ deadline is closed.
 from __future__ import annotations
 
 import signal
+import socket
 import sys
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.keys import ApiKeyRepository
@@ -28,10 +30,22 @@ def ensure_admin_key(container: Container) -> str | None:
         return key
 
 
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The shared socket of several workers, made with IPPROTO_TCP so that asyncio turns Nagle off on
+    every accepted connection (uvicorn's own `bind_socket` leaves the protocol 0, which costs ~40 ms per
+    keep-alive response: Kludex/uvicorn#3149)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
 def run(host: str, port: int, workers: int) -> None:
     # Uvicorn re-raises the SIGTERM it handled once shutdown is done; exit 0 then, as a clean stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
+    config = uvicorn.Config(
         "kis_estimator.api.main:app",
         factory=True,
         host=host,
@@ -42,3 +56,7 @@ def run(host: str, port: int, workers: int) -> None:
         timeout_graceful_shutdown=GRACEFUL_S,
         proxy_headers=True,
     )
+    if workers == 1:
+        uvicorn.Server(config).run()  # asyncio binds with IPPROTO_TCP itself
+        return
+    Multiprocess(config, sockets=[_listening_socket(host, port)]).run()

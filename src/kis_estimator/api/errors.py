@@ -147,7 +147,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, message, hint = _HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", str(exc.detail), ""))
         body = error_envelope(code, message, hint=hint, path=request.url.path, trace_id=trace_id_of(request))
-        return _respond(request, exc.status_code, body)
+        response = _respond(request, exc.status_code, body)
+        for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(StorageError)
     async def storage_down(request: Request, exc: StorageError) -> JSONResponse:

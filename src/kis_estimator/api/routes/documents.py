@@ -58,7 +58,7 @@ def _binary(*media_types: str) -> dict[str, Any]:
     return {media: {"schema": {"type": "string", "format": "binary"}} for media in media_types}
 
 
-_DOCUMENT_TYPES = [r.media_type for r in RENDERERS.values()] + [_JSON]
+_DOCUMENT_TYPES = [r.media_type for r in RENDERERS.values()]
 _MEDIA_BY_SUFFIX = {PurePosixPath(r.filename).suffix: r.media_type for r in RENDERERS.values()} | {
     ".json": _JSON
 }
@@ -333,7 +333,7 @@ def verify_evidence(request: Request, _: Viewer, quote_id: str) -> EvidenceRepor
     summary="문서 내려받기 / Download a document",
     response_class=Response,
     responses={
-        200: {"content": _binary(*_DOCUMENT_TYPES)},
+        200: {"content": {**_binary(*_DOCUMENT_TYPES), _JSON: {"schema": {"type": "object"}}}},
         304: {"description": "변경 없음 / Not modified"},
         **NOT_FOUND,
     },
@@ -407,7 +407,15 @@ def export_documents(request: Request, _: Viewer, body: ExportRequest) -> Export
     "/v1/blobs/{key:path}",
     summary="서명된 파일 링크 / Fetch a blob by its signed URL (no API key)",
     response_class=Response,
-    responses={200: {"content": _binary("application/octet-stream")}, **NOT_FOUND},
+    responses={
+        200: {
+            "content": {
+                **_binary(*sorted({*_DOCUMENT_TYPES, "application/octet-stream", "text/plain"})),
+                _JSON: {"schema": {}},
+            }
+        },
+        **NOT_FOUND,
+    },
 )
 def signed_blob(
     request: Request,

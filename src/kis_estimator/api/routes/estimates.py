@@ -34,7 +34,23 @@ REQUEST_BODY = {
         },
     }
 }
-STREAM_RESPONSE = {"text/event-stream": {"schema": {"type": "string"}}}
+# One server-sent event as a client sees it; `data` is the JSON text {"type", "data", "meta"}.
+STREAM_RESPONSE = {
+    "text/event-stream": {
+        "schema": {
+            "type": "object",
+            "properties": {
+                "event": {
+                    "type": "string",
+                    "enum": ["PROGRESS", "GATE_RESULT", "RESULT", "DONE", "ERROR", "HEARTBEAT"],
+                },
+                "data": {"type": "string", "description": '{"type", "data", "meta": {"seq", "quoteId", …}}'},
+                "id": {"type": "string"},
+                "retry": {"type": "integer"},
+            },
+        }
+    }
+}
 STREAMED = {
     "description": "Accept: text/event-stream — 진행 이벤트 스트림 / the progress stream (ends with DONE or ERROR)",
     "content": STREAM_RESPONSE,
