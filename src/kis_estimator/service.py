@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -62,6 +63,9 @@ class SaveContext:
     price_book_id: int | None = None
 
 
+_PUTS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kis-blob-put")
+
+
 def _now(timezone: str) -> datetime:
     return datetime.now(ZoneInfo(timezone))
 
@@ -74,9 +78,13 @@ def _write_blobs(
     evidence = []
     for path, data in sorted(result.evidence.files.items()):
         digest = sha256_hex(data)
-        key = evidence_key(quote_id, path, digest)
-        store.put(key, data, _media_type(path))
-        evidence.append(StoredBlob(path=path, key=key, sha256=digest, size=len(data)))
+        evidence.append(
+            StoredBlob(path=path, key=evidence_key(quote_id, path, digest), sha256=digest, size=len(data))
+        )
+    files = result.evidence.files
+    # The puts wait on fsync or the network, not the CPU: overlap them. Any failure is raised here.
+    for _ in _PUTS.map(lambda b: store.put(b.key, files[b.path], _media_type(b.path)), evidence):
+        pass
     by_path = {b.path: b for b in evidence}
     documents = []
     for renderer in RENDERERS.values():

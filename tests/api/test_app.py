@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, make_api, make_settings
 from tests.factories import DOMAIN_S8, make_request
 
 
@@ -82,3 +83,25 @@ def test_bodies_over_the_limit_get_413_before_any_work(api: Api) -> None:
         "/v1/estimate", content=chunks, headers={**api.auth(), "Content-Type": "application/json"}
     )
     assert streamed.status_code == 413 and envelope(streamed)["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_cors_lets_in_only_the_configured_origins(tmp_path: Path) -> None:
+    api = make_api(make_settings(tmp_path, cors_origins="https://shop.example.kr"))
+    with api.client:
+        preflight = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        }
+        allowed = api.client.options(
+            "/v1/estimate", headers={"Origin": "https://shop.example.kr", **preflight}
+        )
+        assert allowed.headers["access-control-allow-origin"] == "https://shop.example.kr"
+        other = api.client.options("/v1/estimate", headers={"Origin": "https://evil.example", **preflight})
+        assert "access-control-allow-origin" not in other.headers
+        simple = api.client.get("/healthz", headers={"Origin": "https://shop.example.kr"})
+        assert "X-Trace-Id" in simple.headers["access-control-expose-headers"]
+
+
+def test_without_cors_origins_no_browser_origin_is_allowed(api: Api) -> None:
+    response = api.client.get("/healthz", headers={"Origin": "https://shop.example.kr"})
+    assert "access-control-allow-origin" not in response.headers
