@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,10 @@ from kis_estimator.evidence import EvidencePack, build_pack, calculation_hash, j
 
 ProgressListener = Callable[[dict[str, Any]], None]
 DOCUMENT_STAGES = ("format", "cover", "lint", "evidence")
+# Wraps each stage of the runs in this context (telemetry's span per stage); set by an edge, per request.
+STAGE_OBSERVER: ContextVar[Callable[[str], AbstractContextManager[object]] | None] = ContextVar(
+    "kis_stage_observer", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,10 @@ class _Clock:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        observer = STAGE_OBSERVER.get()
         started = time.perf_counter()
-        yield
+        with observer(name) if observer is not None else nullcontext():
+            yield
         self.stage_ms[name] = round((time.perf_counter() - started) * 1000, 3)
         if self.on_progress is not None:
             step = len(self.stage_ms)
@@ -78,19 +85,22 @@ def run_pipeline(
     raw_request: Any,
     catalog: Catalog,
     rules: Rulebook,
-    identity: QuoteIdentity,
+    identity: QuoteIdentity | Callable[[], QuoteIdentity],
     on_progress: ProgressListener | None = None,
     documents: DocumentOptions | None = None,
 ) -> PipelineResult:
     """The quote of a request; with `documents`, also its documents and evidence pack.
 
-    Raises RequestRejected when the request fails an input gate; nothing is produced then.
+    Raises RequestRejected when the request fails an input gate; nothing is produced then. A callable
+    `identity` is called only once every engine stage has passed (a refused request spends no number).
     """
     clock = _Clock(len(STAGES) + (len(DOCUMENT_STAGES) if documents else 0), on_progress)
     work = Work(raw=raw_request, catalog=catalog, rules=rules)
     for name, stage in STAGES:
         with clock.stage(name):
             stage(work)
+    if callable(identity):
+        identity = identity()
     quote = quote_document(
         work,
         quote_id=identity.quote_id,

@@ -115,11 +115,14 @@ def save_estimate(
 
     Raises RequestRejected (nothing written) for a bad request, StorageError when storage fails.
     """
-    parse_request(raw_request)  # refuse a malformed request before a number is spent
-    moment = _now(context.timezone)
-    with context.sessions.begin() as numbering:
-        number = allocate_number(numbering, moment.date())
-    identity = QuoteIdentity(quote_id or str(uuid.uuid4()), number, moment.isoformat(timespec="seconds"))
+    parse_request(raw_request)  # refuse a malformed request before any work
+
+    def identity() -> QuoteIdentity:  # called once the engine accepted the request
+        moment = _now(context.timezone)
+        with context.sessions.begin() as numbering:
+            number = allocate_number(numbering, moment.date())
+        return QuoteIdentity(quote_id or str(uuid.uuid4()), number, moment.isoformat(timespec="seconds"))
+
     result = run_pipeline(raw_request, context.catalog, context.rules, identity, on_progress, context.options)
     if previous is not None:
         result.quote["previous_id"], result.quote["revision"] = previous[0], previous[1] + 1

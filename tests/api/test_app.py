@@ -105,3 +105,19 @@ def test_cors_lets_in_only_the_configured_origins(tmp_path: Path) -> None:
 def test_without_cors_origins_no_browser_origin_is_allowed(api: Api) -> None:
     response = api.client.get("/healthz", headers={"Origin": "https://shop.example.kr"})
     assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_refused_request_spends_no_quote_number(api: Api) -> None:
+    bad = make_request(main={"poles": 5, "trip_at": 200})
+    assert api.client.post("/v1/estimate", json=bad, headers=api.auth()).status_code == 422
+    streamed = api.client.post(
+        "/v1/estimate", json=bad, headers={**api.auth(), "Accept": "text/event-stream"}
+    )
+    assert "ERROR" in streamed.text
+    quote = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
+    assert quote["number"].endswith("-0001")
+
+
+def test_me_names_the_callers_role(api: Api) -> None:
+    for role in ("viewer", "estimator", "admin"):
+        assert api.client.get("/v1/me", headers=api.auth(role)).json()["role"] == role

@@ -36,6 +36,7 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("POST", "/v1/catalog/price-books/{book_id}/activate"): "admin",
     ("POST", "/v1/catalog/items"): "admin",
     ("POST", "/v1/validate"): "estimator",
+    ("GET", "/v1/me"): "viewer",
     ("POST", "/v1/keys"): "admin",
     ("GET", "/v1/keys"): "admin",
     ("DELETE", "/v1/keys/{key_id}"): "admin",
@@ -52,7 +53,11 @@ def _routes(api: Api) -> set[tuple[str, str]]:
 
 def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
     url = path.replace("{quote_id}", "00000000-0000-0000-0000-000000000000").replace("{key_id}", "999")
-    url = url.replace("{kind}", "breakers" if "catalog" in url else "xlsx").replace("{book_id}", "999").replace("{key}", "quote/x/y.json")
+    url = (
+        url.replace("{kind}", "breakers" if "catalog" in url else "xlsx")
+        .replace("{book_id}", "999")
+        .replace("{key}", "quote/x/y.json")
+    )
     if url == "/v1/estimate/stream":
         url += "?quoteId=00000000-0000-0000-0000-000000000000"
     body = {} if method in ("POST", "PATCH") else None

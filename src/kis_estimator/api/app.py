@@ -143,6 +143,7 @@ def create_app(container: Container) -> FastAPI:
 
     for module in (health, estimates, documents, catalog, keys):
         app.include_router(module.router)
+    app.include_router(keys.me_router)
     from kis_estimator import web  # the UI depends on the API, never the other way round
 
     web.mount(app)

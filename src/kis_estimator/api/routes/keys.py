@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from kis_estimator.api.auth import Admin
+from kis_estimator.api.auth import Admin, Viewer
 from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import ApiError
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
@@ -45,6 +45,19 @@ def _info(row: ApiKeyRow) -> dict[str, Any]:
         "created_at": row.created_at.isoformat() if row.created_at else None,
         "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
     }
+
+
+class Me(BaseModel):
+    subject: str = Field(examples=["key:3"])
+    role: Literal["admin", "estimator", "viewer"]
+
+
+me_router = APIRouter(prefix="/v1/me", tags=["keys"], responses=ERRORS)
+
+
+@me_router.get("", response_model=Me, summary="내 권한 / Who am I (the caller's role)")
+def whoami(principal: Viewer) -> dict[str, str]:
+    return {"subject": principal.subject, "role": principal.role}
 
 
 @router.post("", status_code=201, response_model=CreatedKey, summary="API 키 발급 / Create an API key")

@@ -1,0 +1,362 @@
+// The request form: panels, breakers, accessories and extra lines, read into the request JSON and
+// filled from one. Every control carries `data-path`, the dotted path of its value in the request, so
+// the API's error paths (e.g. panels.0.branches.1.trip_at) point straight back at the control.
+
+import { LABELS, field, h, options, uid } from "./dom.js";
+
+const LISTS = {
+  branches: {
+    title: "분기 차단기",
+    item: "분기",
+    add: "분기 추가",
+    blank: { type: "ELCB" },
+    columns: [
+      { rel: "type", label: "종류", choices: LABELS.breakerType },
+      { rel: "poles", label: "극수", kind: "int", attrs: { min: 2, max: 4 }, unit: "P" },
+      { rel: "trip_at", label: "AT", kind: "int", unit: "A" },
+      { rel: "qty", label: "수량", kind: "int", attrs: { min: 1 } },
+      { rel: "load_a", label: "부하 (선택)", kind: "number", unit: "A", attrs: { step: "0.1" } },
+      { rel: "circuit", label: "회로명 (선택)", kind: "text" },
+    ],
+    // Set by a request sheet or a revision but not edited here: kept, and shown on the row.
+    kept: ["frame_af", "model", "grade", "brand"],
+  },
+  accessories: {
+    title: "부속자재",
+    item: "부속",
+    add: "부속 추가",
+    blank: { kind: "MAGNET", qty: 1 },
+    columns: [
+      { rel: "kind", label: "종류", choices: LABELS.accessory },
+      { rel: "model", label: "모델 (선택)", kind: "text" },
+      { rel: "qty", label: "수량", kind: "int", attrs: { min: 1 } },
+      { rel: "with_pbl", label: "PBL 포함", kind: "check" },
+      { rel: "unit_price", label: "단가 (선택)", kind: "int", unit: "원" },
+    ],
+    kept: [],
+  },
+  extra_lines: {
+    title: "추가 항목",
+    item: "추가 항목",
+    add: "항목 추가",
+    blank: { unit: "EA" },
+    columns: [
+      { rel: "name", label: "품명", kind: "text" },
+      { rel: "spec", label: "규격", kind: "text" },
+      { rel: "unit", label: "단위", kind: "text", attrs: { size: 4 } },
+      { rel: "qty", label: "수량", kind: "number", attrs: { step: "any" } },
+      { rel: "unit_price", label: "단가", kind: "int", unit: "원" },
+    ],
+    kept: [],
+  },
+};
+
+const NEW_PANEL = {
+  quantity: 1,
+  enclosure: { location: "INDOOR", mount: "SURFACE", material: "STEEL", kind: "STOCK" },
+  main: { type: "MCCB" },
+  branches: [{ type: "ELCB" }],
+  accessories: [],
+  extra_lines: [],
+};
+
+// ------------------------------------------------------------------------------------------ controls
+
+function control(rel, kind, value, { choices, attrs = {}, placeholder } = {}) {
+  let el;
+  if (choices) {
+    el = h("select", {}, options(choices, value));
+  } else if (kind === "check") {
+    el = h("input", { type: "checkbox", checked: Boolean(value) });
+  } else {
+    const numeric = kind === "int" || kind === "number";
+    el = h("input", {
+      type: numeric ? "number" : "text",
+      inputmode: kind === "int" ? "numeric" : kind === "number" ? "decimal" : null,
+      step: kind === "int" ? "1" : null,
+      autocomplete: "off",
+      placeholder,
+      ...attrs,
+    });
+    el.value = value ?? "";
+  }
+  el.dataset.rel = rel;
+  el.dataset.kind = kind || "choice";
+  if (!el.id) el.id = uid("c");
+  return el;
+}
+
+function input(rel, kind, value, label, { hint, wide, unit, placeholder, attrs } = {}) {
+  return field(label, control(rel, kind, value, { placeholder, attrs }), { hint, wide, unit });
+}
+
+function choice(rel, pairs, value, label) {
+  return field(label, control(rel, "choice", value, { choices: pairs }));
+}
+
+function readControl(el) {
+  if (el.type === "checkbox") return el.checked ? true : undefined;
+  if (el.dataset.kind === "int" || el.dataset.kind === "number") {
+    return el.value === "" ? undefined : Number(el.value);
+  }
+  const text = el.value.trim();
+  return text === "" ? undefined : text;
+}
+
+function setPath(target, path, value) {
+  const parts = path.split(".");
+  let node = target;
+  parts.forEach((part, index) => {
+    if (index === parts.length - 1) {
+      node[part] = value;
+      return;
+    }
+    if (node[part] === undefined) node[part] = /^\d+$/.test(parts[index + 1]) ? [] : {};
+    node = node[part];
+  });
+}
+
+// ------------------------------------------------------------------------------------------ building
+
+/** The customer, project, brand and option controls (paths from the request's root). */
+export function headerFields(given) {
+  const request = given || {};
+  const customer = request.customer || {};
+  const brand = request.brand || "LS";
+  const mixedReason = input("mixed_reason", "text", request.mixed_reason, "혼용 사유", { wide: true });
+  mixedReason.hidden = brand !== "MIXED";
+  const brandField = choice("brand", LABELS.brand, brand, "브랜드");
+  brandField.querySelector("select").addEventListener("change", (event) => {
+    mixedReason.hidden = event.target.value !== "MIXED";
+  });
+  return h(
+    "fieldset",
+    { class: "card", "data-path": "customer" },
+    h("legend", {}, "고객·건명"),
+    h(
+      "div",
+      { class: "grid" },
+      input("customer.name", "text", customer.name, "고객명 (필수)", { attrs: { autocomplete: "organization" } }),
+      input("customer.contact", "text", customer.contact, "담당자", { attrs: { autocomplete: "name" } }),
+      input("customer.phone", "text", customer.phone, "전화", { attrs: { inputmode: "tel", autocomplete: "tel" } }),
+      input("customer.email", "text", customer.email, "이메일", { attrs: { inputmode: "email", autocomplete: "email" } }),
+      input("project", "text", request.project, "건명", { wide: true }),
+      brandField,
+      choice("options.p_cover", LABELS.pCover, (request.options || {}).p_cover || "ACRYLIC", "P-COVER"),
+      mixedReason,
+    ),
+  );
+}
+
+/** One panel's fieldset; `form` is the <form> whose panels it joins. */
+export function panelFieldset(form, panel = NEW_PANEL) {
+  const enclosure = panel.enclosure || {};
+  const main = panel.main || {};
+  const sizeMm = enclosure.size_mm || [];
+  const legend = h("legend", {}, h("span", { class: "panel-no" }, "분전반"));
+  const fieldset = h("fieldset", { class: "card panel", "data-scope": "panel" }, legend);
+  const copy = h("button", { type: "button", class: "button-quiet" }, "복사");
+  const remove = h("button", { type: "button", class: "button-quiet danger" }, "삭제");
+  copy.addEventListener("click", () => {
+    const data = readScope(fieldset);
+    data.name = `${data.name || "분전반"} 복사`;
+    const twin = panelFieldset(form, data);
+    fieldset.after(twin);
+    renumber(form);
+    twin.querySelector("input").focus();
+  });
+  remove.addEventListener("click", () => {
+    const next = fieldset.nextElementSibling || fieldset.previousElementSibling;
+    fieldset.remove();
+    renumber(form);
+    ((next && next.querySelector("legend button")) || form.querySelector("[data-add-panel]")).focus();
+  });
+  legend.append(h("span", { class: "panel-actions" }, copy, remove));
+  fieldset.append(
+    h(
+      "div",
+      { class: "grid" },
+      input("name", "text", panel.name, "분전반 이름", { placeholder: "분전반" }),
+      input("quantity", "int", panel.quantity ?? 1, "수량 (면)", { attrs: { min: 1 } }),
+    ),
+    h(
+      "fieldset",
+      { class: "sub", "data-rel-path": "enclosure" },
+      h("legend", {}, "외함"),
+      h(
+        "div",
+        { class: "grid" },
+        choice("enclosure.location", LABELS.location, enclosure.location || "INDOOR", "설치장소"),
+        choice("enclosure.mount", LABELS.mount, enclosure.mount || "SURFACE", "설치방식"),
+        choice("enclosure.material", LABELS.material, enclosure.material || "STEEL", "재질"),
+        input("enclosure.thickness_mm", "number", enclosure.thickness_mm, "두께 (선택)", {
+          unit: "mm",
+          attrs: { step: "0.1", min: 0 },
+          placeholder: "기본",
+        }),
+        choice("enclosure.kind", LABELS.kind, enclosure.kind || "STOCK", "기성함 / 주문제작"),
+        input("enclosure.series", "text", enclosure.series, "시리즈 (선택)", { placeholder: "자동" }),
+        input("enclosure.size_mm.0", "int", sizeMm[0], "폭 W (선택)", { unit: "mm" }),
+        input("enclosure.size_mm.1", "int", sizeMm[1], "높이 H (선택)", { unit: "mm" }),
+        input("enclosure.size_mm.2", "int", sizeMm[2], "깊이 D (선택)", { unit: "mm" }),
+      ),
+    ),
+    h(
+      "fieldset",
+      { class: "sub", "data-rel-path": "main" },
+      h("legend", {}, "메인 차단기"),
+      h(
+        "div",
+        { class: "grid" },
+        choice("main.type", LABELS.breakerType, main.type || "MCCB", "종류"),
+        input("main.poles", "int", main.poles, "극수", { unit: "P", attrs: { min: 2, max: 4 } }),
+        input("main.trip_at", "int", main.trip_at, "정격 AT", { unit: "A" }),
+        input("main.frame_af", "int", main.frame_af, "프레임 AF (선택)", { unit: "AF", placeholder: "자동" }),
+        input("main.model", "text", main.model, "모델 (선택)", { placeholder: "자동" }),
+        choice("main.grade", LABELS.grade, main.grade || "", "등급"),
+        choice("main.brand", LABELS.catalogBrand, main.brand || "", "제조사 (혼용 시)"),
+      ),
+    ),
+    ...Object.keys(LISTS).map((list) => listSection(form, list, panel[list] || [])),
+  );
+  return fieldset;
+}
+
+function listSection(form, list, rows) {
+  const spec = LISTS[list];
+  const body = h("tbody", {});
+  const add = h("button", { type: "button", class: "button-secondary" }, `+ ${spec.add}`);
+  add.addEventListener("click", () => {
+    const row = listRow(form, list, spec.blank);
+    body.append(row);
+    renumber(form);
+    row.querySelector("input, select").focus();
+  });
+  rows.filter(Boolean).forEach((row) => body.append(listRow(form, list, row)));
+  return h(
+    "section",
+    { class: "sub list", "data-list": list },
+    h("h3", {}, spec.title),
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "rows" },
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "#"), spec.columns.map((c) => h("th", { scope: "col" }, c.label)), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "삭제")))),
+        body,
+      ),
+    ),
+    add,
+  );
+}
+
+function listRow(form, list, values) {
+  const spec = LISTS[list];
+  const row = h("tr", { "data-scope": "row" });
+  const kept = Object.fromEntries(spec.kept.filter((k) => values[k] !== undefined && values[k] !== null).map((k) => [k, values[k]]));
+  if (Object.keys(kept).length) row.dataset.kept = JSON.stringify(kept);
+  const number = h("td", { class: "row-no" }, h("span", { class: "row-item" }, `${spec.item} `), h("span", { class: "idx" }));
+  row.append(number);
+  if (row.dataset.kept) {
+    const text = Object.values(kept).join(" · ");
+    number.append(h("span", { class: "kept", title: `지정된 값, 그대로 유지: ${text}` }, text));
+  }
+  for (const column of spec.columns) {
+    const el = control(column.rel, column.kind, values[column.rel], { choices: column.choices, attrs: column.attrs });
+    el.dataset.column = column.label;
+    row.append(h("td", { "data-label": column.label }, column.unit ? h("div", { class: "with-unit" }, el, h("span", { class: "unit", "aria-hidden": "true" }, column.unit)) : el));
+  }
+  const remove = h("button", { type: "button", class: "button-quiet danger" }, "삭제");
+  remove.addEventListener("click", () => {
+    const neighbour = row.nextElementSibling || row.previousElementSibling;
+    const section = row.closest("section");
+    if (row.nextElementSibling && row.nextElementSibling.classList.contains("row-errors")) row.nextElementSibling.remove();
+    row.remove();
+    renumber(form);
+    ((neighbour && neighbour.querySelector("input, select")) || section.querySelector(":scope > button")).focus();
+  });
+  row.append(h("td", {}, remove));
+  return row;
+}
+
+/** Give every scope and control its current path, and the table controls their labels. */
+export function renumber(form) {
+  const panels = [...form.querySelectorAll("fieldset.panel")];
+  panels.forEach((panel, index) => {
+    panel.dataset.path = `panels.${index}`;
+    panel.querySelector(".panel-no").textContent = `분전반 ${index + 1}`;
+    panel.querySelector("legend .danger").disabled = panels.length === 1;
+    panel.querySelectorAll("[data-rel-path]").forEach((sub) => {
+      sub.dataset.path = `panels.${index}.${sub.dataset.relPath}`;
+    });
+    panel.querySelectorAll("[data-list]").forEach((section) => {
+      const list = section.dataset.list;
+      section.dataset.path = `panels.${index}.${list}`;
+      section.querySelectorAll("tr[data-scope]").forEach((row, rowIndex) => {
+        row.dataset.path = `panels.${index}.${list}.${rowIndex}`;
+        row.querySelector(".idx").textContent = String(rowIndex + 1);
+        row.querySelectorAll("[data-rel]").forEach((el) => {
+          el.setAttribute("aria-label", `분전반 ${index + 1} ${LISTS[list].item} ${rowIndex + 1} ${el.dataset.column}`);
+        });
+      });
+    });
+  });
+  form.querySelectorAll("[data-rel]").forEach((el) => {
+    const scope = el.parentElement.closest("[data-scope]");
+    el.dataset.path = scope ? `${scope.dataset.path}.${el.dataset.rel}` : el.dataset.rel;
+  });
+}
+
+// ------------------------------------------------------------------------------------------- reading
+
+function readScope(scope) {
+  const base = scope.dataset.path ? `${scope.dataset.path}.` : "";
+  const data = {};
+  scope.querySelectorAll("[data-kept]").forEach((row) => {
+    for (const [key, value] of Object.entries(JSON.parse(row.dataset.kept))) {
+      setPath(data, `${row.dataset.path.slice(base.length)}.${key}`, value);
+    }
+  });
+  scope.querySelectorAll("input[data-path], select[data-path]").forEach((el) => {
+    const value = readControl(el);
+    if (value !== undefined) setPath(data, el.dataset.path.slice(base.length), value);
+  });
+  return data;
+}
+
+/** A row the user never filled in: every input still holds its list's blank value. */
+function isBlankRow(row) {
+  const blank = LISTS[row.closest("[data-list]").dataset.list].blank;
+  const untouched = (el) => (el.type === "checkbox" ? !el.checked : el.value === String(blank[el.dataset.rel] ?? ""));
+  return !row.dataset.kept && [...row.querySelectorAll("input")].every(untouched);
+}
+
+/** The request JSON of the form. Rows left entirely empty are dropped first (from the form too). */
+export function readRequest(form) {
+  form.querySelectorAll("tr[data-scope]").forEach((row) => {
+    if (isBlankRow(row)) {
+      if (row.nextElementSibling && row.nextElementSibling.classList.contains("row-errors")) row.nextElementSibling.remove();
+      row.remove();
+    }
+  });
+  renumber(form);
+  const request = readScope(form);
+  request.customer = request.customer || {}; // so that a missing name is reported at customer.name
+  if (request.brand !== "MIXED") delete request.mixed_reason;
+  for (const panel of request.panels || []) {
+    const size = panel.enclosure && panel.enclosure.size_mm;
+    if (size) panel.enclosure.size_mm = [0, 1, 2].map((i) => (size[i] === undefined ? null : size[i]));
+    panel.main = panel.main || {};
+    for (const list of Object.keys(LISTS)) panel[list] = panel[list] || [];
+  }
+  return request;
+}
+
+/** Replace the form's content with `request` (from a request sheet or a quote being revised). */
+export function fillForm(form, request) {
+  const panels = form.querySelector("[data-panels]");
+  form.querySelector("fieldset[data-path='customer']").replaceWith(headerFields(request));
+  panels.replaceChildren(...(request.panels && request.panels.length ? request.panels : [NEW_PANEL]).map((p) => panelFieldset(form, p)));
+  renumber(form);
+}

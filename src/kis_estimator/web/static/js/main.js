@@ -1,0 +1,84 @@
+// The shell: which page a path shows, the header's navigation and sign-out, and the error page.
+
+import { ApiError, onUnauthorized, session } from "./api.js";
+import { clear, h } from "./dom.js";
+import * as catalog from "./catalog.js";
+import * as login from "./login.js";
+import * as quotePage from "./quote-page.js";
+import * as quotes from "./quotes.js";
+import * as result from "./result.js";
+import { navigate, newView, start } from "./router.js";
+
+const ROUTES = [
+  [/^\/login$/, "", (main) => login.render(main), true],
+  [/^\/$/, "new", (main, view) => quotePage.render(main, view, null)],
+  [/^\/quotes$/, "quotes", (main, view) => quotes.render(main, view)],
+  [/^\/quotes\/([^/]+)$/, "quotes", (main, view, id) => result.render(main, view, decodeURIComponent(id))],
+  [/^\/quotes\/([^/]+)\/revise$/, "quotes", (main, view, id) => quotePage.render(main, view, decodeURIComponent(id))],
+  [/^\/catalog$/, "catalog", (main, view) => catalog.render(main, view)],
+];
+
+function chrome(section) {
+  const signedIn = Boolean(session.key);
+  document.getElementById("nav").hidden = !signedIn;
+  document.getElementById("session").hidden = !signedIn;
+  document.getElementById("session-role").textContent = session.isAdmin ? "관리자 키" : "사용자 키";
+  document.querySelectorAll("[data-nav]").forEach((link) => {
+    if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  });
+}
+
+function errorPage(main, error) {
+  const envelope = error instanceof ApiError ? error.envelope : { message: String(error), hint: "" };
+  clear(
+    main,
+    h("h1", { id: "page-title", tabindex: "-1" }, error.status === 404 ? "찾을 수 없습니다" : "문제가 생겼습니다"),
+    h("p", { class: "inline-error" }, envelope.message),
+    envelope.hint ? h("p", { class: "error-hint" }, envelope.hint) : null,
+    h("p", {}, h("a", { href: "/quotes", "data-link": "" }, "견적 목록으로")),
+  );
+}
+
+async function route() {
+  const main = document.getElementById("main");
+  const view = newView();
+  const path = location.pathname.replace(/\/+$/, "") || "/";
+  const found = ROUTES.map(([pattern, section, draw, open]) => [pattern.exec(path), section, draw, open]).find(([match]) => match);
+  if (!found) {
+    chrome("");
+    errorPage(main, new ApiError(404, { message: "없는 화면입니다.", hint: "" }));
+    return;
+  }
+  const [match, section, draw, open] = found;
+  if (!open && !session.key) {
+    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+    return;
+  }
+  chrome(section);
+  clear(main, h("p", { class: "loading" }, "불러오는 중…"));
+  const page = h("div", { class: "page" });
+  try {
+    await draw(page, view, ...match.slice(1));
+  } catch (error) {
+    if (!view.alive()) return;
+    if (!(error instanceof ApiError)) console.error(error);
+    errorPage(page, error);
+  }
+  if (!view.alive()) return;
+  clear(main, ...page.childNodes);
+  const title = main.querySelector("h1");
+  document.title = title ? `${title.textContent} — KIS 견적` : "KIS 견적";
+  if (title && document.readyState === "complete") title.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
+
+document.getElementById("logout").addEventListener("click", () => {
+  session.clear();
+  navigate("/login");
+});
+onUnauthorized(() => {
+  session.clear();
+  navigate(`/login?expired=1`, { replace: true });
+});
+start(route);

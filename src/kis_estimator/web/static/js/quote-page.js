@@ -1,0 +1,133 @@
+// New quote and revision: the request form, a request-sheet upload, and the live run.
+
+import { ApiError, request, streamEstimate } from "./api.js";
+import { add, clear, field, filePicker, h, randomKey, toast } from "./dom.js";
+import { clearErrors, clearOnEdit, showErrors } from "./errors.js";
+import { fillForm, headerFields, panelFieldset, readRequest, renumber } from "./form.js";
+import { progressPanel } from "./progress.js";
+import { navigate } from "./router.js";
+
+export async function render(main, view, reviseId) {
+  const previous = reviseId ? await request(`/v1/estimate/${encodeURIComponent(reviseId)}`) : null;
+  if (!view.alive()) return;
+  const submit = h("button", { type: "submit", class: "button-primary" }, previous ? "개정판 계산" : "견적 계산");
+  const addPanel = h("button", { type: "button", class: "button-secondary", "data-add-panel": "" }, "+ 분전반 추가");
+  const progress = h("div", { class: "progress-holder" });
+  const form = h(
+    "form",
+    { class: "quote-form", novalidate: true, "aria-labelledby": "page-title" },
+    h("div", { class: "error-summary", tabindex: "-1", role: "alert", hidden: true }),
+    headerFields(previous ? previous.request : {}),
+    h("div", { "data-panels": "", "data-path": "panels" }),
+    h("div", { class: "form-actions" }, addPanel, submit),
+    progress,
+  );
+  form.querySelector("[data-panels]").append(panelFieldset(form));
+  if (previous && previous.request) fillForm(form, previous.request);
+  renumber(form);
+  clearOnEdit(form);
+  addPanel.addEventListener("click", () => {
+    const panel = panelFieldset(form);
+    form.querySelector("[data-panels]").append(panel);
+    renumber(form);
+    panel.querySelector("input").focus();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(form, submit, progress, view, previous);
+  });
+
+  add(
+    main,
+    h("h1", { id: "page-title", tabindex: "-1" }, previous ? `견적 개정 — ${previous.number}` : "새 견적"),
+    previous
+      ? h("p", { class: "lead" }, "내용을 고쳐 다시 계산하면 새 개정판이 새 견적번호로 만들어지고, 이전 견적은 그대로 남습니다.")
+      : h("p", { class: "lead" }, "고객과 분전반 사양을 입력하고 ‘견적 계산’을 누르세요. 견적요청서 파일로 채울 수도 있습니다."),
+    previous ? null : sheetSection(form),
+    form,
+  );
+}
+
+async function run(form, submit, holder, view, previous) {
+  const body = readRequest(form);
+  clearErrors(form);
+  const panel = progressPanel();
+  holder.replaceChildren(panel.el);
+  panel.el.scrollIntoView({ block: "nearest" });
+  const idle = submit.textContent;
+  submit.disabled = true;
+  submit.textContent = "계산 중…";
+  form.setAttribute("aria-busy", "true");
+  try {
+    const path = previous ? `/v1/estimate/${encodeURIComponent(previous.id)}/revise` : "/v1/estimate";
+    const quote = await streamEstimate(path, body, panel.onFrame, previous ? null : randomKey());
+    if (view.alive()) navigate(`/quotes/${encodeURIComponent(quote.id)}`);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    panel.fail(error.message);
+    showErrors(form, error.problems);
+  } finally {
+    submit.disabled = false;
+    submit.textContent = idle;
+    form.removeAttribute("aria-busy");
+  }
+}
+
+function sheetSection(form) {
+  const file = h("input", { type: "file", accept: ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
+  const button = h("button", { type: "button", class: "button-secondary" }, "요청서로 채우기");
+  const result = h("div", { class: "sheet-result", role: "status", "aria-live": "polite" });
+  button.addEventListener("click", async () => {
+    if (!file.files.length) {
+      clear(result, h("p", { class: "inline-error" }, "먼저 요청서 파일을 골라 주세요."));
+      return;
+    }
+    const upload = new FormData();
+    upload.append("file", file.files[0]);
+    button.disabled = true;
+    clear(result, h("p", {}, "요청서를 읽는 중…"));
+    try {
+      const answer = await request("/v1/validate", { method: "POST", form: upload });
+      if (answer.request) {
+        fillForm(form, answer.request);
+        clearErrors(form);
+      }
+      clear(
+        result,
+        h("p", { class: answer.request ? "inline-ok" : "inline-error" }, answer.request ? `요청서 내용으로 양식을 채웠습니다 (분전반 ${answer.request.panels.length}개).` : "요청서에 고칠 곳이 있어 양식을 채우지 못했습니다."),
+        findings(answer.findings),
+      );
+      if (answer.request) toast("요청서 내용으로 양식을 채웠습니다.");
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      clear(result, h("p", { class: "inline-error" }, error.message, h("br"), error.envelope.hint || ""));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h(
+    "section",
+    { class: "card sheet", "aria-labelledby": "sheet-title" },
+    h("h2", { id: "sheet-title" }, "견적요청서 불러오기"),
+    h("div", { class: "sheet-row" }, field("요청서 파일 (.xlsx)", filePicker(file)), button),
+    result,
+  );
+}
+
+function findings(list) {
+  if (!list.length) return null;
+  const severity = { error: "오류", warning: "주의", info: "참고" };
+  return h(
+    "ul",
+    { class: "findings" },
+    list.map((finding) =>
+      h(
+        "li",
+        { class: `finding finding-${finding.severity}` },
+        h("strong", {}, `${severity[finding.severity] || finding.severity}${finding.cell ? ` · ${finding.cell}` : ""}: `),
+        finding.message,
+        finding.hint ? h("span", { class: "error-hint" }, `도움말: ${finding.hint}`) : null,
+      ),
+    ),
+  );
+}
