@@ -95,3 +95,20 @@ def test_wrong_secret_fails(pack_dir: tuple[Path, str]) -> None:
 def test_paths_must_stay_inside_the_pack(quote_of: Any) -> None:
     with pytest.raises(ValueError):
         build_pack(quote_of(DOMAIN_S8), {"../escape.txt": b"x"}, engine_version="t")
+
+
+def test_a_rotated_secret_still_verifies_packs_signed_with_the_previous_one(
+    pack_dir: tuple[Path, str],
+) -> None:
+    directory, sha = pack_dir
+    assert verify_pack(directory, expected_sha256=sha, secret=["the-new-secret", SECRET]).ok
+    only_new = verify_pack(directory, expected_sha256=sha, secret=["the-new-secret"])
+    assert not only_new.ok and "signature does not match the evidence hash" in only_new.problems
+
+
+def test_settings_list_the_current_secret_first() -> None:
+    from kis_estimator.settings import Settings
+
+    settings = Settings(_env_file=None, evidence_secret="new", evidence_secret_previous="old-1, old-2,")  # type: ignore[call-arg]
+    assert settings.evidence_secrets() == ["new", "old-1", "old-2"]
+    assert Settings(_env_file=None).evidence_secrets() == []  # type: ignore[call-arg]

@@ -600,7 +600,7 @@ def export_sheet(
     Console().print(f"[green]✔[/green] {out}")
 
 
-def _verify_saved_quote(reference: str, secret: str | None) -> Any:
+def _verify_saved_quote(reference: str, secret: list[str]) -> Any:
     """Verify a saved quote's evidence from storage, found by its number or id."""
     from kis_estimator.db.repository import QuoteRepository
     from kis_estimator.storage_ops import verify_quote_evidence
@@ -680,14 +680,14 @@ def evidence_verify(
     """Re-hash every file of an evidence pack; name every changed, missing or extra file."""
     settings = bootstrap.Settings()
     if not path.exists():
-        result = _verify_saved_quote(str(path), settings.evidence_secret)
+        result = _verify_saved_quote(str(path), settings.evidence_secrets())
     else:
         directory = path / "evidence" if (path / "evidence" / "manifest.json").exists() else path
         quote_file = directory.parent / "quote.json"
         expected = None
         if quote_file.is_file():
             expected = json.loads(quote_file.read_text(encoding="utf-8")).get("evidence", {}).get("sha256")
-        result = verify_pack(directory, expected_sha256=expected, secret=settings.evidence_secret)
+        result = verify_pack(directory, expected_sha256=expected, secret=settings.evidence_secrets())
     console = Console()
     for label, paths in (
         ("변경 changed", result.changed),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -167,7 +167,7 @@ def _files_on_disk(directory: Path) -> set[str]:
 
 
 def verify_pack(
-    directory: Path, *, expected_sha256: str | None = None, secret: str | None = None
+    directory: Path, *, expected_sha256: str | None = None, secret: str | Sequence[str] | None = None
 ) -> Verification:
     """Re-hash every file of the pack against its manifest; name what changed, is missing or is extra."""
     result = Verification()
@@ -191,7 +191,7 @@ def verify_pack(
     _check_sums(directory, result)
     if expected_sha256 is not None and expected_sha256 != result.evidence_sha256:
         result.problems.append(f"evidence hash {result.evidence_sha256} ≠ the quote's {expected_sha256}")
-    if secret is not None:
+    if secret:
         _check_signature(directory, result, secret)
     return result
 
@@ -210,14 +210,18 @@ def _check_sums(directory: Path, result: Verification) -> None:
             result.changed.append(path)
 
 
-def _check_signature(directory: Path, result: Verification, secret: str) -> None:
+def _check_signature(directory: Path, result: Verification, secret: str | Sequence[str]) -> None:
+    """The signature must match under the secret, or under one of the secrets (current first, then the
+    previous ones kept while packs signed with them are still verified)."""
+    secrets = [secret] if isinstance(secret, str) else [s for s in secret if s]
     result.signature_checked = True
     try:
         recorded = json.loads((directory / SIGNATURE).read_text(encoding="utf-8"))["signature"]
     except (OSError, ValueError, KeyError, TypeError):
         result.problems.append("signature.json missing or unreadable")
         return
-    if result.evidence_sha256 is None or not hmac.compare_digest(
-        recorded, sign(result.evidence_sha256, secret)
+    evidence_hash = result.evidence_sha256
+    if evidence_hash is None or not any(
+        hmac.compare_digest(str(recorded), sign(evidence_hash, key)) for key in secrets
     ):
         result.problems.append("signature does not match the evidence hash")

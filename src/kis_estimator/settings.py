@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     timezone: str = "Asia/Seoul"
     evidence_secret: str | None = None
+    # Earlier signing secrets, comma-separated: packs signed with them still verify after a rotation.
+    evidence_secret_previous: str = ""
     database_url: str = "sqlite:///var/kis.db"
     storage_url: str = "file://var/blobs"
     s3_endpoint_url: str | None = None
@@ -57,6 +59,11 @@ class Settings(BaseSettings):
         if self.app_env == "production":
             raise ValueError("APP_ENV=production needs EVIDENCE_SECRET (the signing secret)")
         return "kis-development-only-signing-secret"
+
+    def evidence_secrets(self) -> list[str]:
+        """Every secret an evidence signature may be made with: the current one first."""
+        previous = [k.strip() for k in self.evidence_secret_previous.split(",") if k.strip()]
+        return [k for k in [self.evidence_secret or "", *previous] if k]
 
     def check_production(self) -> None:
         """Refuse unsafe defaults when APP_ENV=production (raises ValueError naming what is missing)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -56,12 +57,18 @@ def collect_garbage(session: Session, store: BlobStore, *, delete: bool) -> list
 
 
 def verify_quote_evidence(
-    session: Session, store: BlobStore, quote_id: str, secret: str | None = None
+    session: Session, store: BlobStore, quote_id: str, secret: str | Sequence[str] | None = None
 ) -> Verification:
-    """Fetch a quote's evidence pack from storage and verify it against the quote's evidence hash."""
+    """Fetch a quote's evidence pack from storage and verify it against the quote's evidence hash.
+
+    The signature is checked with `secret` (or any of several, current first) when the quote was saved
+    signed; a quote saved before a secret was configured is checked by its hashes alone.
+    """
     row = QuoteRepository(session).get_full(quote_id)
     if row is None:
         raise KeyError(quote_id)
+    if row.signature is None:
+        secret = None
     with tempfile.TemporaryDirectory(prefix="kis-verify-") as work:
         root = Path(work)
         missing = []

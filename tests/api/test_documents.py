@@ -280,3 +280,21 @@ def test_openapi_lists_the_document_kinds(api: Api) -> None:
     blob_parameters = {p["name"]: p for p in paths["/v1/blobs/{key}"]["get"]["parameters"]}
     assert blob_parameters["sig"]["schema"]["maxLength"] == 64
     assert "security" not in paths["/v1/blobs/{key}"]["get"]
+
+
+def test_quotes_saved_before_a_secret_was_set_verify_by_their_hashes(api: Api) -> None:
+    quote = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
+    assert quote["evidence"]["signature"] is None
+    api.container.settings.evidence_secret = "a-secret-configured-later"
+    report = api.client.get(f"/v1/estimate/{quote['id']}/evidence/verify", headers=api.auth("viewer")).json()
+    assert report["ok"] and not report["signature_checked"]
+    signed = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
+    api.container.settings.evidence_secret = "rotated"
+    api.container.settings.evidence_secret_previous = "a-secret-configured-later"
+    rotated = api.client.get(
+        f"/v1/estimate/{signed['id']}/evidence/verify", headers=api.auth("viewer")
+    ).json()
+    assert rotated["ok"] and rotated["signature_checked"]
+    api.container.settings.evidence_secret_previous = ""
+    lost = api.client.get(f"/v1/estimate/{signed['id']}/evidence/verify", headers=api.auth("viewer")).json()
+    assert not lost["ok"] and lost["problems"] == ["signature does not match the evidence hash"]

@@ -308,7 +308,7 @@ def verify_evidence(request: Request, _: Viewer, quote_id: str) -> EvidenceRepor
     """Re-hash every stored evidence file against the manifest and the quote's evidence hash (and the
     signature when EVIDENCE_SECRET is set). 200 either way: `ok` and the lists say what is wrong."""
     container = container_of(request)
-    store, secret = container.store, container.settings.evidence_secret
+    store, secret = container.store, container.settings.evidence_secrets()
     with container.sessions() as session:
         row = QuoteRepository(session).get(quote_id)
         if row is None:
