@@ -311,17 +311,27 @@ def storage_gc(
     delete: Annotated[
         bool, typer.Option("--delete", help="Remove the orphans (default: only list them)")
     ] = False,
+    min_age: Annotated[
+        float,
+        typer.Option("--min-age", min=0, help="Delete only orphans older than this many seconds"),
+    ] = 3600.0,
 ) -> None:
-    """List (or remove) blobs no database row refers to: what failed saves left behind."""
+    """List (or remove) blobs no database row refers to: what failed saves left behind.
+
+    An orphan younger than --min-age may belong to a save still running (blobs are written before the
+    quote commits): it is listed but never deleted.
+    """
     from kis_estimator.storage_ops import collect_garbage
 
     container = bootstrap.build()
     with container.sessions() as session:
-        orphans = collect_garbage(session, container.store, delete=delete)
+        old, young = collect_garbage(session, container.store, delete=delete, min_age_s=min_age)
     console = Console()
-    for key in orphans:
-        console.print(f"{'deleted' if delete else 'orphan'}: {key}")
-    console.print(f"{len(orphans)} orphan blob(s){' deleted' if delete else ''}")
+    for key in old:
+        console.print(f"{'deleted' if delete else 'orphan'}: {key}", highlight=False, soft_wrap=True)
+    for key in young:
+        console.print(f"orphan (younger than {min_age:g} s, kept): {key}", highlight=False, soft_wrap=True)
+    console.print(f"{len(old) + len(young)} orphan blob(s){f', {len(old)} deleted' if delete else ''}")
 
 
 @db_app.command("upgrade")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -47,13 +48,32 @@ def find_orphans(session: Session, store: BlobStore) -> list[str]:
     return [key for key in store.list(QUOTE_PREFIX) if key not in referenced]
 
 
-def collect_garbage(session: Session, store: BlobStore, *, delete: bool) -> list[str]:
-    """The orphan blobs; with `delete`, remove them too."""
-    orphans = find_orphans(session, store)
+# A save writes its blobs before its transaction commits: an orphan younger than this may belong to a
+# save still running, so it is listed but not deleted.
+GC_MIN_AGE_S = 3600.0
+
+
+def collect_garbage(
+    session: Session,
+    store: BlobStore,
+    *,
+    delete: bool,
+    min_age_s: float = GC_MIN_AGE_S,
+    now: float | None = None,
+) -> tuple[list[str], list[str]]:
+    """The orphan blobs, as (old enough to delete, too young); with `delete`, remove the old ones."""
+    now = time.time() if now is None else now
+    old, young = [], []
+    for key in find_orphans(session, store):
+        try:
+            age = now - store.modified_at(key)
+        except BlobNotFound:  # deleted meanwhile
+            continue
+        (old if age >= min_age_s else young).append(key)
     if delete:
-        for key in orphans:
+        for key in old:
             store.delete(key)
-    return orphans
+    return old, young
 
 
 def verify_quote_evidence(

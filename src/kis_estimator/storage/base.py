@@ -87,6 +87,10 @@ class BlobStore(Protocol):
         """Remove the blob under `key`; deleting a missing key is not an error."""
         ...
 
+    def modified_at(self, key: str) -> float:
+        """When the blob under `key` was last written (Unix seconds); BlobNotFound when there is none."""
+        ...
+
     def list(self, prefix: str = "") -> Iterator[str]:
         """The keys starting with `prefix` (a plain string prefix, as in S3), in ascending order."""
         ...

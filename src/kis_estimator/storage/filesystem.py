@@ -104,6 +104,16 @@ class FileSystemBlobStore:
         except OSError as exc:
             raise self._error("cannot stat", exc, key) from exc
 
+    def modified_at(self, key: str) -> float:
+        """The file's modification time."""
+        path = self._path(key)
+        try:
+            return path.stat().st_mtime
+        except (FileNotFoundError, NotADirectoryError):
+            raise BlobNotFound("no such blob", backend=self.backend, key=key) from None
+        except OSError as exc:
+            raise self._error("cannot stat", exc, key) from exc
+
     def delete(self, key: str) -> None:
         """Remove the file under `key` (if any) and the directories that become empty."""
         path = self._path(key)

@@ -37,6 +37,7 @@ class InMemoryBlobStore:
         self._secret = signing_secret
         self._now = now
         self._blobs: dict[str, bytes] = {}
+        self._written: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> BlobInfo:
@@ -47,6 +48,7 @@ class InMemoryBlobStore:
         snapshot = bytes(data)
         with self._lock:
             self._blobs[key] = snapshot
+            self._written[key] = time.time()
         return BlobInfo(key=key, size=len(snapshot), sha256=hashlib.sha256(snapshot).hexdigest())
 
     def get(self, key: str) -> bytes:
@@ -64,11 +66,21 @@ class InMemoryBlobStore:
         with self._lock:
             return key in self._blobs
 
+    def modified_at(self, key: str) -> float:
+        """When `put` stored the blob."""
+        validate_key(key, backend=self.backend)
+        with self._lock:
+            written = self._written.get(key) if key in self._blobs else None
+        if written is None:
+            raise BlobNotFound("no such blob", backend=self.backend, key=key)
+        return written
+
     def delete(self, key: str) -> None:
         """Remove the blob under `key`, if any."""
         validate_key(key, backend=self.backend)
         with self._lock:
             self._blobs.pop(key, None)
+            self._written.pop(key, None)
 
     def list(self, prefix: str = "") -> Iterator[str]:
         """The keys starting with `prefix` at the time of the call, sorted."""

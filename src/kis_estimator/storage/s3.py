@@ -123,6 +123,14 @@ class S3BlobStore:
             return False
         return True
 
+    def modified_at(self, key: str) -> float:
+        """The object's LastModified (a HEAD request)."""
+        validate_key(key, backend=self.backend)
+        with self._translate("stat", key):
+            head = self._client.head_object(Bucket=self._bucket, Key=key)
+        modified: float = head["LastModified"].timestamp()
+        return modified
+
     def delete(self, key: str) -> None:
         """Delete the object; S3 answers success for a missing key too."""
         validate_key(key, backend=self.backend)
