@@ -290,3 +290,15 @@ def tamper_signature(url: str) -> str:
         return match.group(1) + ("0" if last != "0" else "1")
 
     return re.sub(r"((?:[?&]sig|X-Amz-Signature)=[0-9a-f]*)([0-9a-f])(?=&|$)", flip, url)
+
+
+def test_modified_at_is_when_the_blob_was_written(store: BlobStore) -> None:
+    import time
+
+    before = time.time()
+    store.put("quote/q/age.json", b"{}")
+    written = store.modified_at("quote/q/age.json")
+    assert before - 5 <= written <= time.time() + 5  # S3 keeps whole seconds
+    store.delete("quote/q/age.json")
+    with pytest.raises(BlobNotFound):
+        store.modified_at("quote/q/age.json")
