@@ -207,7 +207,7 @@ class S3BlobStore:
 
     def _storage_error(self, action: str, key: str | None, exc: Exception) -> StorageError:
         code = _error_code(exc) if isinstance(exc, ClientError) else ""
-        if key is not None and code in _NOT_FOUND_CODES and action in ("get", "exists"):
+        if key is not None and code in _NOT_FOUND_CODES and action in ("get", "exists", "stat"):
             return BlobNotFound("no such object", backend=self.backend, key=key)
         if code == "NoSuchBucket":
             return StorageError(
