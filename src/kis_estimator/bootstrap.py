@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.rulebook import Rulebook
-from kis_estimator.pipeline import DocumentOptions
 from kis_estimator.settings import Settings
 from kis_estimator.storage import BlobStore, open_blob_store
+
+if TYPE_CHECKING:  # the pipeline (OR-Tools, renderers) loads only when a command estimates
+    from kis_estimator.pipeline import DocumentOptions
 
 __all__ = ["Container", "Settings", "build"]
 
@@ -85,6 +87,8 @@ class Container:
             return repository.catalog_of(active), active.id
 
     def document_options(self, recalculate: bool = False) -> DocumentOptions:
+        from kis_estimator.pipeline import DocumentOptions
+
         s = self.settings
         return DocumentOptions(
             company=s.company(), terms=s.terms(), evidence_secret=s.evidence_secret, recalculate=recalculate

@@ -8,20 +8,19 @@ import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
-from kis_estimator.documents.lint import soffice_path
 from kis_estimator.engine.errors import DataError, RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
-from kis_estimator.evidence import verify_pack
-from kis_estimator.pipeline import DocumentOptions, QuoteIdentity, run_pipeline
 from kis_estimator.storage import StorageError
-from kis_estimator.summary import render_summary
+
+if TYPE_CHECKING:  # loaded by the commands that estimate: OR-Tools and the renderers take ~1 s to import
+    from kis_estimator.pipeline import DocumentOptions, QuoteIdentity
 
 app = typer.Typer(
     help="KIS Estimator: 분전반 견적 / quotations for distribution panels.", no_args_is_help=True
@@ -283,8 +282,12 @@ app.add_typer(storage_app, name="storage")
 def storage_init() -> None:
     """Create the storage directory or bucket (idempotent) and probe it."""
     container = bootstrap.build()
-    container.store.init()
-    container.store.check()
+    try:
+        container.store.init()
+        container.store.check()
+    except StorageError as exc:
+        Console(stderr=True).print(f"[red]✖ storage not ready / 저장소 오류: {exc}[/red]")
+        raise typer.Exit(EXIT_FAILURE) from None
     Console().print(f"[green]✔[/green] storage ready: {container.settings.storage_url}")
 
 
@@ -476,6 +479,8 @@ def next_number(out_root: Path, day: str) -> str:
 def _identity(
     now: str | None, number: str | None, quote_id: str | None, out_root: Path, tz: str
 ) -> QuoteIdentity:
+    from kis_estimator.pipeline import QuoteIdentity
+
     moment = datetime.fromisoformat(now) if now else datetime.now(ZoneInfo(tz))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(tz))
@@ -506,6 +511,10 @@ def estimate(
     ] = False,
 ) -> None:
     """Estimate one request and write the quote, documents and evidence (with --save: into the database)."""
+    from kis_estimator.documents.lint import soffice_path
+    from kis_estimator.pipeline import DocumentOptions, run_pipeline
+    from kis_estimator.summary import render_summary
+
     trace_id = uuid.uuid4().hex
     raw = _read_request(request_file, trace_id)
     try:
@@ -630,6 +639,7 @@ def _verify_saved_quote(reference: str, secret: list[str]) -> Any:
 def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id: str, as_json: bool) -> None:
     """`kis estimate --save`: the quote saved like the service saves it, with its number from the database."""
     from kis_estimator.service import SaveContext, save_estimate
+    from kis_estimator.summary import render_summary
 
     try:
         container.prepare_embedded()
@@ -688,6 +698,8 @@ def evidence_verify(
     ],
 ) -> None:
     """Re-hash every file of an evidence pack; name every changed, missing or extra file."""
+    from kis_estimator.evidence import verify_pack
+
     settings = bootstrap.Settings()
     if not path.exists():
         result = _verify_saved_quote(str(path), settings.evidence_secrets())
@@ -720,6 +732,13 @@ def regression_run(
 ) -> None:
     """Run every goldset case and print a result table; exit 1 on any failure."""
     from kis_estimator.regression import print_report, run_goldset
+
+    if not any(goldset.glob("*.json")):
+        Console(stderr=True).print(
+            f"[red]✖ no goldset cases in {goldset} / 골드셋이 없습니다[/red]: run it from the repository "
+            "checkout or pass --goldset DIR"
+        )
+        raise typer.Exit(EXIT_FAILURE)
 
     container = bootstrap.build()
     results = run_goldset(goldset, container.catalog, container.rules)

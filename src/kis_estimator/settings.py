@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kis_estimator.documents.model import Company, Terms
+if TYPE_CHECKING:  # the documents package loads its renderers; only estimating commands need it
+    from kis_estimator.documents.model import Company, Terms
+
 
 
 class Settings(BaseSettings):
@@ -75,6 +78,8 @@ class Settings(BaseSettings):
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     def company(self) -> Company:
+        from kis_estimator.documents.model import Company
+
         return Company(
             name=self.company_name,
             representative=self.company_representative,
@@ -85,6 +90,8 @@ class Settings(BaseSettings):
         )
 
     def terms(self) -> Terms:
+        from kis_estimator.documents.model import Terms
+
         return Terms(
             payment=self.quote_payment_terms,
             validity_days=self.quote_validity_days,
