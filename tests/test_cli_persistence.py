@@ -52,7 +52,11 @@ def test_database_storage_catalog_and_saved_quotes(tmp_path: Path) -> None:
     stray = tmp_path / "var" / "blobs" / "quote" / "gone" / "pricing" / "0.json"
     stray.parent.mkdir(parents=True)
     stray.write_text("{}", encoding="utf-8")
-    assert "quote/gone/pricing/0.json" in _ok(_kis("storage", "gc", "--delete", cwd=tmp_path))
+    kept = _ok(_kis("storage", "gc", "--delete", cwd=tmp_path))  # too young to delete
+    assert "kept" in kept and stray.exists()
+    assert "quote/gone/pricing/0.json" in _ok(
+        _kis("storage", "gc", "--delete", "--min-age", "0", cwd=tmp_path)
+    )
     assert not stray.exists()
 
     pdf = next((tmp_path / "var" / "blobs" / "quote" / saved["id"] / "documents").glob("quote.pdf"))

@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kis_estimator import __version__
+from kis_estimator import __version__, telemetry
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.routes import catalog, documents, estimates, health, keys
 from kis_estimator.bootstrap import Container
@@ -148,4 +148,5 @@ def create_app(container: Container) -> FastAPI:
 
     web.mount(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    telemetry.instrument(app, container)  # OTel spans and Sentry, when the environment asks for them
     return app
