@@ -11,7 +11,6 @@ if TYPE_CHECKING:  # the documents package loads its renderers; only estimating 
     from kis_estimator.documents.model import Company, Terms
 
 
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 

@@ -7,7 +7,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-_STATUS = {"pass": "[green]✔ pass[/green]", "warn": "[yellow]▲ warn[/yellow]", "fail": "[red]✖ fail[/red]"}
+_STATUS = {
+    "pass": "[green]✔ pass[/green]",
+    "warn": "[yellow]▲ warn[/yellow]",
+    "fail": "[red]✖ fail[/red]",
+}  # a gate status, not a password  # nosec B105
 
 
 def _size(values: list[int]) -> str:

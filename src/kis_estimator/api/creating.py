@@ -226,5 +226,5 @@ def _release(container: Container, key: str) -> None:
     try:
         with container.sessions.begin() as session:
             IdempotencyRepository(session).release(key)
-    except Exception:  # the database is down: the claim stays pending and expires with its TTL
+    except Exception:  # the database is down: the claim stays pending and expires (TTL)  # nosec B110
         pass

@@ -46,7 +46,7 @@ def _ensure_roles(url: str) -> None:
             for role in ("kis_app", "kis_readonly"):
                 connection.execute(
                     text(
-                        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
+                        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "  # identifiers quoted from our own metadata  # nosec B608
                         f"THEN CREATE ROLE {role} NOLOGIN; END IF; END $$"
                     )
                 )

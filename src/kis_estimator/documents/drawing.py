@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape, quoteattr  # escape() writes SVG text, parses nothing  # nosec B406
 
 if TYPE_CHECKING:
     from kis_estimator.engine.catalog import Catalog

@@ -2,8 +2,8 @@
 
 The static doc lint runs on every estimate, and loading the workbook twice with openpyxl (once for
 formulas, once for cached values) cost about 20 ms of a 70 ms pipeline. This reads the package's XML
-parts once with the standard library's ElementTree: only the workbooks this program itself rendered
-are read here (uploaded sheets go through openpyxl behind the archive guard).
+parts once with defusedxml's ElementTree (this program's own workbooks, and LibreOffice's
+recalculation of them; uploaded sheets go through openpyxl behind the archive guard).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import zipfile
 from dataclasses import dataclass, field
 from posixpath import join, normpath
 from typing import Any
-from xml.etree import ElementTree
+from xml.etree.ElementTree import Element  # parsing goes through defusedxml  # nosec B405
+
+from defusedxml.ElementTree import fromstring
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -43,7 +45,7 @@ class WorkbookCells:
         return match.group("sheet") if match else None
 
 
-def _text(element: ElementTree.Element | None) -> str:
+def _text(element: Element | None) -> str:
     if element is None:
         return ""
     return "".join(t.text or "" for t in element.iter(f"{_MAIN}t"))
@@ -54,7 +56,7 @@ def _number(raw: str) -> int | float:
     return int(number) if number.is_integer() and "E" not in raw.upper() else number
 
 
-def _value(cell: ElementTree.Element, shared: list[str]) -> Any:
+def _value(cell: Element, shared: list[str]) -> Any:
     kind = cell.get("t", "n")
     if kind == "inlineStr":
         return _text(cell.find(f"{_MAIN}is"))
@@ -77,11 +79,11 @@ def read_cells(data: bytes) -> WorkbookCells:
         names = set(package.namelist())
         shared = []
         if "xl/sharedStrings.xml" in names:
-            root = ElementTree.fromstring(package.read("xl/sharedStrings.xml"))
+            root = fromstring(package.read("xl/sharedStrings.xml"))
             shared = [_text(item) for item in root.iter(f"{_MAIN}si")]
-        rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+        rels = fromstring(package.read("xl/_rels/workbook.xml.rels"))
         targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PACKAGE_REL}Relationship")}
-        workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
+        workbook = fromstring(package.read("xl/workbook.xml"))
         for defined in workbook.iter(f"{_MAIN}definedName"):
             if defined.get("localSheetId") is None and defined.get("name"):
                 result.names[defined.get("name", "")] = defined.text or ""
@@ -90,7 +92,7 @@ def read_cells(data: bytes) -> WorkbookCells:
             part = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
             cells: dict[str, Cell] = {}
             if part in names:
-                root = ElementTree.fromstring(package.read(part))
+                root = fromstring(package.read(part))
                 for cell in root.iter(f"{_MAIN}c"):
                     formula = cell.findtext(f"{_MAIN}f")
                     cells[cell.get("r", "")] = Cell(_value(cell, shared), formula)

@@ -128,7 +128,7 @@ def _is_postgres() -> bool:
 def _create_roles() -> None:
     for role in ROLES:
         op.execute(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "  # role names are our constants  # nosec B608
             f"THEN CREATE ROLE {role} NOLOGIN; END IF; END $$"
         )
     for schema in ("estimator", "shared"):
@@ -174,7 +174,7 @@ def downgrade() -> None:
     for role in ROLES:
         # Roles are cluster-wide: drop what they hold in this database, and the role once nothing is left.
         op.execute(
-            f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN "
+            f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN "  # role names are our constants  # nosec B608
             f"EXECUTE 'DROP OWNED BY {role}'; "
             f"BEGIN EXECUTE 'DROP ROLE {role}'; EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END; "
             "END IF; END $$"
