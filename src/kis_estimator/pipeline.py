@@ -18,8 +18,10 @@ from kis_estimator import __version__
 from kis_estimator.documents import RenderContext, render_all
 from kis_estimator.documents.lint import recalculation_lint, static_lint
 from kis_estimator.documents.model import Company, Terms, build_document
+from kis_estimator.documents.pdf import unprintable_problems
 from kis_estimator.documents.xlsx import render_xlsx_with_map
 from kis_estimator.engine.catalog import Catalog
+from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.estimate import STAGES, Work
 from kis_estimator.engine.quote import quote_document
 from kis_estimator.engine.rulebook import Rulebook
@@ -96,6 +98,8 @@ def run_pipeline(
     """
     clock = _Clock(len(STAGES) + (len(DOCUMENT_STAGES) if documents else 0), on_progress)
     work = Work(raw=raw_request, catalog=catalog, rules=rules)
+    if documents is not None and (unprintable := unprintable_problems(raw_request)):
+        raise RequestRejected(unprintable)  # before any stage: the PDF could not be drawn
     for name, stage in STAGES:
         with clock.stage(name):
             stage(work)

@@ -55,6 +55,8 @@ def run(host: str, port: int, workers: int) -> None:
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_S,
         proxy_headers=True,
+        # h11 caps a request's head at 16 KB; httptools would read a header of any size into memory.
+        http="h11",
     )
     if workers == 1:
         uvicorn.Server(config).run()  # asyncio binds with IPPROTO_TCP itself

@@ -121,3 +121,13 @@ def test_a_refused_request_spends_no_quote_number(api: Api) -> None:
 def test_me_names_the_callers_role(api: Api) -> None:
     for role in ("viewer", "estimator", "admin"):
         assert api.client.get("/v1/me", headers=api.auth(role)).json()["role"] == role
+
+
+def test_text_the_pdf_cannot_print_is_refused_at_its_field(api: Api) -> None:
+    for text in ("동양\t기전", "동양😀", "invoice\u202egpj", "a\x00b"):
+        bad = {**DOMAIN_S8, "customer": {**DOMAIN_S8["customer"], "name": text}}
+        response = api.client.post("/v1/estimate", json=bad, headers=api.auth())
+        body = envelope(response)
+        assert response.status_code == 422, (text, body)
+        assert (body["code"], body["path"]) == ("REQ_TEXT_UNPRINTABLE", "customer.name")
+    assert api.client.get("/v1/estimate", headers=api.auth()).json()["total"] == 0

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Scope, Send
 
@@ -166,6 +166,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def database_down(request: Request, exc: DBAPIError) -> JSONResponse:
+        if isinstance(exc, DataError):  # e.g. PostgreSQL refuses a NUL character in text
+            body = error_envelope(
+                "REQ_INVALID",
+                "허용되지 않는 값입니다 (예: NUL 문자) / A value the database cannot store (e.g. a NUL character)",
+                hint="제어 문자를 지우고 다시 보내 주세요 / Remove control characters and retry.",
+                path="",
+                trace_id=trace_id_of(request),
+            )
+            return _respond(request, 422, body)
         if not exc.connection_invalidated and not isinstance(exc, OperationalError | InterfaceError):
             return await bug(request, exc)
         log.error(

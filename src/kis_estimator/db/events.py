@@ -53,5 +53,7 @@ class EventRepository:
         return self.session.execute(statement).scalars().all()
 
     def exists(self, quote_id: str) -> bool:
+        if "\x00" in quote_id:  # no id holds a NUL (and PostgreSQL refuses one in text)
+            return False
         statement = select(QuoteEventRow.id).where(QuoteEventRow.quote_id == quote_id).limit(1)
         return self.session.execute(statement).first() is not None

@@ -197,9 +197,13 @@ class QuoteRepository:
         return row
 
     def get(self, quote_id: str) -> QuoteRow | None:
+        if "\x00" in quote_id:  # no id holds a NUL (and PostgreSQL refuses one in text)
+            return None
         return self.session.get(QuoteRow, quote_id)
 
     def get_full(self, quote_id: str) -> QuoteRow | None:
+        if "\x00" in quote_id:
+            return None
         statement = (
             select(QuoteRow)
             .where(QuoteRow.id == quote_id)
@@ -212,6 +216,8 @@ class QuoteRepository:
 
     def set_status(self, quote_id: str, wanted: str) -> QuoteRow | None:
         """Move a quote to `wanted`; raise IllegalTransition for a move the workflow does not allow."""
+        if "\x00" in quote_id:
+            return None
         row = self.session.get(QuoteRow, quote_id, with_for_update=True)
         if row is None:
             return None
@@ -235,6 +241,8 @@ class QuoteRepository:
         size: int = 20,
     ) -> SearchResult:
         """Quotes matching every given filter, newest first, one page of them and the total count."""
+        if any("\x00" in text for text in (q, customer, number) if text):  # no stored text holds a NUL
+            return SearchResult(items=[], total=0, page=page, size=size)
         statement: Select[tuple[QuoteRow]] = select(QuoteRow)
         if q:
             pattern = f"%{_escape_like(q)}%"

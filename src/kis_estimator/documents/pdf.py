@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import pylopdf_fonts_ko
 from fontTools.fontBuilder import FontBuilder, buildCmapSubTable
@@ -32,6 +32,7 @@ from fpdf.fonts import Glyph as UsedGlyph
 from fpdf.fonts import SubsetMap, TTFFont
 
 from kis_estimator.documents.model import DocumentPanel, QuoteDocument
+from kis_estimator.engine.errors import RequestProblem
 
 __all__ = ["KoreanFont", "MissingGlyphError", "ReferenceKoreanFont", "SharedKoreanFont", "render_pdf"]
 
@@ -722,3 +723,35 @@ def _draw_panel(pdf: FPDF, panel: DocumentPanel) -> None:
     continued = f"{panel.index + 1}. {panel.name} (계속)"
     _draw_table(pdf, DETAIL_COLUMNS, _detail_rows(panel), line_height=DETAIL_LINE, continued=continued)
     pdf.ln(7)
+
+
+def unprintable_problems(raw_request: Any, font: KoreanFont = _SHARED_FONT) -> list[RequestProblem]:
+    """A problem for each text field of a request holding a character the PDF cannot print (control
+    characters such as a pasted tab, bidi overrides, emoji, scripts the Korean font lacks), so that the
+    request is refused with the field's path instead of failing when the PDF is drawn."""
+    problems: list[RequestProblem] = []
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+        elif isinstance(value, str) and value:
+            missing = font.missing(c for c in value if c != "\n")
+            if missing:
+                shown = ", ".join(f"U+{ord(c):04X}" for c in missing[:5])
+                problems.append(
+                    RequestProblem(
+                        "REQ_TEXT_UNPRINTABLE",
+                        f"견적서에 인쇄할 수 없는 문자가 있습니다 ({shown})",
+                        f"The quotation cannot print these characters ({shown})",
+                        ".".join(str(p) for p in path),
+                        "해당 문자(탭·제어 문자·이모지 등)를 지우거나 바꿔 주세요 / "
+                        "Remove or replace them (tabs, control characters, emoji, …).",
+                    )
+                )
+
+    walk(raw_request, ())
+    return problems

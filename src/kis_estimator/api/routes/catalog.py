@@ -63,7 +63,8 @@ _MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 _BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
-_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+# Path and shell characters, controls, and the bidi controls that could make a name read backwards.
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]')
 # What `q` is matched against, per kind (besides the model, the names a person would type).
 _NAME_COLUMNS: dict[str, tuple[str, ...]] = {
     "breakers": ("model", "series"),

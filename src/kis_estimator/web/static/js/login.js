@@ -46,13 +46,8 @@ export function render(main) {
   main.append(form);
 }
 
-/** "admin" when the key may list the keys (an admin-only read), else "user". */
+/** The key's role as the API names it: admin, estimator or viewer (GET /v1/me). */
 async function roleOf(key) {
-  try {
-    await request("/v1/keys", { key });
-    return "admin";
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 403) return "user";
-    throw error;
-  }
+  const me = await request("/v1/me", { key });
+  return me.role;
 }

@@ -18,11 +18,13 @@ const ROUTES = [
   [/^\/catalog$/, "catalog", (main, view) => catalog.render(main, view)],
 ];
 
+const ROLE_NAMES = { admin: "관리자", estimator: "견적 담당", viewer: "조회 전용" };
+
 function chrome(section) {
   const signedIn = Boolean(session.key);
   document.getElementById("nav").hidden = !signedIn;
   document.getElementById("session").hidden = !signedIn;
-  document.getElementById("session-role").textContent = session.isAdmin ? "관리자 키" : "사용자 키";
+  document.getElementById("session-role").textContent = ROLE_NAMES[session.role] || "사용자 키";
   document.querySelectorAll("[data-nav]").forEach((link) => {
     if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

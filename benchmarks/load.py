@@ -1,0 +1,386 @@
+"""Sustained mixed traffic against the HTTP service: throughput, p50/p95/p99 per kind, errors by status.
+
+`python benchmarks/load.py [--seconds N] [--clients C] [--backend sqlite|postgres] [--workers W]`
+starts its own service and, with C concurrent clients (threads, each with a keep-alive connection to
+every server), sends for N seconds a mix of
+- 20% POST /v1/estimate (the DOMAIN §8 request for one of a few customers, a fresh Idempotency-Key);
+- 50% GET /v1/estimate/{id} of a quote made before or during the run;
+- 20% GET /v1/estimate?q=… (a customer's name, or a word nobody used), one page of 20;
+-  5% POST /v1/estimate with `Accept: text/event-stream`, read to its DONE frame;
+-  5% GET /v1/estimate/{id}/events of a finished quote (replay to DONE).
+A stream's latency is the time to its DONE frame. Anything but the expected status (or a stream that
+does not end with DONE) is an error, counted by status or exception class.
+
+Services it starts (KIS_DOC_RECALC=0, in a temporary directory, removed afterwards):
+- `--backend sqlite`: `kis serve --workers W` over SQLite and a file store;
+- `--backend postgres`: a throwaway PostgreSQL (tests/postgres_server.py) and a moto S3 server
+  (tests/storage/s3_server.py), migrated with `kis db upgrade` and `kis storage init`, and TWO
+  `kis serve --workers W` processes; each client sends its requests to both in turn.
+`--url URL [--url URL …] --api-key KEY` loads a running service instead (an estimator or admin key; the
+quotes it makes stay). The exit status is 1 when any request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import itertools
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the service helpers of the tests start PostgreSQL, S3 and the servers
+
+from tests.live import LiveServer, create_api_key, free_port, read_sse, run_kis  # noqa: E402
+
+DOMAIN_S8: dict[str, Any] = json.loads(
+    (ROOT / "examples" / "domain-s8-outdoor-sus.json").read_text(encoding="utf-8")
+)
+CUSTOMERS = ["동양기전", "서해건설", "한빛전기", "대성산업", "미래엔지니어링"]
+SEARCH_TERMS = [*CUSTOMERS, "EST-", "신축", "없는고객"]
+SEED_QUOTES = 20
+TIMEOUT = httpx.Timeout(60.0)
+S3_ACCESS_KEY = "AKIAKISLOADBENCH0001"
+S3_SECRET_KEY = "kis-load-benchmark-secret"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    share: float
+
+
+KINDS = [
+    Kind("POST create", 0.20),
+    Kind("GET quote", 0.50),
+    Kind("GET search", 0.20),
+    Kind("POST stream", 0.05),
+    Kind("GET events", 0.05),
+]
+
+
+@dataclass
+class Tally:
+    """Latencies (ms) of the requests that succeeded and errors by status, for one kind."""
+
+    ms: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: Tally) -> None:
+        self.ms += other.ms
+        self.errors.update(other.errors)
+
+
+class Quotes:
+    """The ids of quotes made so far, shared by the clients (reads and event tails pick among them)."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self._ids = list(ids)
+        self._lock = threading.Lock()
+
+    def add(self, quote_id: str) -> None:
+        with self._lock:
+            self._ids.append(quote_id)
+
+    def pick(self, rng: random.Random) -> str:
+        with self._lock:
+            return rng.choice(self._ids)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def request_for(rng: random.Random) -> dict[str, Any]:
+    body = copy.deepcopy(DOMAIN_S8)
+    body["customer"]["name"] = rng.choice(CUSTOMERS)
+    return body
+
+
+class Failed(Exception):
+    """A request that did not give what it should; the message is the error's key (status or reason)."""
+
+
+def _expect(response: httpx.Response, status: int) -> httpx.Response:
+    if response.status_code != status:
+        raise Failed(str(response.status_code))
+    return response
+
+
+def _stream_to_done(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code != 200:
+        response.read()
+        raise Failed(str(response.status_code))
+    frames = read_sse(response)
+    if not frames or frames[-1].type != "DONE":
+        last = frames[-1].type if frames else "nothing"
+        status = frames[-1].payload.get("status") if frames and isinstance(frames[-1].payload, dict) else None
+        raise Failed(f"stream ended with {last}" + (f" {status}" if status else ""))
+    return dict(frames[-1].payload)
+
+
+def do_create(http: httpx.Client, rng: random.Random, quotes: Quotes) -> None:
+    headers = {"Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128)))}
+    quote = _expect(http.post("/v1/estimate", json=request_for(rng), headers=headers), 201).json()
+    quotes.add(quote["id"])
+
+
+def do_read(http: httpx.Client, rng: random.Random, quotes: Quotes) -> None:
+    _expect(http.get(f"/v1/estimate/{quotes.pick(rng)}"), 200)
+
+
+def do_search(http: httpx.Client, rng: random.Random, quotes: Quotes) -> None:
+    _expect(http.get("/v1/estimate", params={"q": rng.choice(SEARCH_TERMS), "size": 20}), 200)
+
+
+def do_stream(http: httpx.Client, rng: random.Random, quotes: Quotes) -> None:
+    sse = {"Accept": "text/event-stream"}
+    with http.stream("POST", "/v1/estimate", json=request_for(rng), headers=sse) as response:
+        done = _stream_to_done(response)
+    quotes.add(done["quoteId"])
+
+
+def do_events(http: httpx.Client, rng: random.Random, quotes: Quotes) -> None:
+    with http.stream("GET", f"/v1/estimate/{quotes.pick(rng)}/events") as response:
+        _stream_to_done(response)
+
+
+ACTIONS: dict[str, Callable[[httpx.Client, random.Random, Quotes], None]] = {
+    "POST create": do_create,
+    "GET quote": do_read,
+    "GET search": do_search,
+    "POST stream": do_stream,
+    "GET events": do_events,
+}
+
+
+@dataclass
+class Result:
+    seconds: float
+    tallies: dict[str, Tally]
+    per_server: Counter[str]
+
+
+def run_load(urls: list[str], key: str, clients: int, seconds: float, seed: int, quotes: Quotes) -> Result:
+    """`clients` threads send the mix for `seconds`, each to every server in turn."""
+    names = [kind.name for kind in KINDS]
+    weights = [kind.share for kind in KINDS]
+    tallies = {name: Tally() for name in names}
+    per_server: Counter[str] = Counter()
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    deadline = 0.0
+
+    def client(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)
+        mine = {name: Tally() for name in names}
+        sent: Counter[str] = Counter()
+        headers = {"Authorization": f"Bearer {key}"}
+        with contextlib.ExitStack() as stack:
+            https = [
+                stack.enter_context(httpx.Client(base_url=url, headers=headers, timeout=TIMEOUT))
+                for url in urls
+            ]
+            turn = itertools.cycle(range(len(urls)))
+            for _ in range(index):  # the clients start on different servers
+                next(turn)
+            start.wait()
+            while time.perf_counter() < deadline:
+                name = rng.choices(names, weights)[0]
+                server = next(turn)
+                began = time.perf_counter()
+                try:
+                    ACTIONS[name](https[server], rng, quotes)
+                except Failed as failure:
+                    mine[name].errors[str(failure)] += 1
+                except httpx.HTTPError as exc:
+                    mine[name].errors[type(exc).__name__] += 1
+                else:
+                    mine[name].ms.append((time.perf_counter() - began) * 1000)
+                sent[urls[server]] += 1
+        with lock:
+            for name in names:
+                tallies[name].merge(mine[name])
+            per_server.update(sent)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    deadline = began + seconds
+    start.wait()
+    for thread in threads:
+        thread.join()
+    return Result(time.perf_counter() - began, tallies, per_server)
+
+
+def seed_quotes(urls: list[str], key: str, count: int) -> Quotes:
+    """Quotes to read from the first second on; also warms every server (imports, fonts, connections)."""
+    rng = random.Random(0)
+    ids = []
+    headers = {"Authorization": f"Bearer {key}"}
+    for index in range(count):
+        url = urls[index % len(urls)]
+        response = httpx.post(f"{url}/v1/estimate", json=request_for(rng), headers=headers, timeout=TIMEOUT)
+        if response.status_code != 201:
+            raise RuntimeError(f"seeding {url}: {response.status_code} {response.text[:500]}")
+        ids.append(response.json()["id"])
+    return Quotes(ids)
+
+
+def report(result: Result, urls: list[str]) -> int:
+    """Print the table, the errors and the spread over servers; return the number of errors."""
+    print(
+        f"{'':14} {'share':>5} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50':>8} {'p95':>8} "
+        f"{'p99':>8} {'max':>8}"
+    )
+    overall = Tally()
+    rows = [(kind.name, f"{kind.share:.0%}", result.tallies[kind.name]) for kind in KINDS]
+    for tally in result.tallies.values():
+        overall.merge(tally)
+    for name, share, tally in [*rows, ("all", "", overall)]:
+        ms = tally.ms or [float("nan")]
+        count = len(tally.ms) + sum(tally.errors.values())
+        print(
+            f"{name:14} {share:>5} {count:>8} {sum(tally.errors.values()):>6} "
+            f"{len(tally.ms) / result.seconds:>7.1f} {percentile(ms, 0.50):>8.1f} {percentile(ms, 0.95):>8.1f} "
+            f"{percentile(ms, 0.99):>8.1f} {max(ms):>8.1f}"
+        )
+    print("(latencies in ms at the client, successful requests only; a stream's is the time to DONE)")
+    errors = Counter[str]()
+    for name, tally in result.tallies.items():
+        errors.update({f"{name}: {status}": n for status, n in tally.errors.items()})
+    if errors:
+        print("errors by status: " + ", ".join(f"{what} ×{n}" for what, n in sorted(errors.items())))
+    else:
+        print("errors by status: none")
+    spread = ", ".join(f"{url} {result.per_server[url]}" for url in urls)
+    print(f"requests per server: {spread}")
+    return sum(errors.values())
+
+
+# ------------------------------------------------------------------------------- services it starts
+
+
+@contextlib.contextmanager
+def sqlite_service(workers: int) -> Iterator[tuple[list[str], str, str]]:
+    with tempfile.TemporaryDirectory(prefix="kis-load-") as tmp:
+        env = {
+            "DATABASE_URL": f"sqlite:///{tmp}/kis.db",
+            "STORAGE_URL": f"file://{tmp}/blobs",
+            "KIS_DOC_RECALC": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+        key = create_api_key(env, "estimator", "load benchmark", cwd=tmp)
+        with LiveServer(env, mode="serve", workers=workers, name="sqlite") as server:
+            yield [server.url], key, f"kis serve --workers {workers} over SQLite and files"
+
+
+# The S3 server runs in a process of its own, so that it does not share the clients' interpreter.
+_MOTO = """
+import logging, sys
+sys.path.insert(0, sys.argv[1])
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+from tests.storage.s3_server import GatedMotoServer
+server = GatedMotoServer({sys.argv[2]: sys.argv[3]}, ip_address="127.0.0.1", port=int(sys.argv[4]))
+server.start()
+print("ready", flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
+@contextlib.contextmanager
+def s3_process() -> Iterator[str]:
+    """A moto S3 server (behind the presign gate of the tests) in a subprocess; yields its endpoint URL."""
+    port = free_port()
+    command = [sys.executable, "-c", _MOTO, str(ROOT), S3_ACCESS_KEY, S3_SECRET_KEY, str(port)]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            if process.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"the S3 server did not start (exit {process.wait(10)})")
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.kill()
+
+
+@contextlib.contextmanager
+def postgres_service(workers: int) -> Iterator[tuple[list[str], str, str]]:
+    from tests.postgres_server import TemporaryPostgres
+
+    with contextlib.ExitStack() as stack:
+        postgres = TemporaryPostgres()
+        stack.callback(postgres.stop)
+        postgres.start()
+        env = {
+            "DATABASE_URL": postgres.create_database("kis_load"),
+            "STORAGE_URL": "s3://kis-load-evidence",
+            "S3_ENDPOINT_URL": stack.enter_context(s3_process()),
+            "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY,
+            "AWS_REGION": "us-east-1",
+            "EVIDENCE_SECRET": "kis-load-benchmark-evidence-secret",
+            "KIS_DOC_RECALC": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+        run_kis(env, "db", "upgrade")
+        run_kis(env, "storage", "init")
+        key = create_api_key(env, "estimator", "load benchmark")
+        servers = [LiveServer(env, mode="serve", workers=workers, name=name) for name in ("A", "B")]
+        for server in servers:
+            stack.callback(server.close)
+            server.spawn()
+        for server in servers:
+            server.wait_ready(timeout_s=60)
+        urls = [server.url for server in servers]
+        yield urls, key, f"2 × kis serve --workers {workers} over PostgreSQL and S3 (moto)"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long the mix runs")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument(
+        "--backend", choices=["sqlite", "postgres"], default="sqlite", help="the service it starts"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="worker processes per server it starts")
+    parser.add_argument("--url", action="append", help="load this running service (repeat for several)")
+    parser.add_argument("--api-key", help="an estimator or admin key of the service at --url")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the clients' random choices")
+    args = parser.parse_args(argv)
+    if args.url and not args.api_key:
+        parser.error("--url needs --api-key")
+    with contextlib.ExitStack() as stack:
+        if args.url:
+            urls, key, what = [url.rstrip("/") for url in args.url], args.api_key, "a running service"
+        else:
+            service = sqlite_service if args.backend == "sqlite" else postgres_service
+            urls, key, what = stack.enter_context(service(args.workers))
+        print(
+            f"service: {what} at {', '.join(urls)}; {args.clients} clients, {args.seconds:g} s, "
+            f"{os.cpu_count()} CPUs"
+        )
+        quotes = seed_quotes(urls, key, SEED_QUOTES)
+        result = run_load(urls, key, args.clients, args.seconds, args.seed, quotes)
+    return 1 if report(result, urls) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
