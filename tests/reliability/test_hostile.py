@@ -9,6 +9,7 @@ Content-Length, a huge header) are sent over raw sockets to the running server.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import re
@@ -411,10 +412,9 @@ def _raw(server: LiveServer, data: bytes, wait_s: float) -> bytes:
     """Send raw bytes and read what the server answers until it closes, or until `wait_s` of silence."""
     answer = b""
     with socket.create_connection((server.host, server.port), timeout=wait_s) as connection:
-        try:
+        # the server may refuse mid-request and close; read what it answered before that
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):
             connection.sendall(data)
-        except (ConnectionResetError, BrokenPipeError):
-            pass  # the server refused mid-request and closed; read what it answered before that
         try:
             while chunk := connection.recv(65536):
                 answer += chunk
