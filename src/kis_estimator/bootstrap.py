@@ -18,6 +18,7 @@ from kis_estimator.storage import BlobStore, open_blob_store
 
 if TYPE_CHECKING:  # the pipeline (OR-Tools, renderers) loads only when a command estimates
     from kis_estimator.pipeline import DocumentOptions
+    from kis_estimator.service import SaveContext
 
 __all__ = ["Container", "Settings", "build"]
 
@@ -85,6 +86,21 @@ class Container:
             if active is None:
                 return self.catalog, None
             return repository.catalog_of(active), active.id
+
+    def save_context(self, options: DocumentOptions | None = None) -> SaveContext:
+        """What saving a quote needs: the catalog in use (the active price book's), rules, store, options."""
+        from kis_estimator.service import SaveContext
+
+        catalog, price_book_id = self.quoting_catalog()
+        return SaveContext(
+            catalog,
+            self.rules,
+            self.store,
+            self.sessions,
+            options or self.document_options(),
+            self.settings.timezone,
+            price_book_id,
+        )
 
     def document_options(self, recalculate: bool = False) -> DocumentOptions:
         from kis_estimator.pipeline import DocumentOptions

@@ -638,7 +638,7 @@ def _verify_saved_quote(reference: str, secret: list[str]) -> Any:
 
 def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id: str, as_json: bool) -> None:
     """`kis estimate --save`: the quote saved like the service saves it, with its number from the database."""
-    from kis_estimator.service import SaveContext, save_estimate
+    from kis_estimator.service import save_estimate
     from kis_estimator.summary import render_summary
 
     try:
@@ -654,16 +654,7 @@ def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id:
             ),
             EXIT_FAILURE,
         )
-    catalog, price_book_id = container.quoting_catalog()
-    context = SaveContext(
-        catalog,
-        container.rules,
-        container.store,
-        container.sessions,
-        options,
-        container.settings.timezone,
-        price_book_id,
-    )
+    context = container.save_context(options)
     try:
         with container.sessions.begin() as session:
             quote = save_estimate(context, raw, session=session)

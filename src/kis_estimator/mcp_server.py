@@ -200,20 +200,7 @@ def search_quotes(container: Container, arguments: dict[str, Any], trace_id: str
     wanted = _parsed(QuoteSearch, arguments, trace_id)
     with container.sessions() as session:
         found = QuoteRepository(session).search(**wanted.model_dump())
-        items = [
-            {
-                "id": row.id,
-                "number": row.number,
-                "status": row.status,
-                "customer": row.customer_name,
-                "project": row.project,
-                "date": row.quote_date.isoformat(),
-                "total": row.total,
-                "revision": row.revision,
-            }
-            for row in found.items
-        ]
-    return {"items": items, "total": found.total, "page": found.page, "size": found.size}
+        return found.as_page()
 
 
 def verify_evidence(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from kis_estimator.db.events import EventRepository
 from kis_estimator.db.idempotency import IdempotencyRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
-from kis_estimator.service import SaveContext, save_estimate
+from kis_estimator.service import save_estimate
 
 # (type, data, persisted seq or None)
 EventSink = Callable[[str, dict[str, Any], int | None], None]
@@ -98,16 +98,7 @@ def run_create(
     events = _Events(container, quote_id, live, sink, written=1 if announced else 0)
     if not announced:
         events.emit(*ACCEPTED)
-    catalog, price_book_id = container.quoting_catalog()
-    context = SaveContext(
-        catalog,
-        container.rules,
-        container.store,
-        container.sessions,
-        container.document_options(),
-        container.settings.timezone,
-        price_book_id,
-    )
+    context = container.save_context()
     try:
         with container.sessions.begin() as session:
             quote = save_estimate(

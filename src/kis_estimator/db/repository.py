@@ -57,6 +57,23 @@ class SearchResult:
     page: int
     size: int
 
+    def as_page(self) -> dict[str, Any]:
+        """The page as the API and the MCP tools answer it: one summary row per quote."""
+        items = [
+            {
+                "id": r.id,
+                "number": r.number,
+                "status": r.status,
+                "customer": r.customer_name,
+                "project": r.project,
+                "date": r.quote_date.isoformat(),
+                "total": r.total,
+                "revision": r.revision,
+            }
+            for r in self.items
+        ]
+        return {"items": items, "total": self.total, "page": self.page, "size": self.size}
+
 
 def allocate_number(session: Session, day: date) -> str:
     """The next `EST-YYYYMMDD-NNNN` of `day`, unique across processes (an atomic upsert of the counter)."""

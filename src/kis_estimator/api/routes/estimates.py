@@ -208,20 +208,7 @@ def search_estimates(
         found = QuoteRepository(session).search(
             q=q, customer=customer, status=status, date_from=date_from, date_to=date_to, page=page, size=size
         )
-        items = [
-            {
-                "id": r.id,
-                "number": r.number,
-                "status": r.status,
-                "customer": r.customer_name,
-                "project": r.project,
-                "date": r.quote_date.isoformat(),
-                "total": r.total,
-                "revision": r.revision,
-            }
-            for r in found.items
-        ]
-    return {"items": items, "total": found.total, "page": found.page, "size": found.size}
+        return found.as_page()
 
 
 async def _event_stream(request: Request, quote_id: str, last_event_id: str | None) -> StreamingResponse:
