@@ -112,3 +112,20 @@ def test_settings_list_the_current_secret_first() -> None:
     settings = Settings(_env_file=None, evidence_secret="new", evidence_secret_previous="old-1, old-2,")  # type: ignore[call-arg]
     assert settings.evidence_secrets() == ["new", "old-1", "old-2"]
     assert Settings(_env_file=None).evidence_secrets() == []  # type: ignore[call-arg]
+
+
+def test_sha256sums_is_checked_against_the_pack_itself(pack_dir: tuple[Path, str]) -> None:
+    directory, sha = pack_dir
+    sums = directory / "SHA256SUMS"
+    original = sums.read_text(encoding="utf-8")
+    first_path = original.splitlines()[0].split("  ", 1)[1]
+    sums.write_text(original.replace(f"  {first_path}\n", f"  {first_path}x\n", 1), encoding="utf-8")
+    renamed = verify_pack(directory, expected_sha256=sha, secret=SECRET)
+    assert not renamed.ok and renamed.changed == ["SHA256SUMS"]  # a renamed line, not a missing file
+    digest = original.splitlines()[0][:64]
+    flipped = ("0" if digest[0] != "0" else "1") + digest[1:]
+    sums.write_text(original.replace(digest, flipped, 1), encoding="utf-8")
+    wrong_digest = verify_pack(directory, expected_sha256=sha, secret=SECRET)
+    assert wrong_digest.changed == ["SHA256SUMS"]  # the file itself still matches its manifest entry
+    sums.write_text(original, encoding="utf-8")
+    assert verify_pack(directory, expected_sha256=sha, secret=SECRET).ok

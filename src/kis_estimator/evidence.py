@@ -188,26 +188,45 @@ def verify_pack(
         elif sha256_hex(file.read_bytes()) != digest:
             result.changed.append(path)
     result.extra = sorted(_files_on_disk(directory) - set(listed) - set(PACK_FILES))
-    _check_sums(directory, result)
-    if expected_sha256 is not None and expected_sha256 != result.evidence_sha256:
+    manifest_trusted = expected_sha256 is None or expected_sha256 == result.evidence_sha256
+    _check_sums(directory, result, listed, manifest_trusted)
+    if not manifest_trusted:
         result.problems.append(f"evidence hash {result.evidence_sha256} ≠ the quote's {expected_sha256}")
     if secret:
         _check_signature(directory, result, secret)
     return result
 
 
-def _check_sums(directory: Path, result: Verification) -> None:
+def _check_sums(
+    directory: Path, result: Verification, listed: Mapping[str, str], manifest_trusted: bool
+) -> None:
+    """SHA256SUMS must list exactly the pack's files with the manifest's digests (the manifest and the
+    signature with their own). A line that disagrees while its file matches the manifest means
+    SHA256SUMS itself was changed; a disagreeing manifest line blames the manifest when the manifest
+    fails the quote's evidence hash (`manifest_trusted` false), else SHA256SUMS."""
     sums = directory / SUMS
     if not sums.is_file():
         result.missing.append(SUMS)
         return
-    for line in sums.read_text(encoding="utf-8").splitlines():
+    entries: dict[str, str] = {}
+    for line in sums.read_text(encoding="utf-8", errors="replace").splitlines():
         digest, _, path = line.partition("  ")
-        file = directory / PurePosixPath(path)
-        if path in (SUMS,) or not file.is_file():
+        entries[path] = digest
+    expected = dict(listed)
+    for own in (MANIFEST, SIGNATURE):
+        if (directory / own).is_file():
+            expected[own] = sha256_hex((directory / own).read_bytes())
+    for path in sorted(set(entries) | set(expected)):
+        if entries.get(path) == expected.get(path):
             continue
-        if sha256_hex(file.read_bytes()) != digest and path not in result.changed:
-            result.changed.append(path)
+        if path in (MANIFEST, SIGNATURE) and path not in expected:
+            if path not in result.missing:
+                result.missing.append(path)
+            continue
+        blamed = MANIFEST if path == MANIFEST and not manifest_trusted else SUMS
+        if blamed not in result.changed:
+            result.changed.append(blamed)
+        result.problems.append(f"{SUMS} and the pack disagree about {path}")
 
 
 def _check_signature(directory: Path, result: Verification, secret: str | Sequence[str]) -> None:

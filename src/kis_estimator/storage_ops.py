@@ -91,16 +91,21 @@ def verify_quote_evidence(
         secret = None
     with tempfile.TemporaryDirectory(prefix="kis-verify-") as work:
         root = Path(work)
-        missing = []
+        missing, changed = [], []
         for blob in row.evidence:
             try:
                 data = store.get(blob.storage_key)
             except BlobNotFound:
                 missing.append(blob.path)
                 continue
+            if sha256_hex(data) != blob.sha256:  # the database's record is the authority
+                changed.append(blob.path)
             target = root / PurePosixPath(blob.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         result = verify_pack(root, expected_sha256=row.evidence_sha256, secret=secret)
-        result.missing = sorted(set(result.missing) | set(missing))
+        if missing or changed:
+            # What the pack says of itself rests on files now known to be altered: name exactly the
+            # blobs that differ from their rows, keep the pack's problems (hash, signature) as well.
+            result.changed, result.missing, result.extra = sorted(changed), sorted(missing), []
         return result

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from kis_estimator.api.errors import ApiError
 from kis_estimator.bootstrap import Container
@@ -23,6 +26,7 @@ from kis_estimator.db.idempotency import IdempotencyRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
 from kis_estimator.service import save_estimate
+from kis_estimator.storage import StorageError
 
 # (type, data, persisted seq or None)
 EventSink = Callable[[str, dict[str, Any], int | None], None]
@@ -67,6 +71,17 @@ def announce(container: Container, quote_id: str) -> None:
     tail the quote (on any process) as soon as it has the quote id."""
     with container.sessions.begin() as session:
         EventRepository(session).append_many(quote_id, 1, [ACCEPTED])
+
+
+def failure_of(exc: BaseException) -> tuple[str, int]:
+    """The envelope code and status of a failed save, as the API's error handlers would answer it."""
+    if isinstance(exc, StorageError):
+        return "STORAGE_UNAVAILABLE", 503
+    if isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    ):
+        return "DB_UNAVAILABLE", 503
+    return "INTERNAL", 500
 
 
 def summary_of(quote: dict[str, Any]) -> dict[str, Any]:
@@ -121,16 +136,16 @@ def run_create(
         raise
     except Exception as exc:
         if live:
-            code = "STORAGE_UNAVAILABLE" if type(exc).__name__ == "StorageError" else "INTERNAL"
+            code, status = failure_of(exc)
             envelope = error_envelope(
                 code,
                 "견적을 저장하지 못했습니다 / The quote could not be saved",
                 hint="잠시 후 다시 시도해 주세요 / Retry later.",
                 path="",
                 trace_id=trace_id,
-            )
+            ) | {"status": status}
             try:
-                events.emit("ERROR", envelope | {"status": 503 if code != "INTERNAL" else 500})
+                events.emit("ERROR", envelope)
             except Exception:  # the database itself may be what failed; the stream still ends
                 if sink is not None:
                     sink("ERROR", envelope, None)
@@ -169,6 +184,7 @@ def idempotent(
     IDEMPOTENCY_WAIT_S); another body under the same key is refused with 409.
     """
     digest = body_sha256(body)
+    _release_leftovers(container)
     deadline = time.monotonic() + container.settings.idempotency_wait_s
     while True:
         with container.sessions.begin() as session:
@@ -213,9 +229,26 @@ def _complete(
         IdempotencyRepository(session).complete(key, status, response, quote_id)
 
 
+# Claims this process could not release (the database was down): released before its next claim, so
+# a retry of a create that failed in an outage runs instead of waiting for the claim to go stale.
+_UNRELEASED: set[str] = set()
+_UNRELEASED_LOCK = threading.Lock()
+
+
 def _release(container: Container, key: str) -> None:
     try:
         with container.sessions.begin() as session:
             IdempotencyRepository(session).release(key)
-    except Exception:  # the database is down: the claim stays pending and expires (TTL)  # nosec B110
-        pass
+    except Exception:  # the database is down: try again before this process claims anything
+        with _UNRELEASED_LOCK:
+            _UNRELEASED.add(key)
+
+
+def _release_leftovers(container: Container) -> None:
+    with _UNRELEASED_LOCK:
+        keys = list(_UNRELEASED)
+    for key in keys:
+        with container.sessions.begin() as session:
+            IdempotencyRepository(session).release(key)
+        with _UNRELEASED_LOCK:
+            _UNRELEASED.discard(key)

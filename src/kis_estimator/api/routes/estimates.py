@@ -14,7 +14,15 @@ from starlette.concurrency import run_in_threadpool
 
 from kis_estimator.api import sse
 from kis_estimator.api.auth import Estimator, Viewer
-from kis_estimator.api.creating import ACCEPTED, announce, idempotent, run_create, scoped_key, summary_of
+from kis_estimator.api.creating import (
+    ACCEPTED,
+    announce,
+    failure_of,
+    idempotent,
+    run_create,
+    scoped_key,
+    summary_of,
+)
 from kis_estimator.api.deps import container_of, quote_not_found
 from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, Quote, SearchPage, StatusChange
@@ -125,11 +133,12 @@ async def _stream_create(
             sink(
                 "ERROR", {"code": exc.code, "message": exc.message, "hint": exc.hint, "path": exc.path}, None
             )
-        except Exception:
+        except Exception as exc:  # run_create has sent its ERROR already when it got that far
+            code, status = failure_of(exc)
+            message = "견적을 저장하지 못했습니다 / The quote could not be saved"
+            hint = "잠시 후 다시 시도해 주세요 / Retry later."
             sink(
-                "ERROR",
-                {"code": "INTERNAL", "message": "내부 오류 / Internal error", "hint": "", "path": ""},
-                None,
+                "ERROR", {"code": code, "message": message, "hint": hint, "path": "", "status": status}, None
             )
 
     async def frames() -> AsyncIterator[bytes]:
