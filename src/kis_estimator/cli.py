@@ -301,9 +301,9 @@ def storage_verify() -> None:
         report = verify_blobs(session, container.store)
     console = Console()
     for key in report.missing:
-        console.print(f"[red]✖ missing: {key}[/red]")
+        console.print(f"[red]✖ missing: {key}[/red]", soft_wrap=True, highlight=False)
     for key in report.changed:
-        console.print(f"[red]✖ changed: {key}[/red]")
+        console.print(f"[red]✖ changed: {key}[/red]", soft_wrap=True, highlight=False)
     if not report.ok:
         raise typer.Exit(EXIT_FAILURE)
     console.print(f"[green]✔[/green] {report.checked} blobs match the database")
