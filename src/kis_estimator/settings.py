@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 10_485_760  # request-sheet and price-book uploads
     sse_heartbeat_s: float = 10.0
     sse_poll_s: float = 0.1
+    sse_stall_s: float = 60.0  # a tail ends with STREAM_STALLED after this long without a new event
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
     signed_url_ttl_s: int = 600
     log_level: str = "INFO"

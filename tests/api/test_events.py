@@ -109,3 +109,14 @@ def test_a_tail_sends_heartbeats_while_idle(api: Api) -> None:
     kinds = [f["event"] for f in frames]
     assert kinds[0] == "PROGRESS" and kinds[-1] == "DONE" and "HEARTBEAT" in kinds
     _check_meta(frames, "in-flight")
+
+
+def test_a_tail_of_a_create_whose_writer_died_ends_with_stream_stalled(api: Api) -> None:
+    from kis_estimator.db.events import EventRepository
+
+    api.container.settings.sse_stall_s = 0.6
+    with api.container.sessions.begin() as session:  # a create whose process was killed after ACCEPTED
+        EventRepository(session).append("orphaned", "PROGRESS", {"stage": "accepted"})
+    _, frames = _stream(api, "GET", "/v1/estimate/orphaned/events", headers=api.auth())
+    assert frames[0]["event"] == "PROGRESS" and frames[-1]["event"] == "ERROR"
+    assert frames[-1]["payload"]["data"]["code"] == "STREAM_STALLED"

@@ -563,7 +563,7 @@ def test_an_unanswered_request_never_hung_past_the_bound(kills: Kills) -> None:
 
 def test_the_events_of_a_killed_create_never_claim_done(stack: Stack, kills: Kills) -> None:
     """The stored progress of a create killed mid-save replays, and its tail never says DONE or RESULT
-    (there is no quote); it heartbeats, since no process is left to write its end (MAX_TAIL_S bounds it)."""
+    (there is no quote); it heartbeats until SSE_STALL_S passes without an event, then ends with STREAM_STALLED."""
     quote_id = kills.rounds[-1].trigger.quote_id
     types = []
     with (

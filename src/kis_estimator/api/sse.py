@@ -63,7 +63,7 @@ async def tail(
     """
     settings = container.settings
     yield b"retry: 2000\n\n"
-    started = last_frame = time.monotonic()
+    started = last_frame = last_event = time.monotonic()
     seen_any = after > 0
     while True:
         try:
@@ -84,13 +84,24 @@ async def tail(
             seen_any = True
             after = seq
             yield framer.frame(type_, data, seq)
-            last_frame = time.monotonic()
+            last_frame = last_event = time.monotonic()
             if type_ in TERMINAL:
                 return
         if not seen_any and summary is not None:
             yield framer.frame("DONE", summary)
             return
         now = time.monotonic()
+        if now - last_event > settings.sse_stall_s:  # its writer is gone (a killed process)
+            yield framer.frame(
+                "ERROR",
+                {
+                    "code": "STREAM_STALLED",
+                    "message": "견적 작성이 멈췄습니다 / The create stopped reporting progress",
+                    "hint": "견적이 저장되지 않았다면 다시 요청해 주세요 / If no quote was saved, send the request again.",
+                    "path": "",
+                },
+            )
+            return
         if now - started > MAX_TAIL_S:
             yield framer.frame(
                 "ERROR",
