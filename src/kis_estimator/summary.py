@@ -11,7 +11,7 @@ _STATUS = {
     "pass": "[green]✔ pass[/green]",
     "warn": "[yellow]▲ warn[/yellow]",
     "fail": "[red]✖ fail[/red]",
-}  # a gate status, not a password  # nosec B105
+}
 
 
 def _size(values: list[int]) -> str:
