@@ -186,6 +186,10 @@ def test_sign_in_with_the_keyboard(page_for: Any, live_app: LiveApp) -> None:
     page.wait_for_url("**/quotes")
     expect(page.get_by_role("heading", name="견적 목록")).to_be_visible()
     expect(page.get_by_role("navigation", name="주 메뉴")).to_be_visible()
+    expect(page.get_by_text("조회 전용", exact=True)).to_be_visible()  # the role, from GET /v1/me
+    expect(page.get_by_role("link", name="새 견적")).to_be_hidden()  # a viewer cannot create quotes
+    page.goto(f"{live_app.url}/")
+    page.wait_for_url("**/quotes")
     page.get_by_role("button", name="로그아웃").click()
     page.wait_for_url("**/login")
     assert page.evaluate("sessionStorage.getItem('kis.apiKey')") is None

@@ -25,6 +25,7 @@ function chrome(section) {
   document.getElementById("nav").hidden = !signedIn;
   document.getElementById("session").hidden = !signedIn;
   document.getElementById("session-role").textContent = ROLE_NAMES[session.role] || "사용자 키";
+  document.querySelector('[data-nav="new"]').parentElement.hidden = session.role === "viewer";
   document.querySelectorAll("[data-nav]").forEach((link) => {
     if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -55,6 +56,10 @@ async function route() {
   const [match, section, draw, open] = found;
   if (!open && !session.key) {
     navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+    return;
+  }
+  if (section === "new" && session.role === "viewer") {
+    navigate("/quotes", { replace: true }); // a viewer key cannot create quotes
     return;
   }
   chrome(section);

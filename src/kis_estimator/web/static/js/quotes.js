@@ -1,7 +1,7 @@
 // The quote list: search (number, customer, project), customer, dates, a status filter, and pages.
 // The search lives in the address (/quotes?q=…&status=…&page=2), so Back and a shared link keep it.
 
-import { ApiError, request } from "./api.js";
+import { ApiError, request, session } from "./api.js";
 import { STATUS, clear, field, h, statusBadge, won } from "./dom.js";
 
 const PAGE_SIZE = 20;
@@ -86,7 +86,7 @@ export async function render(main, view) {
   statusGroup.addEventListener("change", () => load(wanted(), true));
 
   main.append(
-    h("div", { class: "page-head" }, h("h1", { id: "page-title", tabindex: "-1" }, "견적 목록"), h("a", { class: "button-primary", href: "/", "data-link": "" }, "+ 새 견적")),
+    h("div", { class: "page-head" }, h("h1", { id: "page-title", tabindex: "-1" }, "견적 목록"), session.role === "viewer" ? null : h("a", { class: "button-primary", href: "/", "data-link": "" }, "+ 새 견적")),
     form,
     results,
   );

@@ -1,7 +1,7 @@
 // One quote: totals, revision changes, downloads and the evidence check, then per panel the enclosure,
 // the phase balance, the bill of materials and the gates; the front-view drawing; status and revise.
 
-import { ApiError, download, fetchFile, request } from "./api.js";
+import { ApiError, download, fetchFile, request, session } from "./api.js";
 import { GATE_NAMES, STATUS, TRANSITIONS, add, clear, gateBadge, h, label, milliseconds, num, signedWon, size, statusBadge, toast, won } from "./dom.js";
 import { STAGES, lastRun } from "./progress.js";
 
@@ -32,6 +32,10 @@ function header(quote, path) {
   const message = h("p", { class: "inline-error", role: "alert", hidden: true });
   function drawChoices(status) {
     const moves = TRANSITIONS[status] || [];
+    if (session.role === "viewer") {
+      clear(holder, h("p", { class: "muted" }, "조회 전용 키: 상태 변경과 개정은 견적 담당 키로 할 수 있습니다."));
+      return;
+    }
     if (!moves.length) {
       clear(holder, h("p", { class: "muted" }, "더 바꿀 수 있는 상태가 없습니다."));
       return;
@@ -74,7 +78,9 @@ function header(quote, path) {
       "div",
       { class: "quote-actions" },
       holder,
-      h("a", { class: "button-secondary", href: `/quotes/${encodeURIComponent(quote.id)}/revise`, "data-link": "" }, "개정 (고쳐서 다시 계산)"),
+      session.role === "viewer"
+        ? null
+        : h("a", { class: "button-secondary", href: `/quotes/${encodeURIComponent(quote.id)}/revise`, "data-link": "" }, "개정 (고쳐서 다시 계산)"),
       h("a", { class: "button-quiet", href: "/quotes", "data-link": "" }, "목록으로"),
     ),
     message,
