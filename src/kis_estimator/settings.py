@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     sse_heartbeat_s: float = 10.0
     sse_poll_s: float = 0.1
     sse_stall_s: float = 60.0  # a tail ends with STREAM_STALLED after this long without a new event
+    # Write requests (POST/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
+    rate_limit_per_minute: int = 0
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
     signed_url_ttl_s: int = 600
     log_level: str = "INFO"

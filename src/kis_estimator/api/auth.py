@@ -5,6 +5,7 @@ admin also manages the catalog and the keys.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from kis_estimator.api.errors import ApiError
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.db.models import ROLES
+from kis_estimator.db.rate_limits import RateLimitRepository
 
 RANK = {"viewer": 0, "estimator": 1, "admin": 2}
 assert set(RANK) == set(ROLES)
@@ -94,6 +96,26 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
         return Principal(subject=f"key:{row.id}", role=row.role)
 
 
+def _limit(request: Request, principal: Principal) -> None:
+    """429 when the caller made more than RATE_LIMIT_PER_MINUTE write requests this minute (0: no limit)."""
+    container = request.app.state.container
+    limit = container.settings.rate_limit_per_minute
+    if limit <= 0:
+        return
+    with container.sessions.begin() as session:
+        hits, retry_after = RateLimitRepository(session).hit(principal.subject, time.time())
+    if hits > limit:
+        raise ApiError(
+            429,
+            "RATE_LIMITED",
+            f"요청이 너무 많습니다: 분당 {limit}건 / Too many write requests: {limit} per minute",
+            hint=f"{retry_after}초 뒤에 다시 보내 주세요 / Retry in {retry_after} s (Retry-After).",
+            path="headers.authorization",
+            extra={"limitPerMinute": limit, "retryAfterS": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
 def require(role: str) -> Callable[..., Principal]:
     """A dependency that lets `role` and the roles above it through (401 without a key, 403 below)."""
 
@@ -102,6 +124,8 @@ def require(role: str) -> Callable[..., Principal]:
     ) -> Principal:
         principal = authenticate(request, credentials)
         request.state.principal = principal
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _limit(request, principal)
         if not principal.allows(role):
             raise ApiError(
                 403,

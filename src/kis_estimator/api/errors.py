@@ -42,6 +42,11 @@ _HTTP_CODES = {
         "허용되지 않는 메서드입니다 / Method not allowed",
         "API 문서를 확인해 주세요 / See /openapi.",
     ),
+    429: (
+        "RATE_LIMITED",
+        "요청이 너무 많습니다 / Too many requests",
+        "잠시 후 다시 시도해 주세요 / Retry after the time in Retry-After.",
+    ),
     413: (
         "PAYLOAD_TOO_LARGE",
         "요청이 너무 큽니다 / The request is too large",
@@ -66,6 +71,7 @@ class ApiError(Exception):
         hint: str,
         path: str = "",
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.hint, self.path, self.extra = (
@@ -76,6 +82,7 @@ class ApiError(Exception):
             path,
             extra,
         )
+        self.headers = headers or {}
 
 
 def _count(app: Any, code: str, status: int) -> None:
@@ -121,7 +128,9 @@ def install_error_handlers(app: FastAPI) -> None:
             trace_id=trace_id_of(request),
             extra=exc.extra,
         )
-        return _respond(request, exc.status, body)
+        response = _respond(request, exc.status, body)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestRejected)
     async def rejected(request: Request, exc: RequestRejected) -> JSONResponse:

@@ -32,6 +32,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         403: "권한 없음 / Role not allowed",
         413: "요청이 너무 큼 / Payload too large",
         422: "검증 실패 / Validation or gate failure",
+        429: "요청 과다 / Too many write requests (RATE_LIMIT_PER_MINUTE)",
         503: "의존 서비스 중단 / A dependency is down",
     }.items()
 }

@@ -289,6 +289,17 @@ class ApiKeyRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class RateLimitRow(Base):
+    """Write requests of one caller in one minute (fixed windows), counted under the row's lock."""
+
+    __tablename__ = "rate_limits"
+    __table_args__ = (CheckConstraint("hits >= 0", name="hits"), {"schema": ESTIMATOR})
+
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+
+
 class QuoteCounterRow(Base):
     """The last quote number used on a day; incremented under the row's write lock."""
 
