@@ -20,8 +20,6 @@ import argparse
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,6 +33,9 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the tests' service helpers start and stop `kis serve`
+from tests.live import LiveServer, create_api_key  # noqa: E402
+
 DOMAIN_S8: dict[str, Any] = json.loads(
     (ROOT / "examples" / "domain-s8-outdoor-sus.json").read_text(encoding="utf-8")
 )
@@ -140,74 +141,24 @@ def measure(
     return run
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _kis() -> str:
-    script = Path(sys.executable).with_name("kis")
-    return str(script) if script.exists() else "kis"
-
-
 @contextmanager
 def own_service(workers: int) -> Iterator[tuple[str, str]]:
     """`kis serve --workers W` on SQLite in a temporary directory; yields (base URL, admin key)."""
     with tempfile.TemporaryDirectory(prefix="kis-bench-") as tmp:
         home = Path(tmp)
         env = {
-            **os.environ,
             "DATABASE_URL": f"sqlite:///{home}/kis.db",
             "STORAGE_URL": f"file://{home}/blobs",
             "KIS_DOC_RECALC": "0",
             "APP_ENV": "development",
         }
-        made = subprocess.run(
-            [_kis(), "keys", "create", "--role", "admin", "--name", "benchmark"],
-            env=env,
-            cwd=home,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        key = made.stdout.strip().splitlines()[-1]
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        log = home / "serve.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [_kis(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-                env=env,
-                cwd=home,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        key = create_api_key(env, "admin", "benchmark", cwd=home)
+        server = LiveServer(env, mode="serve", workers=workers, name="benchmark", cwd=home)
+        server.start(timeout_s=STARTUP_TIMEOUT_S)
         try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT_S
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(
-                        f"kis serve exited with {process.returncode}:\n{log.read_text()[-2000:]}"
-                    )
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"kis serve not ready in {STARTUP_TIMEOUT_S:.0f} s:\n{log.read_text()[-2000:]}"
-                    )
-                time.sleep(0.1)
-            yield url, key
+            yield server.url, key
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            server.stop()
 
 
 def benchmark(url: str, key: str, clients: int, seconds: float) -> list[Run]:

@@ -17,9 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
-from kis_estimator.api.errors import ApiError
+from kis_estimator.api.errors import ApiError, database_unavailable
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
 from kis_estimator.db.idempotency import IdempotencyRepository
@@ -77,9 +75,7 @@ def failure_of(exc: BaseException) -> tuple[str, int]:
     """The envelope code and status of a failed save, as the API's error handlers would answer it."""
     if isinstance(exc, StorageError):
         return "STORAGE_UNAVAILABLE", 503
-    if isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
-    ):
+    if database_unavailable(exc):
         return "DB_UNAVAILABLE", 503
     return "INTERNAL", 500
 

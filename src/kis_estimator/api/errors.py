@@ -55,6 +55,13 @@ _HTTP_CODES = {
 }
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a database error means the database is down or unreachable (503), not a bug."""
+    return isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    )
+
+
 def trace_id_of(request: Request) -> str:
     return getattr(request.state, "trace_id", None) or uuid.uuid4().hex
 
@@ -184,7 +191,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 trace_id=trace_id_of(request),
             )
             return _respond(request, 422, body)
-        if not exc.connection_invalidated and not isinstance(exc, OperationalError | InterfaceError):
+        if not database_unavailable(exc):
             return await bug(request, exc)
         log.error(
             "database failure", extra={"trace_id": trace_id_of(request), "error": type(exc.orig).__name__}

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from kis_estimator.documents.drawing import render_layout_dxf, render_layout_svg
+from kis_estimator.documents.drawing import Sheet, layout_sheet, render_layout_dxf, render_layout_svg
 from kis_estimator.documents.model import QuoteDocument
 from kis_estimator.documents.pdf import render_pdf
 from kis_estimator.documents.xlsx import render_xlsx
@@ -22,6 +23,11 @@ class RenderContext:
     quote: dict[str, Any]
     document: QuoteDocument
     catalog: Catalog
+
+    @cached_property
+    def layout(self) -> Sheet:
+        """The front view's shapes, computed once for both the SVG and the DXF."""
+        return layout_sheet(self.quote, self.catalog)
 
 
 @dataclass(frozen=True)
@@ -54,12 +60,12 @@ def _pdf(context: RenderContext) -> bytes:
 
 @register("svg", "layout.svg", "image/svg+xml")
 def _svg(context: RenderContext) -> bytes:
-    return render_layout_svg(context.quote, context.catalog)
+    return render_layout_svg(context.quote, context.catalog, context.layout)
 
 
 @register("dxf", "layout.dxf", "image/vnd.dxf")
 def _dxf(context: RenderContext) -> bytes:
-    return render_layout_dxf(context.quote, context.catalog)
+    return render_layout_dxf(context.quote, context.catalog, context.layout)
 
 
 def render_all(context: RenderContext, kinds: tuple[str, ...] | None = None) -> dict[str, bytes]:

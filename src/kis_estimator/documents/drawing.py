@@ -147,14 +147,19 @@ def render_dxf(panel: dict[str, Any], catalog: Catalog, *, title: str) -> bytes:
     return _dxf_bytes(_panel_sheet(panel, catalog, title=title))
 
 
-def render_layout_svg(quote: dict[str, Any], catalog: Catalog) -> bytes:
-    """Every panel of the quote side by side, as SVG bytes."""
-    return _svg_bytes(_layout_sheet(quote, catalog))
+def render_layout_svg(quote: dict[str, Any], catalog: Catalog, sheet: Sheet | None = None) -> bytes:
+    """Every panel of the quote side by side, as SVG bytes (`sheet`: its layout_sheet, when at hand)."""
+    return _svg_bytes(sheet or _layout_sheet(quote, catalog))
 
 
-def render_layout_dxf(quote: dict[str, Any], catalog: Catalog) -> bytes:
-    """Every panel of the quote side by side, as DXF bytes."""
-    return _dxf_bytes(_layout_sheet(quote, catalog))
+def render_layout_dxf(quote: dict[str, Any], catalog: Catalog, sheet: Sheet | None = None) -> bytes:
+    """Every panel of the quote side by side, as DXF bytes (`sheet`: its layout_sheet, when at hand)."""
+    return _dxf_bytes(sheet or _layout_sheet(quote, catalog))
+
+
+def layout_sheet(quote: dict[str, Any], catalog: Catalog) -> Sheet:
+    """The shape list both drawings of a quote are made from (SVG and DXF share it)."""
+    return _layout_sheet(quote, catalog)
 
 
 def quote_title(quote: dict[str, Any]) -> str:
@@ -851,6 +856,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 __all__ = [
     "PHASE_COLOURS",
+    "layout_sheet",
     "quote_title",
     "render_dxf",
     "render_layout_dxf",
