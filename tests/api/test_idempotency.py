@@ -7,7 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kis_estimator.api.creating import idempotent
+import pytest
+
+from kis_estimator.api.creating import Recorder, idempotent
 from kis_estimator.db.idempotency import IdempotencyRepository
 from tests.api.conftest import Api
 from tests.factories import DOMAIN_S8, make_request
@@ -72,12 +74,16 @@ def test_concurrent_duplicates_run_the_work_once(api: Api) -> None:
     calls = 0
     lock = threading.Lock()
 
-    def produce() -> tuple[int, dict[str, Any], str | None]:
+    def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
         nonlocal calls
         with lock:
             calls += 1
         threading.Event().wait(0.3)  # slow enough for every duplicate to arrive while it runs
-        return 201, {"answer": 42}, None
+        answer = {"id": "q-42", "answer": 42}
+        with api.container.sessions.begin() as session:
+            assert record is not None
+            record(session, answer)
+        return 201, answer, "q-42"
 
     with ThreadPoolExecutor(12) as pool:
         results = list(
@@ -94,3 +100,26 @@ def test_a_claim_left_by_a_dead_process_is_taken_over(api: Api) -> None:
         assert IdempotencyRepository(session).claim("key:1:orphan", "0" * 64, now=long_ago).outcome == "owner"
     with api.container.sessions.begin() as session:
         assert IdempotencyRepository(session).claim("key:1:orphan", "0" * 64).outcome == "owner"
+
+
+def test_the_answer_commits_with_the_quote_or_not_at_all(api: Api) -> None:
+    """A save whose transaction fails after the answer was recorded in it leaves the key free: the
+    retry runs the work again instead of replaying an answer for a quote that does not exist."""
+    runs = 0
+
+    def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
+        nonlocal runs
+        runs += 1
+        answer = {"id": f"q-{runs}"}
+        with api.container.sessions.begin() as session:
+            assert record is not None
+            record(session, answer)
+            if runs == 1:
+                raise ConnectionError("the database went away before the commit")
+        return 201, answer, answer["id"]
+
+    with pytest.raises(ConnectionError):
+        idempotent(api.container, "key:1:atomic", {"a": 1}, produce)
+    status, body, replayed = idempotent(api.container, "key:1:atomic", {"a": 1}, produce)
+    assert (status, body, replayed, runs) == (201, {"id": "q-2"}, False, 2)
+    assert idempotent(api.container, "key:1:atomic", {"a": 1}, produce) == (201, {"id": "q-2"}, True)

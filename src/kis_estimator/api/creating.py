@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from kis_estimator.api.errors import ApiError, database_unavailable
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
@@ -28,6 +30,10 @@ from kis_estimator.storage import StorageError
 
 # (type, data, persisted seq or None)
 EventSink = Callable[[str, dict[str, Any], int | None], None]
+# Work done inside the quote's transaction, given its session and the quote.
+Recorder = Callable[[Session, dict[str, Any]], None]
+# Makes the quote: given a Recorder to run in its transaction, returns (status, body, quote id).
+Producer = Callable[[Recorder | None], tuple[int, dict[str, Any], str | None]]
 
 
 def body_sha256(body: Any) -> str:
@@ -100,10 +106,13 @@ def run_create(
     live: bool = False,
     sink: EventSink | None = None,
     announced: bool = False,
+    in_transaction: Recorder | None = None,
 ) -> dict[str, Any]:
     """Estimate and save; returns the quote. Raises RequestRejected or StorageError (nothing saved).
 
     `announced`: the caller already stored (and streamed) the ACCEPTED progress event as seq 1.
+    `in_transaction`: called with the session and the quote inside the quote's own transaction (the
+    idempotency key's answer is recorded there, so it commits exactly when the quote does).
     """
     quote_id = quote_id or str(uuid.uuid4())
     events = _Events(container, quote_id, live, sink, written=1 if announced else 0)
@@ -126,6 +135,8 @@ def run_create(
                 quote_id, events.written + 1, [*events.pending, *finals]
             )
             seqs = stored[len(events.pending) :]
+            if in_transaction is not None:
+                in_transaction(session, quote)
     except RequestRejected as exc:
         if live:
             events.emit("ERROR", rejection_envelope(exc, trace_id) | {"status": 422})
@@ -172,9 +183,13 @@ def idempotent(
     container: Container,
     key: str,
     body: Any,
-    produce: Callable[[], tuple[int, dict[str, Any], str | None]],
+    produce: Producer,
 ) -> tuple[int, dict[str, Any], bool]:
     """Run `produce` once per (key, body): returns (status, body, replayed).
+
+    The answer is recorded by `produce` inside the quote's own transaction, so a quote is saved exactly
+    when its key's answer is (a failure after the commit can no longer leave a saved quote behind a key
+    that still looks pending).
 
     A duplicate that arrives while the first is running waits for its response (up to
     IDEMPOTENCY_WAIT_S); another body under the same key is refused with 409.
@@ -206,15 +221,18 @@ def idempotent(
                 "IDEMPOTENCY_IN_PROGRESS",
             )
         time.sleep(0.05)
+
+    def record(session: Session, quote: dict[str, Any]) -> None:
+        IdempotencyRepository(session).complete(key, 201, quote, quote["id"])
+
     try:
-        status, response, quote_id = produce()
+        status, response, _ = produce(record)
     except RequestRejected as exc:  # the same body is refused the same way: keep and replay it
         _complete(container, key, 422, rejection_envelope(exc, ""), None)
         raise
     except BaseException:
         _release(container, key)
         raise
-    _complete(container, key, status, response, quote_id)
     return status, response, False
 
 

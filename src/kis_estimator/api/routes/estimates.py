@@ -16,6 +16,7 @@ from kis_estimator.api import sse
 from kis_estimator.api.auth import Estimator, Viewer
 from kis_estimator.api.creating import (
     ACCEPTED,
+    Recorder,
     announce,
     failure_of,
     idempotent,
@@ -77,12 +78,12 @@ def _json(status: int, body: dict[str, Any], trace_id: str, replayed: bool = Fal
 
 
 def _create_plain(container: Container, body: Any, trace_id: str, key: str | None) -> JSONResponse:
-    def produce() -> tuple[int, dict[str, Any], str | None]:
-        quote = run_create(container, body, trace_id=trace_id)
+    def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
+        quote = run_create(container, body, trace_id=trace_id, in_transaction=record)
         return 201, quote, quote["id"]
 
     if key is None:
-        status, response, _ = produce()
+        status, response, _ = produce(None)
         return _json(status, response, trace_id)
     status, response, replayed = idempotent(container, key, body, produce)
     return _json(status, response, trace_id, replayed)
@@ -99,7 +100,7 @@ async def _stream_create(
     def sink(type_: str, data: Any, seq: int | None) -> None:
         loop.call_soon_threadsafe(queue.put_nowait, (type_, data, seq))
 
-    def produce() -> tuple[int, dict[str, Any], str | None]:
+    def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
         quote = run_create(
             container,
             body,
@@ -109,13 +110,14 @@ async def _stream_create(
             live=True,
             sink=sink,
             announced=True,
+            in_transaction=record,
         )
         return 201, quote, quote["id"]
 
     def work() -> None:
         try:
             if key is None:
-                produce()
+                produce(None)
                 return
             status, response, replayed = idempotent(container, key, body, produce)
             if replayed:  # the first request's outcome, as the frames it would have ended with
