@@ -68,6 +68,20 @@ CASES = [
         "3",
     ),
     (
+        "2P 400A main without a frame",
+        make_request(main={"poles": 2, "trip_at": 400}, branches=[]),
+        "POLES_MISMATCH",
+        "panels.0.main.poles",
+        "3 or 4",
+    ),
+    (
+        "2P 300A branch (only 400AF carries it)",
+        make_request(main={"poles": 4, "trip_at": 400}, branches=[{"poles": 2, "trip_at": 300, "qty": 1}]),
+        "POLES_MISMATCH",
+        "panels.0.branches.0.poles",
+        "3 or 4",
+    ),
+    (
         "3P under 2P main",
         make_request(main={"poles": 2, "trip_at": 50}, branches=[{"poles": 3, "trip_at": 20, "qty": 1}]),
         "POLES_MISMATCH",
@@ -108,6 +122,29 @@ CASES = [
         "NEED_KNOWLEDGE_UPDATE",
         "panels.0.branches.0",
         "210,275,103",
+    ),
+    (
+        "STANDARD asked, none fits",
+        make_request(branches=[{"type": "ELCB", "poles": 2, "trip_at": 100, "qty": 1, "grade": "STANDARD"}]),
+        "NEED_KNOWLEDGE_UPDATE",
+        "panels.0.branches.0.grade",
+        "ECONOMY model EBN-102",
+    ),
+    (
+        "ECONOMY model with STANDARD asked",
+        make_request(
+            branches=[{"poles": 4, "trip_at": 100, "qty": 1, "model": "ABN-104", "grade": "STANDARD"}]
+        ),
+        "REQ_INVALID",
+        "panels.0.branches.0.grade",
+        "STANDARD model",
+    ),
+    (
+        "STANDARD model with ECONOMY asked",
+        make_request(branches=[{"poles": 4, "trip_at": 50, "qty": 1, "model": "ABS-54", "grade": "ECONOMY"}]),
+        "REQ_INVALID",
+        "panels.0.branches.0.grade",
+        "ECONOMY model",
     ),
     (
         "no such rating",

@@ -164,7 +164,7 @@ def test_two_pole_main_is_single_phase(quote_of: Any) -> None:
     assert panel["phases"]["supply"] == "1P2W"
     assert panel["phases"]["imbalance_pct"] is None
     assert all(p["phase"] is None for p in panel["layout"]["placed"])
-    assert panel["breakers"][0]["model"] == "ABN-52"  # a main is never a 30AF small breaker
+    assert panel["breakers"][0]["model"] == "ABN-52"  # a main prefers frames above the 30AF family
 
 
 def test_price_range_quoted_at_the_higher_value(quote_of: Any) -> None:
@@ -173,3 +173,39 @@ def test_price_range_quoted_at_the_higher_value(quote_of: Any) -> None:
     main = quote["panels"][0]["breakers"][0]
     assert (main["model"], main["unit_price"]) == ("ABN-104", 87_300)
     assert any("54300|87300" in note for note in quote["notes"])
+
+
+def test_a_main_takes_the_30af_family_only_when_nothing_larger_carries_its_rating(quote_of: Any) -> None:
+    def main_of(trip_at: int) -> dict[str, Any]:
+        raw = make_request(enclosure={}, main={"poles": 2, "trip_at": trip_at}, branches=[])
+        return dict(quote_of(raw)["panels"][0]["breakers"][0])
+
+    assert main_of(20)["model"] == "ABN-52"  # BS-32 carries 20 A too, but a main prefers a larger frame
+    small = main_of(15)  # only BS-32 (30AF) carries 15 A
+    assert (small["model"], small["frame_af"], small["unit_price"]) == ("BS-32", 30, 5_000)
+    assert small["notes"] == ["only the 30AF family carries 2P 15AT: main BS-32"]
+
+
+def test_standard_asked_takes_only_standard_or_both_models(quote_of: Any) -> None:
+    raw = make_request(branches=[{"poles": 3, "trip_at": 50, "qty": 1, "grade": "STANDARD"}])
+    assert quote_of(raw)["panels"][0]["breakers"][1]["model"] == "ABS-53"  # not the economy ABN-53
+
+
+def test_economy_asked_falls_back_to_standard_with_a_note(quote_of: Any) -> None:
+    raw = make_request(branches=[{"type": "ELCB", "poles": 4, "trip_at": 50, "qty": 1, "grade": "ECONOMY"}])
+    branch = quote_of(raw)["panels"][0]["breakers"][1]
+    assert branch["model"] == "EBS-54"  # LS has no economy ELCB 4P 50AF (DOMAIN §3)
+    assert branch["notes"] == ["no ECONOMY model for ELCB 4P 50AT: STANDARD EBS-54"]
+
+
+def test_the_main_keeps_its_own_line_and_branch_lines_merge(quote_of: Any) -> None:
+    raw = make_request(
+        enclosure={},
+        main={"poles": 4, "trip_at": 100},
+        branches=[{"poles": 4, "trip_at": 100, "qty": 1}, {"poles": 4, "trip_at": 100, "qty": 1}],
+    )
+    lines = [ln for ln in quote_of(raw)["panels"][0]["lines"] if ln["section"] == "breaker"]
+    assert [(ln["spec"], ln["qty"], ln["note"]) for ln in lines] == [
+        ("4P 100AF 100AT 18kA", 1, "MAIN ABN-104"),
+        ("4P 100AF 100AT 18kA", 2, "ABN-104"),
+    ]

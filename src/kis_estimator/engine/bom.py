@@ -26,6 +26,7 @@ class Line:
     model: str | None = None
     note: str = ""
     section: str = ""
+    merges: bool = True  # False: the line stays on its own (the main breaker)
 
     @property
     def amount(self) -> int:
@@ -52,10 +53,13 @@ class PanelFacts:
 
 
 def merge_lines(lines: list[Line]) -> list[Line]:
-    """Identical lines (name, spec, unit, unit price, model) merged at the first one's place."""
-    merged: dict[tuple[str, str, str, int, str | None], Line] = {}
-    for line in lines:
-        key = line.merge_key
+    """Identical lines (name, spec, unit, unit price, model) merged at the first one's place.
+
+    A line that does not merge (the main breaker) keeps its place and takes no other line in.
+    """
+    merged: dict[tuple[str, str, str, int, str | None] | int, Line] = {}
+    for index, line in enumerate(lines):
+        key = line.merge_key if line.merges else index
         merged[key] = replace(merged[key], qty=merged[key].qty + line.qty) if key in merged else line
     return list(merged.values())
 
@@ -84,7 +88,7 @@ def _enclosure_lines(facts: PanelFacts, rules: Rulebook) -> list[Line]:
     return lines
 
 
-def _breaker_line(breaker: ResolvedBreaker, note: str) -> Line:
+def _breaker_line(breaker: ResolvedBreaker, note: str, *, merges: bool = True) -> Line:
     return Line(
         breaker.breaker.type,
         breaker_spec_text(breaker),
@@ -94,12 +98,13 @@ def _breaker_line(breaker: ResolvedBreaker, note: str) -> Line:
         model=breaker.breaker.model,
         note=note,
         section="breaker",
+        merges=merges,
     )
 
 
 def _breaker_lines(facts: PanelFacts) -> list[Line]:
     main = facts.main
-    lines = [_breaker_line(main, f"MAIN {main.breaker.model}")]
+    lines = [_breaker_line(main, f"MAIN {main.breaker.model}", merges=False)]
     ordered = sorted(facts.branches, key=lambda b: (-b.breaker.poles, -b.trip_at, b.breaker.model))
     lines.extend(_breaker_line(b, b.breaker.model + (" (SPD)" if b.is_spd else "")) for b in ordered)
     return lines

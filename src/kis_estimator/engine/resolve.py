@@ -50,9 +50,13 @@ def _fmt_ka(value: float) -> str:
 
 
 def _grade_rank(breaker: Breaker, wanted: str | None) -> int:
-    if wanted == "STANDARD":
-        return {"STANDARD": 0, "BOTH": 0}.get(breaker.grade, 1)
-    return {"ECONOMY": 0, "BOTH": 0}.get(breaker.grade, 1)
+    """Without STANDARD asked, ECONOMY and BOTH come first; asked, the candidates are all STANDARD/BOTH."""
+    return 0 if wanted == "STANDARD" or breaker.grade in ("ECONOMY", "BOTH") else 1
+
+
+def _of_grade(breaker: Breaker, wanted: str | None) -> bool:
+    """Asked STANDARD only STANDARD or BOTH qualify; ECONOMY (asked or default) is a preference."""
+    return wanted != "STANDARD" or breaker.grade in ("STANDARD", "BOTH")
 
 
 def _pick(candidates: list[Breaker], wanted_grade: str | None) -> Breaker:
@@ -113,6 +117,14 @@ def _check_explicit_model(
             f"frame_af를 빼거나 {breaker.frame_af}(으)로 고쳐 주세요 / "
             f"Omit frame_af, or set it to {breaker.frame_af}.",
         )
+    if spec.grade is not None and breaker.grade not in (spec.grade, "BOTH"):
+        return _problem(
+            "REQ_INVALID",
+            f"모델 {breaker.model}은(는) {breaker.grade} 등급입니다. 요청한 등급은 {spec.grade}입니다",
+            f"Model {breaker.model} is of grade {breaker.grade}, but the request asks for {spec.grade}",
+            f"{path}.grade",
+            f"grade를 빼거나 {spec.grade} 모델을 지정해 주세요 / Omit grade, or name a {spec.grade} model.",
+        )
     return None
 
 
@@ -127,7 +139,7 @@ def _check_poles_for_frame(spec: BreakerSpec, rules: Rulebook, path: str) -> Req
         )
     frame = spec.frame_af
     if frame is None:
-        return None
+        return None if spec.model is not None else _check_poles_for_rating(spec, rules, path)
     if frame not in FRAMES_AF:
         frames = ", ".join(str(f) for f in FRAMES_AF)
         return _problem(
@@ -155,6 +167,21 @@ def _check_poles_for_frame(spec: BreakerSpec, rules: Rulebook, path: str) -> Req
             "poles를 3 또는 4로 해 주세요 / Set poles to 3 or 4.",
         )
     return None
+
+
+def _check_poles_for_rating(spec: BreakerSpec, rules: Rulebook, path: str) -> RequestProblem | None:
+    """A 2P breaker whose AT only a 3P/4P-only frame carries (400AF and up): no such breaker exists."""
+    from_af = rules.breakers.three_four_pole_only_from_af
+    smallest_frame = min((f for f in FRAMES_AF if f >= spec.trip_at), default=None)
+    if spec.poles != 2 or (smallest_frame is not None and smallest_frame < from_af):
+        return None
+    return _problem(
+        "POLES_MISMATCH",
+        f"2P {spec.trip_at}AT 차단기는 없습니다: {from_af}AF 이상 프레임은 3P/4P만 있습니다",
+        f"There is no 2P {spec.trip_at} AT breaker: frames of {from_af} AF and up exist in 3 and 4 poles only",
+        f"{path}.poles",
+        "poles를 3 또는 4로 해 주세요 / Set poles to 3 or 4.",
+    )
 
 
 def _check_breaker_brand(spec: BreakerSpec, request_brand: str, path: str) -> RequestProblem | None:
@@ -192,10 +219,9 @@ def _missing_data_problem(breaker: Breaker, path: str) -> RequestProblem | None:
     return None
 
 
-def _candidates(
-    spec: BreakerSpec, brand: str, breaker_type: str, catalog: Catalog, rules: Rulebook, role: str
-) -> list[Breaker]:
-    found = [
+def _candidates(spec: BreakerSpec, brand: str, breaker_type: str, catalog: Catalog) -> list[Breaker]:
+    """Same brand, type and poles, carrying the AT (and of the given frame): any grade."""
+    return [
         b
         for b in catalog.breakers
         if b.brand == brand
@@ -204,17 +230,61 @@ def _candidates(
         and spec.trip_at in b.trip_ratings_a
         and (spec.frame_af is None or b.frame_af == spec.frame_af)
     ]
+
+
+def _preferred(found: list[Breaker], spec: BreakerSpec, rules: Rulebook, role: str) -> list[Breaker]:
+    """The small 30AF family for 2P 15..30 A branches; for a main, frames above it when any carry the AT."""
     small = rules.breakers.small_family_frame_af
-    if spec.frame_af is None:
-        small_range = (
-            rules.breakers.small_family_trip_min_a <= spec.trip_at <= rules.breakers.small_family_trip_max_a
-        )
-        if role == "branch" and spec.poles == 2 and small_range and any(b.frame_af == small for b in found):
-            return [b for b in found if b.frame_af == small]
-        # A main breaker is a full-size MCCB/ELCB: the small family is for branches only.
-        if role == "main":
-            return [b for b in found if b.frame_af != small]
+    if spec.frame_af is not None:
+        return found
+    small_range = (
+        rules.breakers.small_family_trip_min_a <= spec.trip_at <= rules.breakers.small_family_trip_max_a
+    )
+    if role == "branch" and spec.poles == 2 and small_range and any(b.frame_af == small for b in found):
+        return [b for b in found if b.frame_af == small]
+    if role == "main":
+        return [b for b in found if b.frame_af != small] or found
     return found
+
+
+def _choose(
+    spec: BreakerSpec, brand: str, breaker_type: str, catalog: Catalog, rules: Rulebook, role: str, path: str
+) -> tuple[Breaker, list[str]] | RequestProblem:
+    """The catalog model for a breaker without an explicit model, with its evidence notes (DOMAIN §3)."""
+    frame = f" {spec.frame_af}AF" if spec.frame_af else ""
+    wanted = f"{brand} {breaker_type} {spec.poles}P{frame} {spec.trip_at}AT"
+    found = _candidates(spec, brand, breaker_type, catalog)
+    if not found:
+        return _problem(
+            "NEED_KNOWLEDGE_UPDATE",
+            f"카탈로그에 맞는 차단기가 없습니다: {wanted}",
+            f"No catalog breaker fits {wanted}",
+            path,
+            "정격(AT)이나 극수를 확인하거나 이 차단기를 카탈로그에 추가해 주세요 / "
+            "Check the AT and poles, or add this breaker to the catalog.",
+        )
+    qualified = [b for b in found if _of_grade(b, spec.grade)]
+    if not qualified:
+        economy = _pick(_preferred(found, spec, rules, role), None)
+        return _problem(
+            "NEED_KNOWLEDGE_UPDATE",
+            f"카탈로그에 표준형(STANDARD) 차단기가 없습니다: {wanted}",
+            f"No STANDARD-grade catalog breaker fits {wanted}",
+            f"{path}.grade",
+            f"grade를 빼면 경제형 {economy.model}(으)로 견적합니다. 표준형이 필요하면 카탈로그에 추가해 주세요 / "
+            f"Omit grade to quote the ECONOMY model {economy.model}, or add a STANDARD model to the catalog.",
+        )
+    chosen = _pick(_preferred(qualified, spec, rules, role), spec.grade)
+    notes: list[str] = []
+    if spec.grade != "STANDARD" and chosen.grade == "STANDARD":
+        notes.append(
+            f"no ECONOMY model for {breaker_type} {spec.poles}P {spec.trip_at}AT: STANDARD {chosen.model}"
+        )
+    if role == "main" and spec.frame_af is None and chosen.is_small_family:
+        notes.append(
+            f"only the {chosen.frame_af}AF family carries {spec.poles}P {spec.trip_at}AT: main {chosen.model}"
+        )
+    return chosen, notes
 
 
 def resolve_breaker(
@@ -250,23 +320,10 @@ def resolve_breaker(
                 f"{path}.brand",
                 "brand에 LS 또는 SANGDO를 적어 주세요 / Set brand to LS or SANGDO.",
             )
-        breaker_type = spec.type or "MCCB"
-        found = _candidates(spec, brand, breaker_type, catalog, rules, role)
-        if not found:
-            frame = f" {spec.frame_af}AF" if spec.frame_af else ""
-            return _problem(
-                "NEED_KNOWLEDGE_UPDATE",
-                f"카탈로그에 맞는 차단기가 없습니다: {brand} {breaker_type} {spec.poles}P{frame} {spec.trip_at}AT",
-                f"No catalog breaker fits {brand} {breaker_type} {spec.poles}P{frame} {spec.trip_at}AT",
-                path,
-                "정격(AT)이나 극수를 확인하거나 이 차단기를 카탈로그에 추가해 주세요 / "
-                "Check the AT and poles, or add this breaker to the catalog.",
-            )
-        chosen = _pick(found, spec.grade)
-        if spec.grade != "STANDARD" and chosen.grade == "STANDARD":
-            notes.append(
-                f"no ECONOMY model for {breaker_type} {spec.poles}P {spec.trip_at}AT: STANDARD {chosen.model}"
-            )
+        choice = _choose(spec, brand, spec.type or "MCCB", catalog, rules, role, path)
+        if isinstance(choice, RequestProblem):
+            return choice
+        chosen, notes = choice
     missing = _missing_data_problem(chosen, path)
     if missing:
         return missing
