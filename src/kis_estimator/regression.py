@@ -57,8 +57,9 @@ def _match_line(expected: dict[str, Any], lines: list[dict[str, Any]]) -> dict[s
         for ln in lines
         if ln["name"] == expected.get("name") and ln["spec"] == expected.get("spec", ln["spec"])
     ]
-    if len(same) > 1 and "unit_price" in expected:
-        same = [ln for ln in same if ln["unit_price"] == expected["unit_price"]]
+    for key in ("unit_price", "note"):  # e.g. the main's line and an identical branch line
+        if len(same) > 1 and key in expected:
+            same = [ln for ln in same if ln[key] == expected[key]]
     return same[0] if same else None
 
 
