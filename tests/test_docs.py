@@ -10,6 +10,12 @@ from typing import Any
 
 import pytest
 
+from kis_estimator.engine.catalog import Catalog
+from kis_estimator.engine.estimate import run_engine, totals_of
+from kis_estimator.engine.money import korean_amount_in_words
+from kis_estimator.engine.rulebook import Rulebook
+from tests.factories import DOMAIN_S8
+
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN_DOC = ROOT / "docs" / "domain.md"
 RULEBOOK = ROOT / "src" / "kis_estimator" / "data" / "rulebook.toml"
@@ -95,6 +101,35 @@ def test_the_values_quoted_next_to_keys_are_the_rulebook_values() -> None:
         if float(shown.rstrip(",").replace(",", "")) != value:
             wrong.append(f"{key}: doc {shown.rstrip(',')}, rulebook {value}")
     assert not wrong, f"docs/domain.md quotes stale values: {wrong}"
+
+
+def _worked_example_rows(text: str) -> list[list[str]]:
+    """The BOM table of the worked example: its rows "| no | name | spec | unit | qty | price | amount |"."""
+    example = text.split("## 13.", 1)[1]
+    rows = [line.split("|")[1:-1] for line in example.splitlines() if re.match(r"\| \d+ \|", line)]
+    return [[cell.strip() for cell in row] for row in rows]
+
+
+def test_the_worked_example_is_what_the_engine_computes(catalog: Catalog, rules: Rulebook) -> None:
+    work = run_engine(DOMAIN_S8, catalog, rules)
+    engine_rows = [
+        [
+            str(no),
+            line.name,
+            line.spec,
+            line.unit,
+            f"{line.qty:,}",
+            f"{line.unit_price:,}",
+            f"{line.amount:,}",
+        ]
+        for no, line in enumerate(work.panels[0].lines, start=1)
+    ]
+    text = DOMAIN_DOC.read_text(encoding="utf-8")
+    assert [row[:7] for row in _worked_example_rows(text)] == engine_rows
+    totals = totals_of(work)
+    assert f"subtotal {totals.subtotal:,}" in text
+    assert f"**{totals.total:,}**" in text
+    assert korean_amount_in_words(totals.total) in text
 
 
 def _project_docs() -> list[Path]:
