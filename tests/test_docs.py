@@ -28,6 +28,9 @@ DOTTED = re.compile(r"[a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+)+")
 # A key followed by its value in parentheses: "`bom.nt_price` (3,000)".
 KEY_WITH_VALUE = re.compile(r"`([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+)*)`\s+\((\d[\d,]*(?:\.\d+)?)")
 
+# A band row quoted in the text: "≤250 4,500", "≤125 \"3T×15\"", "≤60AF 130".
+BAND_QUOTE = re.compile(r"≤(\d+)(?:AF)?\s+(\"[^\"]+\"|\d[\d,]*(?:\.\d+)?)")
+
 
 def _rulebook() -> dict[str, Any]:
     return tomllib.loads(RULEBOOK.read_text(encoding="utf-8"))
@@ -101,6 +104,35 @@ def test_the_values_quoted_next_to_keys_are_the_rulebook_values() -> None:
         if float(shown.rstrip(",").replace(",", "")) != value:
             wrong.append(f"{key}: doc {shown.rstrip(',')}, rulebook {value}")
     assert not wrong, f"docs/domain.md quotes stale values: {wrong}"
+
+
+def _band_quotes(text: str, key: str) -> list[tuple[str, str]]:
+    """(upto, value) pairs written as "≤250 4,500" after each mention of `key`, up to the next code span."""
+    pairs = []
+    for start in [m.end() for m in re.finditer(re.escape(f"`{key}`"), text)]:
+        window = text[start:].split("`", 1)[0]
+        pairs += BAND_QUOTE.findall(window)
+    return pairs
+
+
+def test_the_band_values_quoted_are_the_rulebook_values() -> None:
+    rulebook = _rulebook()
+    text = DOMAIN_DOC.read_text(encoding="utf-8")
+    checked, wrong = 0, []
+    for key in sorted(_key_references(text)):
+        rows = _lookup(rulebook, key)
+        if not (isinstance(rows, list) and rows and all(isinstance(r, dict) and "value" in r for r in rows)):
+            continue
+        values = {float(row["upto"]): row["value"] for row in rows}
+        for upto, shown in _band_quotes(text, key):
+            checked += 1
+            value = values.get(float(upto))
+            shown = shown.rstrip(",").strip('"')
+            same = shown == value if isinstance(value, str) else float(shown.replace(",", "")) == value
+            if not same:
+                wrong.append(f"{key} ≤{upto}: doc {shown}, rulebook {value}")
+    assert checked, "docs/domain.md quotes no band"
+    assert not wrong, f"docs/domain.md quotes stale bands: {wrong}"
 
 
 def _worked_example_rows(text: str) -> list[list[str]]:
