@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -50,9 +50,36 @@ class StoredBlob:
     size: int
 
 
+MAX_PAGE_SIZE = 100  # quotes per search page
+
+# The columns of a search row: never the request or document JSON (tens of KB per quote).
+SUMMARY_COLUMNS = (
+    QuoteRow.id,
+    QuoteRow.number,
+    QuoteRow.status,
+    QuoteRow.customer_name,
+    QuoteRow.project,
+    QuoteRow.quote_date,
+    QuoteRow.total,
+    QuoteRow.revision,
+)
+
+
+@dataclass(frozen=True)
+class QuoteSummary:
+    id: str
+    number: str
+    status: str
+    customer_name: str
+    project: str | None
+    quote_date: date
+    total: int
+    revision: int
+
+
 @dataclass(frozen=True)
 class SearchResult:
-    items: list[QuoteRow]
+    items: list[QuoteSummary]
     total: int
     page: int
     size: int
@@ -257,10 +284,13 @@ class QuoteRepository:
         page: int = 1,
         size: int = 20,
     ) -> SearchResult:
-        """Quotes matching every given filter, newest first, one page of them and the total count."""
+        """Quotes matching every given filter, newest first, one page of them (at most MAX_PAGE_SIZE) and
+        the total count. Only the summary columns are read."""
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise ValueError(f"size must be 1..{MAX_PAGE_SIZE}")
         if any("\x00" in text for text in (q, customer, number) if text):  # no stored text holds a NUL
             return SearchResult(items=[], total=0, page=page, size=size)
-        statement: Select[tuple[QuoteRow]] = select(QuoteRow)
+        statement = select(*SUMMARY_COLUMNS)
         if q:
             pattern = f"%{_escape_like(q)}%"
             statement = statement.where(
@@ -284,7 +314,8 @@ class QuoteRepository:
             statement = statement.where(QuoteRow.quote_date <= date_to)
         total = self.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
         ordered = statement.order_by(QuoteRow.created_at.desc(), QuoteRow.number.desc())
-        items = list(self.session.execute(ordered.offset((page - 1) * size).limit(size)).scalars())
+        rows = self.session.execute(ordered.offset((page - 1) * size).limit(size))
+        items = [QuoteSummary(*row) for row in rows]
         return SearchResult(items=items, total=total, page=page, size=size)
 
     def all_blob_rows(self) -> list[tuple[str, str, str]]:

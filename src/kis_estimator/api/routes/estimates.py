@@ -29,7 +29,7 @@ from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, Quote, SearchPage, StatusChange
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
-from kis_estimator.db.repository import IllegalTransition, QuoteRepository
+from kis_estimator.db.repository import MAX_PAGE_SIZE, IllegalTransition, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import rejection_envelope
 
@@ -212,10 +212,23 @@ def search_estimates(
     date_from: date | None = None,
     date_to: date | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=200)] = 20,
+    size: Annotated[
+        int, Query(ge=1, json_schema_extra={"maximum": MAX_PAGE_SIZE}, description="한 페이지 / Per page")
+    ] = 20,
 ) -> dict[str, Any]:
+    """Newest first; each row is a summary (no request or document). At most MAX_PAGE_SIZE per page."""
+    if size > MAX_PAGE_SIZE:
+        raise ApiError(
+            422,
+            "REQ_INVALID",
+            f"한 페이지는 최대 {MAX_PAGE_SIZE}건입니다 / At most {MAX_PAGE_SIZE} quotes per page",
+            hint=f"size를 {MAX_PAGE_SIZE} 이하로, 나머지는 page=2, 3, …로 / "
+            f"Send size <= {MAX_PAGE_SIZE} and page through the rest.",
+            path="query.size",
+            extra={"maxSize": MAX_PAGE_SIZE},
+        )
     container = container_of(request)
-    with container.sessions() as session:
+    with container.reads() as session:
         found = QuoteRepository(session).search(
             q=q, customer=customer, status=status, date_from=date_from, date_to=date_to, page=page, size=size
         )
@@ -226,7 +239,7 @@ async def _event_stream(request: Request, quote_id: str, last_event_id: str | No
     container = container_of(request)
 
     def lookup() -> tuple[bool, dict[str, Any] | None]:
-        with container.sessions() as session:
+        with container.reads() as session:
             if EventRepository(session).exists(quote_id):
                 return True, None
             row = QuoteRepository(session).get(quote_id)
@@ -274,7 +287,7 @@ async def quote_events(
 
 @router.get("/{quote_id}", summary="견적 조회 / Get a quote", responses={200: {"model": Quote}, **NOT_FOUND})
 def get_estimate(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
-    with container_of(request).sessions() as session:
+    with container_of(request).reads() as session:
         row = QuoteRepository(session).get(quote_id)
         if row is None:
             raise quote_not_found(quote_id)
@@ -321,7 +334,7 @@ async def revise_estimate(
     trace_id = trace_id_of(request)
 
     def previous_of() -> tuple[tuple[str, int], dict[str, Any]]:
-        with container.sessions() as session:
+        with container.reads() as session:
             row = QuoteRepository(session).get(quote_id)
             if row is None:
                 raise quote_not_found(quote_id)
