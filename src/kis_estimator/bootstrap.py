@@ -72,6 +72,14 @@ class Container:
 
         return Metrics()
 
+    @cached_property
+    def idempotency_waits(self) -> Any:
+        """Duplicates of running idempotent requests waiting in this process (kis_estimator.api.waits)."""
+        from kis_estimator.api.waits import Waits
+
+        s = self.settings
+        return Waits(s.idempotency_max_waiters_per_key, s.idempotency_max_waiters)
+
     def prepare_embedded(self) -> None:
         """On the embedded default (SQLite + files) nothing needs setting up: migrate and create the store."""
         from kis_estimator.db import migrate

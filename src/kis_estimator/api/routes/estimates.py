@@ -77,15 +77,15 @@ def _json(status: int, body: dict[str, Any], trace_id: str, replayed: bool = Fal
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _create_plain(container: Container, body: Any, trace_id: str, key: str | None) -> JSONResponse:
+async def _create_plain(container: Container, body: Any, trace_id: str, key: str | None) -> JSONResponse:
     def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
         quote = run_create(container, body, trace_id=trace_id, in_transaction=record)
         return 201, quote, quote["id"]
 
     if key is None:
-        status, response, _ = produce(None)
+        status, response, _ = await run_in_threadpool(produce, None)
         return _json(status, response, trace_id)
-    status, response, replayed = idempotent(container, key, body, produce)
+    status, response, replayed = await idempotent(container, key, body, produce)
     return _json(status, response, trace_id, replayed)
 
 
@@ -114,20 +114,23 @@ async def _stream_create(
         )
         return 201, quote, quote["id"]
 
-    def work() -> None:
+    async def work() -> None:
         try:
             if key is None:
-                produce(None)
+                await run_in_threadpool(produce, None)
                 return
-            status, response, replayed = idempotent(container, key, body, produce)
+            status, response, replayed = await idempotent(container, key, body, produce)
             if replayed:  # the first request's outcome, as the frames it would have ended with
                 if status < 400:
                     done = {**summary_of(response), "replayed": True}
                     sink("RESULT", response, None)
-                    sink("DONE", done, _store_final(container, quote_id, "DONE", done))
+                    sink(
+                        "DONE", done, await run_in_threadpool(_store_final, container, quote_id, "DONE", done)
+                    )
                 else:
                     error = {**response, "traceId": trace_id, "status": status}
-                    sink("ERROR", error, _store_final(container, quote_id, "ERROR", error))
+                    stored = await run_in_threadpool(_store_final, container, quote_id, "ERROR", error)
+                    sink("ERROR", error, stored)
         except RequestRejected as exc:
             if key is not None:  # run_create already sent ERROR when it ran
                 sink("ERROR", rejection_envelope(exc, trace_id) | {"status": 422}, None)
@@ -144,7 +147,7 @@ async def _stream_create(
             )
 
     async def frames() -> AsyncIterator[bytes]:
-        task = asyncio.ensure_future(run_in_threadpool(work))
+        task = asyncio.ensure_future(work())
         yield b"retry: 2000\n\n"
         yield framer.frame(*ACCEPTED, 1)
         try:
@@ -197,7 +200,7 @@ async def create_estimate(
     key = scoped_key(principal.subject, idempotency_key) if idempotency_key is not None else None
     if _wants_stream(request):
         return await _stream_create(container, body, trace_id, key, None)
-    return await run_in_threadpool(_create_plain, container, body, trace_id, key)
+    return await _create_plain(container, body, trace_id, key)
 
 
 @router.get("", summary="견적 검색 / Search quotes", response_model=SearchPage)
