@@ -25,6 +25,7 @@ from kis_estimator.api.waits import WaitersFull
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
 from kis_estimator.db.idempotency import Claim, IdempotencyRepository
+from kis_estimator.db.repository import QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
 from kis_estimator.service import save_estimate
@@ -79,8 +80,34 @@ def announce(container: Container, quote_id: str) -> None:
         EventRepository(session).append_many(quote_id, 1, [ACCEPTED])
 
 
+def read_only_error(container: Container, exc: QuoteReadOnly) -> ApiError:
+    """409 QUOTE_READ_ONLY for a closed or superseded quote, naming the latest revision of its chain."""
+    with container.reads() as session:
+        latest = QuoteRepository(session).latest_revision(exc.quote_id)
+    latest_id, number = (latest.id, latest.number) if latest is not None else (exc.quote_id, "")
+    why = (
+        ("종료된 견적은 바꿀 수 없습니다", "A closed quote is read-only")
+        if exc.reason == "closed"
+        else ("다음 개정이 있는 견적은 바꿀 수 없습니다", "A quote with a later revision is read-only")
+    )
+    if latest_id == exc.quote_id:
+        hint = "새 견적을 만드세요 (POST /v1/estimate) / Create a new quote (POST /v1/estimate)."
+    else:
+        hint = f"최신 개정 {number}을(를) 쓰세요 / Use the latest revision {number}: /v1/estimate/{latest_id}"
+    return ApiError(
+        409,
+        "QUOTE_READ_ONLY",
+        f"{why[0]} / {why[1]}",
+        hint=hint,
+        path="id",
+        extra={"reason": exc.reason, "latestId": latest_id, "latestNumber": number},
+    )
+
+
 def failure_of(exc: BaseException) -> tuple[str, int]:
     """The envelope code and status of a failed save, as the API's error handlers would answer it."""
+    if isinstance(exc, QuoteReadOnly):
+        return "QUOTE_READ_ONLY", 409
     if isinstance(exc, StorageError):
         return "STORAGE_UNAVAILABLE", 503
     if database_unavailable(exc):
@@ -122,6 +149,11 @@ def run_create(
         events.emit(*ACCEPTED)
     context = container.save_context()
     try:
+        if previous is not None:  # refuse a closed or superseded quote before any work
+            with container.reads() as session:
+                revised = QuoteRepository(session).get(previous[0])
+                if revised is not None:
+                    QuoteRepository(session).check_writable(revised)
         with container.sessions.begin() as session:
             quote = save_estimate(
                 context,
@@ -142,6 +174,19 @@ def run_create(
     except RequestRejected as exc:
         if live:
             events.emit("ERROR", rejection_envelope(exc, trace_id) | {"status": 422})
+        raise
+    except QuoteReadOnly as exc:
+        if live:
+            error = read_only_error(container, exc)
+            envelope = error_envelope(
+                error.code,
+                error.message,
+                hint=error.hint,
+                path=error.path,
+                trace_id=trace_id,
+                extra=error.extra,
+            ) | {"status": error.status}
+            events.emit("ERROR", envelope)
         raise
     except Exception as exc:
         if live:
