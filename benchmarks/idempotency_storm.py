@@ -4,7 +4,9 @@
 app over SQLite and a file store in a temporary directory: an unkeyed large create alone (DOMAIN §8 with
 `--panels` panels of `--lines` extra lines: the baseline), then the same create with an Idempotency-Key and, 0.3 s later,
 `--copies` duplicates of it, and GET /healthz while they wait. It prints the original's time, the
-copies' statuses, /healthz's time and the write and read transactions begun during the storm.
+copies' statuses, the worker threads in use while they wait, /healthz's time and the write and read
+transactions begun during the storm. In process, every request shares one interpreter lock with the
+pipeline: the times are noisy; the threads and transactions are the figures to compare.
 Bounded: two creates and the copies; the temporary directory is removed at the end.
 """
 
@@ -14,6 +16,7 @@ import argparse
 import asyncio
 import copy
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -21,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import httpx
 from sqlalchemy import Connection, event
 
@@ -89,10 +93,20 @@ async def storm(copies: int, panels: int, lines: int) -> None:
                 asyncio.create_task(timed(client.post("/v1/estimate", json=body, headers=keyed)))
                 for _ in range(copies)
             ]
+            threads: list[int] = []  # worker threads in use, every 50 ms while copies are open
+
+            async def sample() -> None:
+                limiter = anyio.to_thread.current_default_thread_limiter()
+                while not all(d.done() for d in duplicates):
+                    threads.append(int(limiter.borrowed_tokens))
+                    await asyncio.sleep(0.05)
+
+            sampler = asyncio.create_task(sample())
             await asyncio.sleep(0.5)
             health_s, health = await timed(client.get("/healthz"))
             seconds, first = await original
             answers = await asyncio.gather(*duplicates)
+            await sampler
             event.remove(container.engine, "begin", count)
             statuses = Counter(
                 f"{r.status_code} {r.json().get('code', 'replayed' if r.status_code == 201 else '')}".strip()
@@ -100,6 +114,7 @@ async def storm(copies: int, panels: int, lines: int) -> None:
             )
             print(f"the original with {copies} copies: {seconds:.1f} s ({first.status_code})")
             print(f"copies: {dict(statuses)}; slowest {max(s for s, _ in answers):.1f} s")
+            print(f"worker threads in use: median {statistics.median(threads):.0f}, most {max(threads)}")
             print(f"GET /healthz during the storm: {health_s * 1000:.0f} ms ({health.status_code})")
             print(f"transactions begun during the storm: {dict(begun)}")
 

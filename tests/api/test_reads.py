@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import httpx
 from sqlalchemy import event
 
 from kis_estimator.db.models import QuoteCounterRow
@@ -17,7 +16,7 @@ from tests.factories import DOMAIN_S8
 
 def test_a_viewer_reads_while_a_write_transaction_is_open(api: Api) -> None:
     created = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
-    answers: list[httpx.Response] = []
+    answers: list[Any] = []  # TestClient responses
 
     def view() -> None:
         answers.append(api.client.get("/v1/estimate", headers=api.auth("viewer")))

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.api.conftest import Api, make_api, make_settings
@@ -32,7 +31,7 @@ def _create(api: Api) -> dict[str, Any]:
     return dict(created.json())
 
 
-def _revise(api: Api, quote_id: str, body: dict[str, Any] = EDITED, key: str | None = None) -> httpx.Response:
+def _revise(api: Api, quote_id: str, body: dict[str, Any] = EDITED, key: str | None = None) -> Any:
     headers = {**api.auth(), **({"Idempotency-Key": key} if key else {})}
     return api.client.post(f"/v1/estimate/{quote_id}/revise", json=body, headers=headers)
 

@@ -247,9 +247,9 @@ async def idempotent(
     the bound on waiters, or after the wait, it gets 409 IDEMPOTENCY_IN_PROGRESS with Retry-After.
     Another body under the same key is refused with 409.
     """
-    digest = body_sha256(body)
     if _UNRELEASED:
         await run_in_threadpool(_release_leftovers, container)
+    digest = await run_in_threadpool(body_sha256, body)  # a large body takes a while: not on the loop
     claim = await run_in_threadpool(_look_or_claim, container, key, digest)
     if claim.outcome == "pending":
         claim = await _wait(container, key, digest)
