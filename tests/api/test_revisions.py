@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Api, make_api, make_settings
+from tests.api.sse_frames import parse_frames
 from tests.factories import DOMAIN_S8, make_request
 
 EDITED = make_request(branches=[{"type": "ELCB", "poles": 2, "trip_at": 20, "qty": 6}])
@@ -106,3 +107,21 @@ def test_closed_and_superseded_quotes_are_read_only(any_api: Api) -> None:
     assert (
         any_api.client.get(f"/v1/estimate/{first['id']}", headers=any_api.auth()).json()["status"] == "draft"
     )
+
+
+def test_a_streamed_revision_of_a_superseded_quote_ends_with_the_409(any_api: Api) -> None:
+    first = _create(any_api)
+    second = _revise(any_api, first["id"]).json()
+    headers = {**any_api.auth(), "Accept": "text/event-stream"}
+    with any_api.client.stream(
+        "POST", f"/v1/estimate/{first['id']}/revise", json=EDITED, headers=headers
+    ) as response:
+        frames = parse_frames(response.iter_lines())
+    assert response.status_code == 200 and [f["event"] for f in frames] == ["PROGRESS", "ERROR"]
+    error = frames[-1]["payload"]["data"]
+    assert (error["code"], error["status"], error["meta"]["latestId"]) == (
+        "QUOTE_READ_ONLY",
+        409,
+        second["id"],
+    )
+    assert _total(any_api) == 2
