@@ -46,6 +46,13 @@ class Container:
         return session_factory(self.engine)
 
     @cached_property
+    def reads(self) -> sessionmaker[Session]:
+        """Sessions that only read: on SQLite they never take (or wait for) the write lock."""
+        from kis_estimator.db.engine import session_factory
+
+        return session_factory(self.engine, reads_only=True)
+
+    @cached_property
     def store(self) -> BlobStore:
         s = self.settings
         return open_blob_store(
@@ -65,6 +72,14 @@ class Container:
 
         return Metrics()
 
+    @cached_property
+    def idempotency_waits(self) -> Any:
+        """Duplicates of running idempotent requests waiting in this process (kis_estimator.api.waits)."""
+        from kis_estimator.api.waits import Waits
+
+        s = self.settings
+        return Waits(s.idempotency_max_waiters_per_key, s.idempotency_max_waiters)
+
     def prepare_embedded(self) -> None:
         """On the embedded default (SQLite + files) nothing needs setting up: migrate and create the store."""
         from kis_estimator.db import migrate
@@ -80,7 +95,7 @@ class Container:
         """The active price book's catalog and id when one is active, else the configured catalog."""
         from kis_estimator.pricebook import PriceBookRepository
 
-        with self.sessions() as session:
+        with self.reads() as session:
             repository = PriceBookRepository(session)
             active = repository.active()
             if active is None:

@@ -49,7 +49,7 @@ from kis_estimator.api.routes.catalog import _FILTERS, _search
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.db.models import QuoteRow
-from kis_estimator.db.repository import QuoteRepository
+from kis_estimator.db.repository import MAX_PAGE_SIZE, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.request import EstimateRequest, dotted_path
 from kis_estimator.envelope import error_envelope, rejection_envelope
@@ -98,7 +98,7 @@ class QuoteSearch(_Arguments):
     date_from: date | None = None
     date_to: date | None = None
     page: int = Field(1, ge=1, le=100_000)
-    size: int = Field(20, ge=1, le=200)
+    size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 class CatalogLookup(_Arguments):
@@ -190,7 +190,7 @@ def create_estimate(container: Container, arguments: dict[str, Any], trace_id: s
 def get_quote(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
     """A saved quote's JSON, by id or number."""
     wanted = _parsed(QuoteLookup, arguments, trace_id)
-    with container.sessions() as session:
+    with container.reads() as session:
         document: dict[str, Any] = _find_quote(QuoteRepository(session), wanted.quote, trace_id).document
         return document
 
@@ -198,7 +198,7 @@ def get_quote(container: Container, arguments: dict[str, Any], trace_id: str) ->
 def search_quotes(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
     """Saved quotes matching every filter, newest first, one page (as GET /v1/estimate)."""
     wanted = _parsed(QuoteSearch, arguments, trace_id)
-    with container.sessions() as session:
+    with container.reads() as session:
         found = QuoteRepository(session).search(**wanted.model_dump())
         return found.as_page()
 
@@ -206,7 +206,7 @@ def search_quotes(container: Container, arguments: dict[str, Any], trace_id: str
 def verify_evidence(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
     """Re-hash a saved quote's stored evidence pack against its manifest and evidence hash."""
     wanted = _parsed(QuoteLookup, arguments, trace_id)
-    with container.sessions() as session:
+    with container.reads() as session:
         row = _find_quote(QuoteRepository(session), wanted.quote, trace_id)
         quote_id, number, expected = row.id, row.number, row.evidence_sha256
         result = verify_quote_evidence(

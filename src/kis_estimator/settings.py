@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Write requests (POST/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
     rate_limit_per_minute: int = 0
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
+    # Duplicates that may wait at once, per key and per process; beyond, 409 with Retry-After at once.
+    idempotency_max_waiters_per_key: int = 16
+    idempotency_max_waiters: int = 256
     signed_url_ttl_s: int = 600
     log_level: str = "INFO"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -85,10 +85,14 @@ def test_concurrent_duplicates_run_the_work_once(api: Api) -> None:
             record(session, answer)
         return 201, answer, "q-42"
 
-    with ThreadPoolExecutor(12) as pool:
-        results = list(
-            pool.map(lambda _: idempotent(api.container, "key:1:same", {"a": 1}, produce), range(12))
+    async def duplicates() -> list[tuple[int, dict[str, Any], bool]]:
+        return list(
+            await asyncio.gather(
+                *(idempotent(api.container, "key:1:same", {"a": 1}, produce) for _ in range(12))
+            )
         )
+
+    results = asyncio.run(duplicates())
     assert calls == 1
     assert {(status, body["answer"]) for status, body, _ in results} == {(201, 42)}
     assert sum(1 for *_, replayed in results if not replayed) == 1
@@ -118,8 +122,11 @@ def test_the_answer_commits_with_the_quote_or_not_at_all(api: Api) -> None:
                 raise ConnectionError("the database went away before the commit")
         return 201, answer, answer["id"]
 
+    def run() -> tuple[int, dict[str, Any], bool]:
+        return asyncio.run(idempotent(api.container, "key:1:atomic", {"a": 1}, produce))
+
     with pytest.raises(ConnectionError):
-        idempotent(api.container, "key:1:atomic", {"a": 1}, produce)
-    status, body, replayed = idempotent(api.container, "key:1:atomic", {"a": 1}, produce)
+        run()
+    status, body, replayed = run()
     assert (status, body, replayed, runs) == (201, {"id": "q-2"}, False, 2)
-    assert idempotent(api.container, "key:1:atomic", {"a": 1}, produce) == (201, {"id": "q-2"}, True)
+    assert run() == (201, {"id": "q-2"}, True)

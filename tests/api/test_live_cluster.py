@@ -124,7 +124,7 @@ def create(server: LiveServer, cluster: Cluster, body: dict[str, Any]) -> dict[s
 
 def search_total(server: LiveServer, cluster: Cluster, **params: Any) -> tuple[int, list[dict[str, Any]]]:
     with server.client() as client:
-        response = client.get("/v1/estimate", params={"size": 200, **params}, headers=cluster.auth())
+        response = client.get("/v1/estimate", params={"size": 100, **params}, headers=cluster.auth())
     assert response.status_code == 200, f"search on {server.name}: {response.status_code} {response.text}"
     page = response.json()
     return int(page["total"]), list(page["items"])

@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select
 from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.db.engine import make_engine, session_factory
 from kis_estimator.db.models import BreakerRow, DocumentRow, EvidenceBlobRow, PanelRow, QuoteItemRow, QuoteRow
-from kis_estimator.db.repository import IllegalTransition, QuoteRepository
+from kis_estimator.db.repository import IllegalTransition, QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.pipeline import DocumentOptions
 from kis_estimator.service import SaveContext, save_estimate
@@ -134,8 +134,8 @@ def test_status_moves_and_illegal_moves(context: SaveContext) -> None:
         for status in ("sent", "ordered", "shipped", "paid", "closed"):
             row = repository.set_status(quote["id"], status)
             assert row is not None and row.status == status and row.document["status"] == status
-    with context.sessions.begin() as session, pytest.raises(IllegalTransition):
-        QuoteRepository(session).set_status(quote["id"], "draft")
+    with context.sessions.begin() as session, pytest.raises(QuoteReadOnly):
+        QuoteRepository(session).set_status(quote["id"], "draft")  # a closed quote is read-only
     second = _save(context)
     with context.sessions.begin() as session, pytest.raises(IllegalTransition):
         QuoteRepository(session).set_status(second["id"], "paid")

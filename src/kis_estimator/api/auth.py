@@ -89,7 +89,7 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
         return _from_jwt(token, request)
     if len(token) > 200:
         raise _unauthorized("API 키가 올바르지 않습니다 / The API key is not valid")
-    with container.sessions() as session:
+    with container.reads() as session:
         row = ApiKeyRepository(session).find(token)
         if row is None:
             raise _unauthorized("API 키가 올바르지 않거나 폐기되었습니다 / The API key is unknown or revoked")

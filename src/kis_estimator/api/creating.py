@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from kis_estimator.api.errors import ApiError, database_unavailable
+from kis_estimator.api.waits import WaitersFull
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
-from kis_estimator.db.idempotency import IdempotencyRepository
+from kis_estimator.db.idempotency import Claim, IdempotencyRepository
+from kis_estimator.db.repository import QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
 from kis_estimator.service import save_estimate
@@ -77,8 +80,34 @@ def announce(container: Container, quote_id: str) -> None:
         EventRepository(session).append_many(quote_id, 1, [ACCEPTED])
 
 
+def read_only_error(container: Container, exc: QuoteReadOnly) -> ApiError:
+    """409 QUOTE_READ_ONLY for a closed or superseded quote, naming the latest revision of its chain."""
+    with container.reads() as session:
+        latest = QuoteRepository(session).latest_revision(exc.quote_id)
+    latest_id, number = (latest.id, latest.number) if latest is not None else (exc.quote_id, "")
+    why = (
+        ("종료된 견적은 바꿀 수 없습니다", "A closed quote is read-only")
+        if exc.reason == "closed"
+        else ("다음 개정이 있는 견적은 바꿀 수 없습니다", "A quote with a later revision is read-only")
+    )
+    if latest_id == exc.quote_id:
+        hint = "새 견적을 만드세요 (POST /v1/estimate) / Create a new quote (POST /v1/estimate)."
+    else:
+        hint = f"최신 개정 {number}을(를) 쓰세요 / Use the latest revision {number}: /v1/estimate/{latest_id}"
+    return ApiError(
+        409,
+        "QUOTE_READ_ONLY",
+        f"{why[0]} / {why[1]}",
+        hint=hint,
+        path="id",
+        extra={"reason": exc.reason, "latestId": latest_id, "latestNumber": number},
+    )
+
+
 def failure_of(exc: BaseException) -> tuple[str, int]:
     """The envelope code and status of a failed save, as the API's error handlers would answer it."""
+    if isinstance(exc, QuoteReadOnly):
+        return "QUOTE_READ_ONLY", 409
     if isinstance(exc, StorageError):
         return "STORAGE_UNAVAILABLE", 503
     if database_unavailable(exc):
@@ -120,6 +149,11 @@ def run_create(
         events.emit(*ACCEPTED)
     context = container.save_context()
     try:
+        if previous is not None:  # refuse a closed or superseded quote before any work
+            with container.reads() as session:
+                revised = QuoteRepository(session).get(previous[0])
+                if revised is not None:
+                    QuoteRepository(session).check_writable(revised)
         with container.sessions.begin() as session:
             quote = save_estimate(
                 context,
@@ -140,6 +174,19 @@ def run_create(
     except RequestRejected as exc:
         if live:
             events.emit("ERROR", rejection_envelope(exc, trace_id) | {"status": 422})
+        raise
+    except QuoteReadOnly as exc:
+        if live:
+            error = read_only_error(container, exc)
+            envelope = error_envelope(
+                error.code,
+                error.message,
+                hint=error.hint,
+                path=error.path,
+                trace_id=trace_id,
+                extra=error.extra,
+            ) | {"status": error.status}
+            events.emit("ERROR", envelope)
         raise
     except Exception as exc:
         if live:
@@ -179,61 +226,101 @@ def scoped_key(subject: str, key: str) -> str:
     return f"{subject}:{key}"
 
 
-def idempotent(
+RETRY_AFTER_S = 2  # what a duplicate refused while the first request runs is told to wait
+
+
+async def idempotent(
     container: Container,
     key: str,
     body: Any,
     produce: Producer,
+    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> tuple[int, dict[str, Any], bool]:
     """Run `produce` once per (key, body): returns (status, body, replayed).
 
-    The answer is recorded by `produce` inside the quote's own transaction, so a quote is saved exactly
-    when its key's answer is (a failure after the commit can no longer leave a saved quote behind a key
-    that still looks pending).
+    The answer (`shape(quote)`, or the quote) is recorded by `produce` inside the quote's own
+    transaction, so a quote is saved exactly when its key's answer is (a failure after the commit can
+    no longer leave a saved quote behind a key that still looks pending).
 
     A duplicate that arrives while the first is running waits for its response (up to
-    IDEMPOTENCY_WAIT_S); another body under the same key is refused with 409.
+    IDEMPOTENCY_WAIT_S) without a thread or a write transaction (see kis_estimator.api.waits); beyond
+    the bound on waiters, or after the wait, it gets 409 IDEMPOTENCY_IN_PROGRESS with Retry-After.
+    Another body under the same key is refused with 409.
     """
-    digest = body_sha256(body)
-    _release_leftovers(container)
-    deadline = time.monotonic() + container.settings.idempotency_wait_s
-    while True:
-        with container.sessions.begin() as session:
-            claim = IdempotencyRepository(session).claim(key, digest)
-        if claim.outcome == "mismatch":
-            raise _key_error(
-                "같은 Idempotency-Key로 다른 요청이 왔습니다 / "
-                "This Idempotency-Key was already used with a different body",
-                "요청마다 새 키를 쓰세요 / Use a new key for a new request.",
-                409,
-                "IDEMPOTENCY_BODY_MISMATCH",
-            )
-        if claim.outcome == "replay":
-            assert claim.status_code is not None and claim.response is not None
-            return claim.status_code, claim.response, True
-        if claim.outcome == "owner":
-            break
-        if time.monotonic() > deadline:
-            raise _key_error(
-                "같은 키의 요청이 아직 처리 중입니다 / A request with this key is still running",
-                "잠시 후 같은 키로 다시 보내 주세요 / Retry with the same key shortly.",
-                409,
-                "IDEMPOTENCY_IN_PROGRESS",
-            )
-        time.sleep(0.05)
+    if _UNRELEASED:
+        await run_in_threadpool(_release_leftovers, container)
+    digest = await run_in_threadpool(body_sha256, body)  # a large body takes a while: not on the loop
+    claim = await run_in_threadpool(_look_or_claim, container, key, digest)
+    if claim.outcome == "pending":
+        claim = await _wait(container, key, digest)
+    if claim.outcome == "mismatch":
+        raise _key_error(
+            "같은 Idempotency-Key로 다른 요청이 왔습니다 / "
+            "This Idempotency-Key was already used with a different body",
+            "요청마다 새 키를 쓰세요 / Use a new key for a new request.",
+            409,
+            "IDEMPOTENCY_BODY_MISMATCH",
+        )
+    if claim.outcome == "replay":
+        assert claim.status_code is not None and claim.response is not None
+        return claim.status_code, claim.response, True
 
     def record(session: Session, quote: dict[str, Any]) -> None:
-        IdempotencyRepository(session).complete(key, 201, quote, quote["id"])
+        IdempotencyRepository(session).complete(key, 201, shape(quote) if shape else quote, quote["id"])
 
     try:
-        status, response, _ = produce(record)
+        status, response, _ = await run_in_threadpool(produce, record)
     except RequestRejected as exc:  # the same body is refused the same way: keep and replay it
-        _complete(container, key, 422, rejection_envelope(exc, ""), None)
+        await run_in_threadpool(_complete, container, key, 422, rejection_envelope(exc, ""), None)
         raise
     except BaseException:
-        _release(container, key)
+        await run_in_threadpool(_release, container, key)
         raise
+    finally:
+        container.idempotency_waits.finished(key)
     return status, response, False
+
+
+def _look_or_claim(container: Container, key: str, digest: str) -> Claim:
+    """What the key's row says, read without the write lock; a write transaction only to claim a key
+    that has no live row."""
+    with container.reads() as session:
+        seen = IdempotencyRepository(session).look(key, digest)
+    if seen is not None:
+        return seen
+    with container.sessions.begin() as session:
+        return IdempotencyRepository(session).claim(key, digest)
+
+
+def _in_progress(hint: str) -> ApiError:
+    error = _key_error(
+        "같은 키의 요청이 아직 처리 중입니다 / A request with this key is still running",
+        hint,
+        409,
+        "IDEMPOTENCY_IN_PROGRESS",
+    )
+    error.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return error
+
+
+async def _wait(container: Container, key: str, digest: str) -> Claim:
+    """Wait for the first request with `key` to finish: its answer, or the claim if it released it."""
+    deadline = time.monotonic() + container.settings.idempotency_wait_s
+    try:
+        with container.idempotency_waits.slot(key) as slot:
+            while (remaining := deadline - time.monotonic()) > 0:
+                await slot.wait(remaining)
+                claim = await run_in_threadpool(_look_or_claim, container, key, digest)
+                if claim.outcome != "pending":
+                    return claim
+    except WaitersFull:
+        raise _in_progress(
+            f"같은 키의 요청이 이미 많이 기다리고 있습니다. {RETRY_AFTER_S}초 뒤 같은 키로 다시 보내 주세요 / "
+            f"Too many duplicates already wait; retry with the same key after Retry-After."
+        ) from None
+    raise _in_progress(
+        f"{RETRY_AFTER_S}초 뒤 같은 키로 다시 보내 주세요 / Retry with the same key after Retry-After."
+    )
 
 
 def _complete(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,9 +33,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # Take the write lock at BEGIN so two writers queue instead of failing on lock upgrade.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+READS_ONLY = "kis_reads_only"  # execution option of the connections of a session that only reads
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A unit of work takes the write lock at BEGIN so two writers queue instead of failing on lock
+    # upgrade; a read begins deferred and, in WAL mode, never waits for (nor blocks) the writer.
+    reads_only = connection.get_execution_options().get(READS_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -44,7 +49,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine.execution_options(schema_translate_map=SQLITE_SCHEMAS)
     # A database that does not answer (packets dropped) fails a connection within 5 s instead of hanging.
     return create_engine(
@@ -52,5 +57,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     )
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, *, reads_only: bool = False) -> sessionmaker[Session]:
+    """Sessions over `engine`. `reads_only`: sessions that never write; on SQLite their transactions
+    begin deferred instead of taking the write lock, so a reader neither waits for nor blocks a writer."""
+    bind = engine.execution_options(**{READS_ONLY: True}) if reads_only else engine
+    return sessionmaker(bind, expire_on_commit=False)

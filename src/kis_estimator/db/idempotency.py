@@ -33,6 +33,14 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _outcome(row: IdempotencyKeyRow, body_sha256: str) -> Claim:
+    if row.body_sha256 != body_sha256:
+        return Claim("mismatch")
+    if row.response is None or row.status_code is None:
+        return Claim("pending")
+    return Claim("replay", row.status_code, row.response)
+
+
 class IdempotencyRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -58,11 +66,18 @@ class IdempotencyRepository:
             self.session.delete(row)
             self.session.flush()
             return self.claim(key, body_sha256, now)
-        if row.body_sha256 != body_sha256:
-            return Claim("mismatch")
-        if row.response is None or row.status_code is None:
-            return Claim("pending")
-        return Claim("replay", row.status_code, row.response)
+        return _outcome(row, body_sha256)
+
+    def look(self, key: str, body_sha256: str, now: datetime | None = None) -> Claim | None:
+        """What a live row of `key` says (replay, pending or mismatch), without writing; None when there
+        is no live row and the key must be claimed."""
+        row = self.session.get(IdempotencyKeyRow, key)
+        if row is None:
+            return None
+        age = (now or datetime.now(UTC)) - _aware(row.created_at)
+        if age > TTL or (row.response is None and age > STALE):
+            return None
+        return _outcome(row, body_sha256)
 
     def complete(self, key: str, status_code: int, response: dict[str, Any], quote_id: str | None) -> None:
         row = self.session.get(IdempotencyKeyRow, key)

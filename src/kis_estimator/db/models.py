@@ -74,6 +74,7 @@ class QuoteRow(Timestamped, Base):
         CheckConstraint("subtotal >= 0 AND vat >= 0 AND total >= 0", name="amounts"),
         Index("ix_quotes_quote_date", "quote_date"),
         Index("ix_quotes_customer_name", "customer_name"),
+        Index("uq_quotes_previous_id", "previous_id", unique=True),  # at most one next revision
         {"schema": ESTIMATOR},
     )
 

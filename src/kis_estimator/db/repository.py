@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kis_estimator.db.models import (
@@ -42,6 +43,14 @@ class IllegalTransition(Exception):
         super().__init__(f"{current} → {wanted} is not allowed")
 
 
+class QuoteReadOnly(Exception):
+    """The quote is closed, or a later revision superseded it: it can neither change nor be revised."""
+
+    def __init__(self, quote_id: str, reason: Literal["closed", "superseded"]) -> None:
+        self.quote_id, self.reason = quote_id, reason
+        super().__init__(f"quote {quote_id} is {reason}")
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     path: str  # path inside the evidence pack, e.g. "stages/pricing.json"
@@ -50,9 +59,36 @@ class StoredBlob:
     size: int
 
 
+MAX_PAGE_SIZE = 100  # quotes per search page
+
+# The columns of a search row: never the request or document JSON (tens of KB per quote).
+SUMMARY_COLUMNS = (
+    QuoteRow.id,
+    QuoteRow.number,
+    QuoteRow.status,
+    QuoteRow.customer_name,
+    QuoteRow.project,
+    QuoteRow.quote_date,
+    QuoteRow.total,
+    QuoteRow.revision,
+)
+
+
+@dataclass(frozen=True)
+class QuoteSummary:
+    id: str
+    number: str
+    status: str
+    customer_name: str
+    project: str | None
+    quote_date: date
+    total: int
+    revision: int
+
+
 @dataclass(frozen=True)
 class SearchResult:
-    items: list[QuoteRow]
+    items: list[QuoteSummary]
     total: int
     page: int
     size: int
@@ -168,7 +204,15 @@ class QuoteRepository:
         revision: int = 1,
         price_book_id: int | None = None,
     ) -> QuoteRow:
-        """Stage a quote with its panels, breakers, lines, documents and evidence rows (flush, no commit)."""
+        """Stage a quote with its panels, breakers, lines, documents and evidence rows (flush, no commit).
+
+        A revision (`previous_id`) locks the quote it revises and raises QuoteReadOnly when that one is
+        closed or already has a next revision (the unique index on previous_id backs this up).
+        """
+        if previous_id is not None:
+            previous = self.session.get(QuoteRow, previous_id, with_for_update=True, populate_existing=True)
+            if previous is not None:
+                self.check_writable(previous)
         evidence_block = quote.get("evidence") or {}
         row = QuoteRow(
             id=quote["id"],
@@ -210,8 +254,32 @@ class QuoteRepository:
             ],
         )
         self.session.add(row)
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError as exc:  # a parallel revision of the same quote won
+            if previous_id is not None and _is_second_revision(exc):
+                raise QuoteReadOnly(previous_id, "superseded") from exc
+            raise
         return row
+
+    def next_revision_id(self, quote_id: str) -> str | None:
+        return self.session.execute(
+            select(QuoteRow.id).where(QuoteRow.previous_id == quote_id)
+        ).scalar_one_or_none()
+
+    def latest_revision(self, quote_id: str) -> QuoteRow | None:
+        """The last revision of the chain `quote_id` belongs to (the quote itself when none follows)."""
+        current = quote_id
+        while (following := self.next_revision_id(current)) is not None:
+            current = following
+        return self.get(current)
+
+    def check_writable(self, row: QuoteRow) -> None:
+        """Raise QuoteReadOnly for a closed or superseded quote."""
+        if row.status == "closed":
+            raise QuoteReadOnly(row.id, "closed")
+        if self.next_revision_id(row.id) is not None:
+            raise QuoteReadOnly(row.id, "superseded")
 
     def get(self, quote_id: str) -> QuoteRow | None:
         if "\x00" in quote_id:  # no id holds a NUL (and PostgreSQL refuses one in text)
@@ -232,12 +300,14 @@ class QuoteRepository:
         return self.session.execute(select(QuoteRow).where(QuoteRow.number == number)).scalar_one_or_none()
 
     def set_status(self, quote_id: str, wanted: str) -> QuoteRow | None:
-        """Move a quote to `wanted`; raise IllegalTransition for a move the workflow does not allow."""
+        """Move a quote to `wanted`; raise IllegalTransition for a move the workflow does not allow and
+        QuoteReadOnly for a closed or superseded quote."""
         if "\x00" in quote_id:
             return None
         row = self.session.get(QuoteRow, quote_id, with_for_update=True)
         if row is None:
             return None
+        self.check_writable(row)
         if wanted not in TRANSITIONS.get(row.status, ()):
             raise IllegalTransition(row.status, wanted)
         row.status = wanted
@@ -257,10 +327,13 @@ class QuoteRepository:
         page: int = 1,
         size: int = 20,
     ) -> SearchResult:
-        """Quotes matching every given filter, newest first, one page of them and the total count."""
+        """Quotes matching every given filter, newest first, one page of them (at most MAX_PAGE_SIZE) and
+        the total count. Only the summary columns are read."""
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise ValueError(f"size must be 1..{MAX_PAGE_SIZE}")
         if any("\x00" in text for text in (q, customer, number) if text):  # no stored text holds a NUL
             return SearchResult(items=[], total=0, page=page, size=size)
-        statement: Select[tuple[QuoteRow]] = select(QuoteRow)
+        statement = select(*SUMMARY_COLUMNS)
         if q:
             pattern = f"%{_escape_like(q)}%"
             statement = statement.where(
@@ -284,7 +357,8 @@ class QuoteRepository:
             statement = statement.where(QuoteRow.quote_date <= date_to)
         total = self.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
         ordered = statement.order_by(QuoteRow.created_at.desc(), QuoteRow.number.desc())
-        items = list(self.session.execute(ordered.offset((page - 1) * size).limit(size)).scalars())
+        rows = self.session.execute(ordered.offset((page - 1) * size).limit(size))
+        items = [QuoteSummary(*row) for row in rows]
         return SearchResult(items=items, total=total, page=page, size=size)
 
     def all_blob_rows(self) -> list[tuple[str, str, str]]:
@@ -306,6 +380,11 @@ class QuoteRepository:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = insert(RulebookRow).values(sha256=sha256, version=version, content=content)
         self.session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
+
+
+def _is_second_revision(exc: IntegrityError) -> bool:
+    message = str(exc.orig)  # PostgreSQL names the index, SQLite the column
+    return "uq_quotes_previous_id" in message or "UNIQUE constraint failed: quotes.previous_id" in message
 
 
 def _escape_like(text: str) -> str:

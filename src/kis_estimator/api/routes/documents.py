@@ -150,7 +150,7 @@ class _Stored:
 
 
 def _stored(container: Container, quote_id: str) -> _Stored | None:
-    with container.sessions() as session:
+    with container.reads() as session:
         row = QuoteRepository(session).get_full(quote_id)
         if row is None:
             return None
@@ -309,7 +309,7 @@ def verify_evidence(request: Request, _: Viewer, quote_id: str) -> EvidenceRepor
     signature when EVIDENCE_SECRET is set). 200 either way: `ok` and the lists say what is wrong."""
     container = container_of(request)
     store, secret = container.store, container.settings.evidence_secrets()
-    with container.sessions() as session:
+    with container.reads() as session:
         row = QuoteRepository(session).get(quote_id)
         if row is None:
             raise quote_not_found(quote_id)

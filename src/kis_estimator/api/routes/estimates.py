@@ -20,6 +20,7 @@ from kis_estimator.api.creating import (
     announce,
     failure_of,
     idempotent,
+    read_only_error,
     run_create,
     scoped_key,
     summary_of,
@@ -29,7 +30,7 @@ from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, Quote, SearchPage, StatusChange
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
-from kis_estimator.db.repository import IllegalTransition, QuoteRepository
+from kis_estimator.db.repository import MAX_PAGE_SIZE, IllegalTransition, QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import rejection_envelope
 
@@ -77,21 +78,27 @@ def _json(status: int, body: dict[str, Any], trace_id: str, replayed: bool = Fal
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _create_plain(container: Container, body: Any, trace_id: str, key: str | None) -> JSONResponse:
+async def _create_plain(container: Container, body: Any, trace_id: str, key: str | None) -> JSONResponse:
     def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
         quote = run_create(container, body, trace_id=trace_id, in_transaction=record)
         return 201, quote, quote["id"]
 
     if key is None:
-        status, response, _ = produce(None)
+        status, response, _ = await run_in_threadpool(produce, None)
         return _json(status, response, trace_id)
-    status, response, replayed = idempotent(container, key, body, produce)
+    status, response, replayed = await idempotent(container, key, body, produce)
     return _json(status, response, trace_id, replayed)
 
 
 async def _stream_create(
-    container: Container, body: Any, trace_id: str, key: str | None, previous: tuple[str, int] | None
+    container: Container,
+    body: Any,
+    trace_id: str,
+    key: str | None,
+    previous: tuple[str, int] | None,
+    fingerprint: Any = None,
 ) -> StreamingResponse:
+    """`fingerprint`: what the idempotency key's body is compared on (the body when None)."""
     quote_id = str(uuid.uuid4())
     framer = sse.Framer(quote_id, trace_id)
     loop = asyncio.get_running_loop()
@@ -114,20 +121,25 @@ async def _stream_create(
         )
         return 201, quote, quote["id"]
 
-    def work() -> None:
+    async def work() -> None:
         try:
             if key is None:
-                produce(None)
+                await run_in_threadpool(produce, None)
                 return
-            status, response, replayed = idempotent(container, key, body, produce)
+            status, response, replayed = await idempotent(
+                container, key, body if fingerprint is None else fingerprint, produce
+            )
             if replayed:  # the first request's outcome, as the frames it would have ended with
                 if status < 400:
                     done = {**summary_of(response), "replayed": True}
                     sink("RESULT", response, None)
-                    sink("DONE", done, _store_final(container, quote_id, "DONE", done))
+                    sink(
+                        "DONE", done, await run_in_threadpool(_store_final, container, quote_id, "DONE", done)
+                    )
                 else:
                     error = {**response, "traceId": trace_id, "status": status}
-                    sink("ERROR", error, _store_final(container, quote_id, "ERROR", error))
+                    stored = await run_in_threadpool(_store_final, container, quote_id, "ERROR", error)
+                    sink("ERROR", error, stored)
         except RequestRejected as exc:
             if key is not None:  # run_create already sent ERROR when it ran
                 sink("ERROR", rejection_envelope(exc, trace_id) | {"status": 422}, None)
@@ -144,7 +156,7 @@ async def _stream_create(
             )
 
     async def frames() -> AsyncIterator[bytes]:
-        task = asyncio.ensure_future(run_in_threadpool(work))
+        task = asyncio.ensure_future(work())
         yield b"retry: 2000\n\n"
         yield framer.frame(*ACCEPTED, 1)
         try:
@@ -197,7 +209,7 @@ async def create_estimate(
     key = scoped_key(principal.subject, idempotency_key) if idempotency_key is not None else None
     if _wants_stream(request):
         return await _stream_create(container, body, trace_id, key, None)
-    return await run_in_threadpool(_create_plain, container, body, trace_id, key)
+    return await _create_plain(container, body, trace_id, key)
 
 
 @router.get("", summary="견적 검색 / Search quotes", response_model=SearchPage)
@@ -212,10 +224,22 @@ def search_estimates(
     date_from: date | None = None,
     date_to: date | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=200)] = 20,
+    size: Annotated[int, Query(ge=1, json_schema_extra={"maximum": MAX_PAGE_SIZE})] = 20,
 ) -> dict[str, Any]:
+    """Newest first; each row is a summary (no request or document). At most 100 quotes per page: a
+    larger `size` is refused with 422 REQ_INVALID (path `query.size`)."""
+    if size > MAX_PAGE_SIZE:
+        raise ApiError(
+            422,
+            "REQ_INVALID",
+            f"한 페이지는 최대 {MAX_PAGE_SIZE}건입니다 / At most {MAX_PAGE_SIZE} quotes per page",
+            hint=f"size를 {MAX_PAGE_SIZE} 이하로, 나머지는 page=2, 3, …로 / "
+            f"Send size <= {MAX_PAGE_SIZE} and page through the rest.",
+            path="query.size",
+            extra={"maxSize": MAX_PAGE_SIZE},
+        )
     container = container_of(request)
-    with container.sessions() as session:
+    with container.reads() as session:
         found = QuoteRepository(session).search(
             q=q, customer=customer, status=status, date_from=date_from, date_to=date_to, page=page, size=size
         )
@@ -226,7 +250,7 @@ async def _event_stream(request: Request, quote_id: str, last_event_id: str | No
     container = container_of(request)
 
     def lookup() -> tuple[bool, dict[str, Any] | None]:
-        with container.sessions() as session:
+        with container.reads() as session:
             if EventRepository(session).exists(quote_id):
                 return True, None
             row = QuoteRepository(session).get(quote_id)
@@ -274,7 +298,7 @@ async def quote_events(
 
 @router.get("/{quote_id}", summary="견적 조회 / Get a quote", responses={200: {"model": Quote}, **NOT_FOUND})
 def get_estimate(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
-    with container_of(request).sessions() as session:
+    with container_of(request).reads() as session:
         row = QuoteRepository(session).get(quote_id)
         if row is None:
             raise quote_not_found(quote_id)
@@ -287,13 +311,17 @@ def get_estimate(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
     responses={200: {"model": Quote}, **NOT_FOUND, **CONFLICT},
 )
 def change_status(request: Request, _: Estimator, quote_id: str, change: StatusChange) -> JSONResponse:
-    """draft → sent → ordered → shipped → paid, or closed (see the 409 for a move that is not allowed)."""
+    """draft → sent → ordered → shipped → paid, or closed (see the 409 for a move that is not allowed).
+    A closed quote, or one a later revision superseded, is read-only (409 QUOTE_READ_ONLY)."""
+    container = container_of(request)
     try:
-        with container_of(request).sessions.begin() as session:
+        with container.sessions.begin() as session:
             row = QuoteRepository(session).set_status(quote_id, change.status)
             if row is None:
                 raise quote_not_found(quote_id)
             return JSONResponse(row.document)
+    except QuoteReadOnly as exc:
+        raise read_only_error(container, exc) from None
     except IllegalTransition as exc:
         raise ApiError(
             409,
@@ -309,19 +337,27 @@ def change_status(request: Request, _: Estimator, quote_id: str, change: StatusC
     "/{quote_id}/revise",
     status_code=201,
     summary="개정 / Revise: a new revision from an edited request",
-    responses={201: {"model": Quote}, 200: STREAMED, **NOT_FOUND},
+    responses={201: {"model": Quote}, 200: STREAMED, **NOT_FOUND, **CONFLICT},
     openapi_extra=REQUEST_BODY,
 )
 async def revise_estimate(
-    request: Request, _: Estimator, quote_id: str, body: Annotated[dict[str, Any], Body()]
+    request: Request,
+    principal: Estimator,
+    quote_id: str,
+    body: Annotated[dict[str, Any], Body()],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     """Estimate the edited request as the next revision of `quote_id`; the answer's `changes` compares
-    the totals with the previous revision."""
+    the totals with the previous revision. A quote has at most one next revision: revising a closed or
+    superseded quote is refused with 409 QUOTE_READ_ONLY (its hint names the latest revision).
+    With `Idempotency-Key` the same key and body replay the first answer, as for a create."""
     container = container_of(request)
     trace_id = trace_id_of(request)
+    key = scoped_key(principal.subject, idempotency_key) if idempotency_key is not None else None
+    fingerprint = {"revise": quote_id, "request": body}  # the same key for another quote is another body
 
     def previous_of() -> tuple[tuple[str, int], dict[str, Any]]:
-        with container.sessions() as session:
+        with container.reads() as session:
             row = QuoteRepository(session).get(quote_id)
             if row is None:
                 raise quote_not_found(quote_id)
@@ -333,11 +369,26 @@ async def revise_estimate(
 
     previous, before = await run_in_threadpool(previous_of)
     if _wants_stream(request):
-        return await _stream_create(container, body, trace_id, None, previous)
-    quote = await run_in_threadpool(lambda: run_create(container, body, trace_id=trace_id, previous=previous))
-    after = quote["totals"]
-    changes = {
-        "previous": before,
-        "totals_delta": {k: after[k] - before["totals"][k] for k in ("subtotal", "vat", "total")},
-    }
-    return JSONResponse({**quote, "changes": changes}, status_code=201)
+        return await _stream_create(container, body, trace_id, key, previous, fingerprint)
+
+    def with_changes(quote: dict[str, Any]) -> dict[str, Any]:
+        after = quote["totals"]
+        changes = {
+            "previous": before,
+            "totals_delta": {k: after[k] - before["totals"][k] for k in ("subtotal", "vat", "total")},
+        }
+        return {**quote, "changes": changes}
+
+    def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
+        quote = run_create(container, body, trace_id=trace_id, previous=previous, in_transaction=record)
+        return 201, with_changes(quote), quote["id"]
+
+    try:
+        if key is None:
+            status, response, _ = await run_in_threadpool(produce, None)
+            replayed = False
+        else:
+            status, response, replayed = await idempotent(container, key, fingerprint, produce, with_changes)
+    except QuoteReadOnly as exc:
+        raise await run_in_threadpool(read_only_error, container, exc) from None
+    return _json(status, response, trace_id, replayed)

@@ -7,10 +7,10 @@ import { STATUS, clear, field, h, statusBadge, won } from "./dom.js";
 const PAGE_SIZE = 20;
 const FILTERS = ["q", "customer", "status", "date_from", "date_to"];
 
-/** Rows per page: 20, or the address's `size` (1..200), e.g. a bookmarked /quotes?size=50. */
+/** Rows per page: 20, or the address's `size` (1..100, the API's maximum), e.g. a bookmarked /quotes?size=50. */
 function pageSize(params) {
   const size = Number(params.get("size"));
-  return Number.isInteger(size) && size >= 1 && size <= 200 ? size : PAGE_SIZE;
+  return Number.isInteger(size) && size >= 1 && size <= 100 ? size : PAGE_SIZE;
 }
 
 export async function render(main, view) {
