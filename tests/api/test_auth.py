@@ -153,3 +153,16 @@ def test_production_refuses_to_start_without_a_signing_secret(tmp_path: Path) ->
     with pytest.raises(ValueError, match="EVIDENCE_SECRET"):
         make_api(make_settings(tmp_path, app_env="production"))
     make_api(make_settings(tmp_path, app_env="production", evidence_secret="s" * 32))
+
+
+@pytest.mark.parametrize("role", [["admin"], {"admin": True}, 7, True])
+def test_a_role_claim_that_is_not_a_string_is_a_403_envelope(tmp_path: Path, role: object) -> None:
+    secret = "a-test-jwt-secret-of-enough-length-123"
+    api = make_api(make_settings(tmp_path, jwt_secret=secret))
+    with api.client:
+        token = _token(secret, app_metadata={"kis_role": role})
+        response = api.client.get("/v1/estimate", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403, response.text
+    body = response.json()
+    assert body["code"] == "FORBIDDEN" and set(body) >= {"code", "message", "hint", "path", "traceId", "meta"}
+    assert body["path"] == "headers.authorization"
