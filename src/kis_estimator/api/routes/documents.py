@@ -27,7 +27,7 @@ from kis_estimator.bootstrap import Container
 from kis_estimator.db.repository import QuoteRepository
 from kis_estimator.documents import RENDERERS
 from kis_estimator.evidence import MANIFEST, sha256_hex
-from kis_estimator.storage import BlobNotFound, BlobStore, verify_signed_url
+from kis_estimator.storage import BlobNotFound, BlobStore, ServesSignedUrls
 from kis_estimator.storage_ops import verify_quote_evidence
 
 router = APIRouter(tags=["documents"], responses=ERRORS)
@@ -424,9 +424,14 @@ def signed_blob(
     sig: Annotated[str, Query(max_length=64, description="HMAC-SHA256 서명 / Signature")],
 ) -> Response:
     """The blob a filesystem or memory store signed: the signature is the authorisation, so no API key
-    is needed. 403 SIGNED_URL_INVALID when the link was changed or has expired."""
+    is needed. 403 SIGNED_URL_INVALID when the link was changed, has expired, or claims a lifetime
+    longer than SIGNED_URL_MAX_LIFETIME_S."""
     container = container_of(request)
-    if not verify_signed_url(key, expires, sig, container.settings.signing_secret(), time.time()):
+    store, max_lifetime_s = container.store, container.settings.signed_url_max_lifetime()
+    if not (
+        isinstance(store, ServesSignedUrls)
+        and store.verify_signed_url(key, expires, sig, max_lifetime_s=max_lifetime_s)
+    ):
         raise ApiError(
             403,
             "SIGNED_URL_INVALID",
