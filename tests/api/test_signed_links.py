@@ -98,3 +98,18 @@ def test_a_revoked_viewer_reads_no_document_through_any_route(api: Api, quote: d
     for method, path, body in reads:
         refused = api.client.request(method, path, json=body, headers=viewer)
         assert refused.status_code == 401 and envelope(refused)["code"] == "AUTH_REQUIRED", path
+
+
+def test_answers_carrying_a_new_key_or_signed_links_are_never_stored(api: Api, quote: dict[str, Any]) -> None:
+    answers = {
+        "POST /v1/keys": api.client.post(
+            "/v1/keys", json={"name": "캐시 금지", "role": "viewer"}, headers=api.auth("admin")
+        ),
+        "GET evidence": api.client.get(f"/v1/estimate/{quote['id']}/evidence", headers=api.auth("viewer")),
+        "POST /v1/documents/export": api.client.post(
+            "/v1/documents/export", json={"quoteId": quote["id"]}, headers=api.auth("viewer")
+        ),
+    }
+    for name, response in answers.items():
+        assert response.status_code in (200, 201), (name, response.text)
+        assert response.headers.get("Cache-Control") == "no-store", name

@@ -52,6 +52,7 @@ _JSON = "application/json"
 _ZIP = "application/zip"
 _BLOB_CACHE = "private, max-age=60"
 _DOCUMENT_CACHE = "private, no-cache"  # revalidate with the ETag
+_NO_STORE = "no-store"  # answers carrying signed links: a link is an authorisation, never cached
 
 
 def _binary(*media_types: str) -> dict[str, Any]:
@@ -263,9 +264,10 @@ def _media_type_of(key: str) -> str:
     response_model=EvidenceListing,
     responses=NOT_FOUND,
 )
-def evidence_listing(request: Request, _: Viewer, quote_id: str) -> EvidenceListing:
+def evidence_listing(request: Request, response: Response, _: Viewer, quote_id: str) -> EvidenceListing:
     """The manifest, the quote's evidence hash and signature, and a signed download link for every
-    evidence file and document (valid for SIGNED_URL_TTL_S seconds)."""
+    evidence file and document (valid for SIGNED_URL_TTL_S seconds). Never cached (no-store)."""
+    response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
     stored = _require(container, quote_id)
     manifest: dict[str, Any] | None = None
@@ -395,8 +397,10 @@ def evidence_zip(request: Request, _: Viewer, quote_id: str) -> Response:
     response_model=ExportResult,
     responses=NOT_FOUND,
 )
-def export_documents(request: Request, _: Viewer, body: ExportRequest) -> ExportResult:
-    """A signed, expiring download link for each requested stored document (all four by default)."""
+def export_documents(request: Request, response: Response, _: Viewer, body: ExportRequest) -> ExportResult:
+    """A signed, expiring download link for each requested stored document (all four by default).
+    Never cached (no-store)."""
+    response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
     stored = _require(container, body.quoteId, path="quoteId")
     documents = [_signed_document(container, stored, _document(stored, kind, "kinds")) for kind in body.kinds]
