@@ -37,6 +37,8 @@ def test_a_link_signed_with_the_old_source_constant_is_refused(api: Api, quote: 
     forged = _fetch(api, key, expires, OLD_SOURCE_CONSTANT)
     assert forged.status_code == 403 and envelope(forged)["code"] == "SIGNED_URL_INVALID"
     assert _fetch(api, key, expires, installation_secret(api)).status_code == 200  # the real key works
+    secret_file = _fetch(api, ".kis-signing-secret", expires, installation_secret(api))
+    assert secret_file.status_code == 403  # the secret itself is never a blob, even when "signed"
 
 
 def test_a_link_expiring_in_the_far_future_is_refused(tmp_path: Path) -> None:
