@@ -57,7 +57,7 @@ class Container:
         s = self.settings
         return open_blob_store(
             s.storage_url,
-            signing_secret=s.signing_secret(),
+            signing_secret=s.evidence_secret,  # None: the store's own (see open_blob_store)
             s3_endpoint_url=s.s3_endpoint_url,
             access_key=s.aws_access_key_id,
             secret_key=s.aws_secret_access_key,

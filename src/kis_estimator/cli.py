@@ -176,7 +176,7 @@ def catalog_import(
     ] = False,
 ) -> None:
     """Validate a price book (every problem named by row and column) and store it as a new version."""
-    from kis_estimator.pricebook import MAX_UPLOAD_BYTES, PriceBookRepository, read_price_book
+    from kis_estimator.pricebook import MAX_UPLOAD_BYTES, PriceBookRepository, label_problem, read_price_book
 
     console = Console()
     if not file.is_file():
@@ -203,6 +203,10 @@ def catalog_import(
             for problem in parsed:
                 console.print(f"[red]✖[/red] {problem}")
             console.print(f"{len(parsed)} problem(s); nothing imported")
+            raise typer.Exit(EXIT_REQUEST_ERROR)
+        problem = label_problem(label or file.stem)
+        if problem is not None:
+            console.print(f"[red]✖[/red] {problem}; nothing imported")
             raise typer.Exit(EXIT_REQUEST_ERROR)
         row = repository.stage(parsed, label or file.stem, str(file))
         if activate:

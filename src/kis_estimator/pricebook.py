@@ -183,6 +183,11 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "VALUE_NOT_POSITIVE": ("0보다 커야 합니다 ('{value}')", "must be greater than 0 ('{value}')"),
     "VALUE_TOO_LARGE": ("값이 너무 큽니다 ('{value}')", "the value is too large ('{value}')"),
     "VALUE_TOO_LONG": ("{limit}자를 넘습니다", "longer than {limit} characters"),
+    "VALUE_BIDI_CONTROL": ("글자 방향을 바꾸는 보이지 않는 문자(U+202A–202E, U+2066–2069)가 들어 있습니다: 지우고 다시 올려 주세요",
+                           "contains invisible text-direction controls (U+202A-202E, U+2066-2069) that can disguise "
+                           "what is shown: remove them and upload again"),
+    "LABEL_BIDI_CONTROL": ("가격표 이름에 글자 방향을 바꾸는 보이지 않는 문자(U+202A–202E, U+2066–2069)가 들어 있습니다",
+                           "the price book's label contains invisible text-direction controls (U+202A-202E, U+2066-2069)"),
     "VALUE_UNKNOWN": ("알 수 없는 값입니다 ('{value}'), 다음 중 하나를 쓰세요: {choices}",
                       "unknown value '{value}', write one of: {choices}"),
     "RANGE_INVALID": ("범위는 '값' 또는 '낮은값|높은값'으로 씁니다 ('{value}')", "a range is 'value' or 'low|high' ('{value}')"),
@@ -287,6 +292,38 @@ _NOT_VALUES: Final = (
 )  # booleans, and dates: Excel turns "1-2" into a date
 
 
+# Bidirectional embeddings, overrides and isolates: invisible, they make "ABN-204" display as "402-NBA"
+# or hide a part of a name. Never part of a catalog text or a label.
+_BIDI_CONTROLS: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def label_problem(label: str) -> Problem | None:
+    """Why `label` cannot name a price book (None when it can): bidi controls, as for every text cell."""
+    return _problem("LABEL_BIDI_CONTROL") if _BIDI_CONTROLS.search(label) else None
+
+
+# CSV formula injection: a spreadsheet opening a CSV runs a cell that starts with one of these as a
+# formula (=HYPERLINK(…) becomes a live link). The export writes such a text cell, or one already
+# starting with the apostrophe, behind a leading apostrophe (the usual neutralisation), and the CSV
+# reader takes that one apostrophe off again, so export → import gives back the same text. Numeric
+# columns are written as the numbers they are (never with an apostrophe): a negative number stays a
+# number. An XLSX export needs none of this: its cells are typed, text is never a formula.
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_MARK: Final = "'"
+
+
+def _escaped(text: str) -> str:
+    """A text cell as the CSV export writes it: behind an apostrophe when a spreadsheet could run it."""
+    return _TEXT_MARK + text if text.startswith((*_FORMULA_STARTS, _TEXT_MARK)) else text
+
+
+def _unescaped(text: str) -> str:
+    """The inverse of _escaped for a cell read back: one leading apostrophe before what it protects."""
+    if text.startswith(_TEXT_MARK) and text[1:].startswith((*_FORMULA_STARTS, _TEXT_MARK)):
+        return text[1:]
+    return text
+
+
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -334,6 +371,8 @@ def _text(value: object, column: _Column) -> str:
     text = str(value).strip()
     if len(text) > column.max_length:
         raise _CellError("VALUE_TOO_LONG", limit=column.max_length)
+    if _BIDI_CONTROLS.search(text):
+        raise _CellError("VALUE_BIDI_CONTROL")
     return text
 
 
@@ -439,7 +478,7 @@ def _csv_table(kind: str, source: str, data: bytes) -> tuple[_Table | None, list
         return None, [_problem("FILE_UNREADABLE", source, why=why[0], why_en=why[1])]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return _collect(kind, source, reader)
+        return _collect(kind, source, ([_unescaped(cell) for cell in row] for row in reader))
     except csv.Error as exc:
         return None, [_problem("FILE_UNREADABLE", source, reader.line_num, why=str(exc), why_en=str(exc))]
 
@@ -846,12 +885,18 @@ def _cell_text(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def _csv_cell(value: Any, column: _Column) -> str:
+    """A CSV cell: text and choices neutralised against formula injection (_escaped), numbers as is."""
+    text = _cell_text(value)
+    return _escaped(text) if column.type in ("text", "enum") else text
+
+
 def _csv_bytes(kind: str, rows: Sequence[Mapping[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    names = [column.name for column in COLUMNS[kind]]
-    writer.writerow(names)
-    writer.writerows([_cell_text(row.get(name)) for name in names] for row in rows)
+    columns = COLUMNS[kind]
+    writer.writerow([column.name for column in columns])
+    writer.writerows([_csv_cell(row.get(column.name), column) for column in columns] for row in rows)
     # With the BOM, Excel on a Korean Windows opens the UTF-8 file with its Hangul intact.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -970,6 +1015,10 @@ class PriceBookRepository:
         label = label.strip()
         if not label or len(label) > 100:
             raise ValueError("a price book's label must have 1 to 100 characters")
+        if label_problem(label) is not None:
+            raise ValueError(
+                "a price book's label must not contain bidi controls (check label_problem first)"
+            )
         existing = self._by_sha(parsed.sha256)
         if existing is not None:
             return existing

@@ -11,6 +11,28 @@ if TYPE_CHECKING:  # the documents package loads its renderers; only estimating 
     from kis_estimator.documents.model import Company, Terms
 
 
+SIGNED_URL_CLOCK_SKEW_S = 30
+MIN_SECRET_BYTES = 32
+# Normalised (lower case, letters and digits only) fragments of the values the examples and the docs
+# show, and the development key the source once signed with: never a production secret.
+_PLACEHOLDERS = ("changeme", "placeholder", "example", "newsecret", "oldsecret", "kisdevelopmentonly")
+_MIN_DISTINCT_CHARACTERS = 8
+
+
+def secret_problem(secret: str | None) -> str | None:
+    """Why `secret` cannot be a production signing secret, or None when it can."""
+    if not secret:
+        return "it is not set"
+    normalised = "".join(c for c in secret.lower() if c.isalnum())
+    if any(placeholder in normalised for placeholder in _PLACEHOLDERS):
+        return "it is a placeholder (CHANGE-ME or the like)"
+    if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
+        return f"it is shorter than {MIN_SECRET_BYTES} bytes"
+    if len(set(secret)) < _MIN_DISTINCT_CHARACTERS:
+        return f"it has fewer than {_MIN_DISTINCT_CHARACTERS} different characters"
+    return None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -58,15 +80,15 @@ class Settings(BaseSettings):
     idempotency_max_waiters_per_key: int = 16
     idempotency_max_waiters: int = 256
     signed_url_ttl_s: int = 600
+    # The longest lifetime (expires - now) a signed URL may claim; unset: SIGNED_URL_TTL_S + 30 s skew.
+    signed_url_max_lifetime_s: int | None = None
     log_level: str = "INFO"
 
-    def signing_secret(self) -> str:
-        """The key of signed URLs: EVIDENCE_SECRET, or a fixed development key outside production."""
-        if self.evidence_secret:
-            return self.evidence_secret
-        if self.app_env == "production":
-            raise ValueError("APP_ENV=production needs EVIDENCE_SECRET (the signing secret)")
-        return "kis-development-only-signing-secret"
+    def signed_url_max_lifetime(self) -> int:
+        """How far ahead a signed URL's `expires` may lie: longer-lived links were not signed here."""
+        if self.signed_url_max_lifetime_s is not None:
+            return self.signed_url_max_lifetime_s
+        return self.signed_url_ttl_s + SIGNED_URL_CLOCK_SKEW_S
 
     def evidence_secrets(self) -> list[str]:
         """Every secret an evidence signature may be made with: the current one first."""
@@ -74,10 +96,22 @@ class Settings(BaseSettings):
         return [k for k in [self.evidence_secret or "", *previous] if k]
 
     def check_production(self) -> None:
-        """Refuse unsafe defaults when APP_ENV=production (raises ValueError naming what is missing)."""
+        """Refuse unsafe settings (raises ValueError naming what is wrong): a signed URL TTL above the
+        maximum lifetime; with APP_ENV=production, a missing, placeholder or short EVIDENCE_SECRET."""
+        if self.signed_url_ttl_s > self.signed_url_max_lifetime():
+            raise ValueError(
+                f"SIGNED_URL_TTL_S ({self.signed_url_ttl_s}) exceeds SIGNED_URL_MAX_LIFETIME_S "
+                f"({self.signed_url_max_lifetime()}): every link handed out would be refused"
+            )
         if self.app_env != "production":
             return
-        self.signing_secret()
+        problem = secret_problem(self.evidence_secret)
+        if problem is not None:
+            raise ValueError(
+                f"APP_ENV=production needs EVIDENCE_SECRET, a random signing secret of at least "
+                f"{MIN_SECRET_BYTES} bytes shared by every process: {problem}. Make one with "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
 
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]

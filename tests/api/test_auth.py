@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import jwt
 import pytest
 
 from tests.api.conftest import Api, make_api, make_settings
+from tests.live import run_kis
 
 PUBLIC = None
 # (method, path) → the least role allowed; PUBLIC needs no key. Every route of the app must be here.
@@ -152,4 +154,48 @@ def test_supabase_style_jwts_carry_the_role(tmp_path: Path) -> None:
 def test_production_refuses_to_start_without_a_signing_secret(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="EVIDENCE_SECRET"):
         make_api(make_settings(tmp_path, app_env="production"))
-    make_api(make_settings(tmp_path, app_env="production", evidence_secret="s" * 32))
+    make_api(make_settings(tmp_path, app_env="production", evidence_secret=secrets.token_urlsafe(32)))
+
+
+@pytest.mark.parametrize(
+    ("secret", "why"),
+    [
+        ("CHANGE-ME", "placeholder"),  # deploy/kis.env.example as shipped
+        ("change_me-" + secrets.token_hex(24), "placeholder"),
+        ("kis-development-only-signing-secret", "placeholder"),  # the source's old fixed key
+        (secrets.token_urlsafe(23), "shorter than 32 bytes"),  # 31 characters
+        ("s" * 32, "different characters"),
+    ],
+)
+def test_production_refuses_a_placeholder_or_short_signing_secret(
+    tmp_path: Path, secret: str, why: str
+) -> None:
+    with pytest.raises(ValueError, match=f"EVIDENCE_SECRET.*{why}"):
+        make_api(make_settings(tmp_path, app_env="production", evidence_secret=secret))
+    make_api(make_settings(tmp_path, app_env="development", evidence_secret=secret))  # development: any
+
+
+def test_kis_serve_in_production_with_the_example_secret_exits_with_a_clear_error(tmp_path: Path) -> None:
+    env = {
+        "APP_ENV": "production",
+        "EVIDENCE_SECRET": "CHANGE-ME",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/kis.db",
+        "STORAGE_URL": f"file://{tmp_path}/blobs",
+    }
+    result = run_kis(env, "serve", "--port", "1", check=False, timeout_s=60)
+    assert result.returncode != 0
+    assert "EVIDENCE_SECRET" in result.stderr and "placeholder" in result.stderr, result.stderr
+    assert not (tmp_path / "kis.db").exists()  # refused before anything was made
+
+
+@pytest.mark.parametrize("role", [["admin"], {"admin": True}, 7, True])
+def test_a_role_claim_that_is_not_a_string_is_a_403_envelope(tmp_path: Path, role: object) -> None:
+    secret = "a-test-jwt-secret-of-enough-length-123"
+    api = make_api(make_settings(tmp_path, jwt_secret=secret))
+    with api.client:
+        token = _token(secret, app_metadata={"kis_role": role})
+        response = api.client.get("/v1/estimate", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403, response.text
+    body = response.json()
+    assert body["code"] == "FORBIDDEN" and set(body) >= {"code", "message", "hint", "path", "traceId", "meta"}
+    assert body["path"] == "headers.authorization"

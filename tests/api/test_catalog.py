@@ -354,3 +354,21 @@ def test_roles(api: Api) -> None:
     ):
         anonymous = api.client.request(method, path)
         assert anonymous.status_code == 401 and envelope(anonymous)["code"] == "AUTH_REQUIRED", path
+
+
+def test_a_label_or_cell_with_a_bidi_control_is_refused_at_import(api: Api) -> None:
+    book = render_price_book(with_breaker_price(shipped_rows(api), "ABN-204", 170000), "xlsx")
+    spoofed = upload(api, book, label="3월 단가 \u202eslx.exe")
+    assert spoofed.status_code == 422, spoofed.text
+    assert (envelope(spoofed)["code"], spoofed.json()["path"]) == ("LABEL_BIDI_CONTROL", "label")
+    from_name = upload(api, book, name="단가\u2067표.xlsx")  # the label defaults to the file's name
+    assert from_name.status_code == 422 and from_name.json()["code"] == "LABEL_BIDI_CONTROL"
+    enclosure = {"model": shipped_rows(api)["enclosures"][0]["model"], "price_krw": 99_000}
+    upserted = upsert(api, {"kind": "enclosure", "rows": [enclosure], "label": "외함\u202d단가"})
+    assert upserted.status_code == 422 and upserted.json()["path"] == "label"
+    rows = with_breaker_price(shipped_rows(api), "ABN-204", 170000)
+    rows["breakers"][0]["series"] = "ABN\u202e"
+    cell = upload(api, render_price_book(rows, "xlsx"))
+    assert cell.status_code == 422 and cell.json()["code"] == "VALUE_BIDI_CONTROL"
+    assert cell.json()["path"].startswith("file:breakers!")
+    assert api.client.get("/v1/catalog/price-books", headers=api.auth("viewer")).json() == []

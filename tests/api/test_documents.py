@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from kis_estimator.storage import FileSystemBlobStore
+from kis_estimator.storage.filesystem import SECRET_FILE
 from kis_estimator.storage.signing import blob_signature
 from tests.api.conftest import Api
 from tests.api.test_app import envelope
@@ -21,6 +22,13 @@ from tests.factories import DOMAIN_S8
 
 BASE = "http://testserver"
 MISSING_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def installation_secret(api: Api) -> str:
+    """The secret the API's filesystem store signs with (no EVIDENCE_SECRET is configured)."""
+    store = api.container.store
+    assert isinstance(store, FileSystemBlobStore)
+    return (store.root / SECRET_FILE).read_text(encoding="ascii").strip()
 
 
 def sha256(data: bytes) -> str:
@@ -87,7 +95,7 @@ def test_changed_or_expired_links_are_refused(api: Api, quote: dict[str, Any]) -
         f"{path}?expires=abc&sig={signature}",
     ]
     key = path.removeprefix("/v1/blobs/")
-    secret = api.container.settings.signing_secret()
+    secret = installation_secret(api)
     past = int(time.time()) - 1
     refused.append(f"{path}?expires={past}&sig={blob_signature(key, past, secret)}")
     for bad in refused:

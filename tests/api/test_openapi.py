@@ -160,3 +160,38 @@ def test_the_declared_auth_is_enforced(api: Api) -> None:
         assert response.status_code == 401, f"{method} {url} without a key: {response.status_code}"
         body = response.json()
         assert body["code"] == "AUTH_REQUIRED" and body["traceId"] == response.headers["X-Trace-Id"]
+
+
+EXTERNAL = re.compile(r"""(?:src|href|url)\s*[=:(]\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+REFERENCED = re.compile(r"""(?:src|href)="(/[^"?#]*)""")
+
+
+def test_no_served_html_page_loads_anything_from_another_origin(api: Api) -> None:
+    from kis_estimator.web import PAGES
+
+    pages = ["/openapi", *(page.replace("{quote_id}", "x") for page in PAGES)]
+    for page in pages:
+        response = api.client.get(page)
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/html"), page
+        assert not EXTERNAL.search(response.text), (
+            f"{page} names another origin: {EXTERNAL.search(response.text)}"
+        )
+        for asset in REFERENCED.findall(response.text):
+            assert api.client.get(asset).status_code == 200, f"{page}: {asset} is not served by the app"
+
+
+def test_the_swagger_page_is_the_packaged_one_under_a_strict_policy(api: Api) -> None:
+    page = api.client.get("/openapi")
+    assert (
+        "/openapi/assets/swagger-ui-bundle.js" in page.text and "/openapi/assets/swagger-ui.css" in page.text
+    )
+    policy = page.headers["Content-Security-Policy"]
+    assert (
+        "default-src 'self'" in policy
+        and "'sha256-" in policy
+        and "'unsafe-inline'" not in policy.split(";")[1]
+    )
+    assert '"validatorUrl": null' in page.text  # the online validator badge would leak the document's URL
+    script = api.client.get("/openapi/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert len(script.content) > 500_000  # the real bundle, not a stub

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,10 @@ def test_the_env_example_loads_as_a_production_configuration(monkeypatch: pytest
         monkeypatch.delenv(name.upper(), raising=False)
     settings = Settings(_env_file=ENV_EXAMPLE)  # type: ignore[call-arg]
     assert settings.app_env == "production"
-    settings.check_production()  # EVIDENCE_SECRET is set
+    with pytest.raises(ValueError, match=r"EVIDENCE_SECRET.*placeholder"):
+        settings.check_production()  # refused until CHANGE-ME is replaced
+    settings.evidence_secret = secrets.token_urlsafe(48)
+    settings.check_production()
     assert settings.database_url.startswith("postgresql://")
     assert settings.storage_url.startswith("s3://")
     assert settings.company_name == "KIS 분전반"

@@ -144,6 +144,13 @@ def shipped_price_book(format: str = "xlsx") -> bytes:
 
 
 @functools.cache
+def price_book_with_an_rtl_override() -> bytes:
+    rows = catalog_rows(load_catalog())
+    rows["accessories"][0]["line_name"] = RTL  # shown reversed in the catalog screen: "exe.jpg"
+    return render_price_book(rows, "xlsx")
+
+
+@functools.cache
 def sheet_zip_bomb() -> bytes:
     """The request-sheet template whose worksheet inflates to 60 MB (about 60 KB on the wire)."""
     return _replace_member(TEMPLATE_PATH.read_bytes(), SHEET_XML, _sheet_xml([" " * (60 * MB)]), level=9)
@@ -359,6 +366,8 @@ CASES: list[Case] = [
     Case("book: named ../../etc/passwd", "POST", "/v1/catalog/import", {**ADMIN, "Content-Type": MULTIPART}, upload(PATH, shipped_price_book), INVALID),
     Case("book: named with an RTL override and .exe", "POST", "/v1/catalog/import", {**ADMIN, "Content-Type": MULTIPART}, upload(RTL, shipped_price_book), INVALID),
     Case("book: a 5,000-character file name", "POST", "/v1/catalog/import", {**ADMIN, "Content-Type": MULTIPART}, upload("b" * 5000 + ".xlsx", shipped_price_book), MALFORMED_OR_INVALID),
+    Case("book: a label with an RTL override", "POST", "/v1/catalog/import", {**ADMIN, "Content-Type": MULTIPART}, upload("book.xlsx", shipped_price_book, label=RTL), INVALID),
+    Case("book: a cell with an RTL override", "POST", "/v1/catalog/import", {**ADMIN, "Content-Type": MULTIPART}, upload("book.xlsx", price_book_with_an_rtl_override), INVALID),
     Case("book: a 101-character label", "POST", "/v1/catalog/import", {**ADMIN, "Content-Type": MULTIPART}, upload("book.xlsx", shipped_price_book, label="L" * 101), INVALID),
     Case("book: activate=maybe", "POST", "/v1/catalog/import", {**ADMIN, "Content-Type": MULTIPART}, upload("book.xlsx", shipped_price_book, activate="maybe"), INVALID),
     Case("book: an estimator imports", "POST", "/v1/catalog/import", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("book.xlsx", shipped_price_book), FORBIDDEN),

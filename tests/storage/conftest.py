@@ -19,8 +19,9 @@ from kis_estimator.storage import (
     FileSystemBlobStore,
     InMemoryBlobStore,
     S3BlobStore,
-    verify_signed_url,
+    ServesSignedUrls,
 )
+from kis_estimator.storage.base import MAX_EXPIRES_S
 from tests.storage.s3_server import GatedMotoServer
 
 SIGNING_SECRET = "test-signing-secret"
@@ -93,17 +94,18 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> BlobS
 @pytest.fixture
 def fetch_signed(store: BlobStore, clock: Clock) -> Fetch:
     """GET a signed URL: over HTTP for S3; for filesystem/memory, what the API's blob route does
-    (verify with `verify_signed_url` at `clock`, then read the blob)."""
+    (the store verifies the URL at `clock`, then the blob is read)."""
     if isinstance(store, S3BlobStore):
         return http_get
+    assert isinstance(store, ServesSignedUrls)
     local_store = store
 
     def serve(url: str) -> tuple[int, bytes]:
         key, expires, sig = split_signed_url(url)
-        if not verify_signed_url(key, expires, sig, SIGNING_SECRET, clock()):
+        if not local_store.verify_signed_url(key, expires, sig, max_lifetime_s=MAX_EXPIRES_S):
             return 403, b""
         try:
-            return 200, local_store.get(key)
+            return 200, store.get(key)
         except BlobNotFound:
             return 404, b""
 

@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kis_estimator import __version__, telemetry
+from kis_estimator.api import docs_page
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.routes import catalog, documents, estimates, health, keys
 from kis_estimator.bootstrap import Container
@@ -99,7 +100,7 @@ def create_app(container: Container) -> FastAPI:
         version=__version__,
         description="분전반 견적 API / Quotation API for electrical distribution panels",
         openapi_url="/openapi.json",
-        docs_url="/openapi",
+        docs_url=None,  # docs_page serves /openapi from packaged files (FastAPI's page uses a CDN)
         redoc_url=None,
     )
     app.state.container = container
@@ -144,6 +145,7 @@ def create_app(container: Container) -> FastAPI:
     for module in (health, estimates, documents, catalog, keys):
         app.include_router(module.router)
     app.include_router(keys.me_router)
+    docs_page.mount(app)
     from kis_estimator import web  # the UI depends on the API, never the other way round
 
     web.mount(app)

@@ -69,11 +69,13 @@ def _from_jwt(token: str, request: Request) -> Principal:
     except jwt.InvalidTokenError:
         raise _unauthorized("토큰이 올바르지 않습니다 / The token is not valid") from None
     role = _claim(claims, settings.jwt_role_claim) or settings.jwt_default_role
-    if role not in RANK:
+    # The claim is the token issuer's JSON: a list or an object names no role (and is unhashable).
+    if not isinstance(role, str) or role not in RANK:
+        shown = role[:40] if isinstance(role, str) else f"a JSON {type(role).__name__}"
         raise ApiError(
             403,
             "FORBIDDEN",
-            f"토큰의 역할을 알 수 없습니다 / Unknown role in token: {str(role)[:40]}",
+            f"토큰의 역할을 알 수 없습니다 / Unknown role in token: {shown}",
             hint=f"역할은 {', '.join(ROLES)} 중 하나 / The role must be one of {', '.join(ROLES)}.",
             path="headers.authorization",
         )

@@ -15,6 +15,7 @@ from kis_estimator.storage.base import (
     BlobNotFound,
     BlobStore,
     InvalidKey,
+    ServesSignedUrls,
     StorageError,
     validate_key,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "InMemoryBlobStore",
     "InvalidKey",
     "S3BlobStore",
+    "ServesSignedUrls",
     "StorageError",
     "open_blob_store",
     "validate_key",
@@ -41,7 +43,7 @@ __all__ = [
 def open_blob_store(
     url: str,
     *,
-    signing_secret: str,
+    signing_secret: str | None,
     s3_endpoint_url: str | None = None,
     access_key: str | None = None,
     secret_key: str | None = None,
@@ -51,7 +53,8 @@ def open_blob_store(
     """The store `url` names: `file:///abs/dir`, `file://relative/dir`, `s3://bucket` or `memory://`.
 
     Raises ValueError for any other form. `signing_secret` signs the filesystem's and memory's URLs
-    (S3 presigns with its own credentials); `base_url` prefixes the filesystem's signed URLs.
+    (S3 presigns with its own credentials); None: the filesystem store's installation secret, a
+    random one for memory. `base_url` prefixes the filesystem's signed URLs.
     """
     scheme, _, rest = url.partition("://")
     scheme = scheme.lower()

@@ -18,7 +18,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 MAX_KEY_BYTES = 1024  # S3's limit, applied everywhere so a key valid on one adapter is valid on all
 MAX_SEGMENT_BYTES = 255  # the usual file-name limit (ext4, APFS, NTFS)
@@ -105,6 +105,15 @@ class BlobStore(Protocol):
 
     def check(self) -> None:
         """Readiness probe: write, read back and delete a small object; StorageError names the failed step."""
+        ...
+
+
+@runtime_checkable
+class ServesSignedUrls(Protocol):
+    """A store whose signed URLs the HTTP API serves itself (filesystem, memory): it checks them."""
+
+    def verify_signed_url(self, key: str, expires: str, sig: str, *, max_lifetime_s: float) -> bool:
+        """Whether the store signed this URL of `key`, unexpired and at most `max_lifetime_s` ahead."""
         ...
 
 

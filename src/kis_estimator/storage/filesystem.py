@@ -15,15 +15,20 @@
   fails with StorageError. The storage layout never does this.
 - The root must exist (`init()` creates it): a missing root is an error rather than silently
   recreated, so an unmounted volume is noticed instead of filled.
-- Signed URLs are `{base_url}/v1/blobs/{key}?expires={unix_ts}&sig={hex}`; see `signing.py`.
+- Signed URLs are `{base_url}/v1/blobs/{key}?expires={unix_ts}&sig={hex}`; see `signing.py`. Without
+  a configured signing secret the store uses its installation secret `root/.kis-signing-secret`:
+  48 random bytes made on first use (atomically, mode 0600), kept with the blobs and reused by every
+  process and restart that opens the same root. It is never a key (the `.kis-` prefix is reserved).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,6 +50,8 @@ from kis_estimator.storage.signing import signed_path_and_query, verify_signed_u
 __all__ = ["FileSystemBlobStore", "verify_signed_url"]
 
 _TEMP_PREFIX = f"{RESERVED_SEGMENT_PREFIX}tmp-"
+SECRET_FILE = f"{RESERVED_SEGMENT_PREFIX}signing-secret"
+MIN_SECRET_CHARS = 32
 # A concurrent delete may prune the directory between our mkdir and the temp file's creation.
 _WRITE_ATTEMPTS = 3
 
@@ -57,15 +64,17 @@ class FileSystemBlobStore:
     def __init__(
         self,
         root: Path,
-        signing_secret: str,
+        signing_secret: str | None,
         base_url: str = "",
         *,
         now: Callable[[], float] = time.time,
     ) -> None:
-        if not signing_secret:
+        """`signing_secret` None: sign with the installation secret kept in the root."""
+        if signing_secret is not None and not signing_secret:
             raise ValueError("signing_secret must not be empty: anyone could forge signed URLs")
         self._root = Path(root).resolve()
         self._secret = signing_secret
+        self._secret_lock = threading.Lock()
         self._base_url = base_url.rstrip("/")
         self._now = now
 
@@ -142,18 +151,36 @@ class FileSystemBlobStore:
         """`{base_url}/v1/blobs/{key}?expires=..&sig=..`, valid for `expires_s` seconds of the clock."""
         validate_key(key, backend=self.backend)
         expires = int(self._now()) + validate_expiry(expires_s)
-        return f"{self._base_url}/v1/blobs/{signed_path_and_query(key, expires, self._secret)}"
+        return f"{self._base_url}/v1/blobs/{signed_path_and_query(key, expires, self._signing_secret())}"
+
+    def verify_signed_url(self, key: str, expires: str, sig: str, *, max_lifetime_s: float) -> bool:
+        """Whether this store signed the URL of `key` (see `signing.verify_signed_url`)."""
+        return verify_signed_url(
+            key, expires, sig, self._signing_secret(), self._now(), max_lifetime_s=max_lifetime_s
+        )
 
     def init(self) -> None:
-        """Create the root directory (and its parents) if missing."""
+        """Create the root directory (and its parents) if missing, and the installation secret when
+        no signing secret is configured."""
         try:
             self._root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise self._error(f"cannot create the root {self._root}", exc, None) from exc
+        self._signing_secret()
 
     def check(self) -> None:
         """Put, get and delete a probe blob under the root."""
         run_check(self, backend=self.backend)
+
+    def _signing_secret(self) -> str:
+        with self._secret_lock:
+            if self._secret is None:
+                self._require_root()
+                try:
+                    self._secret = _installation_secret(self._root / SECRET_FILE)
+                except OSError as exc:
+                    raise self._error(f"cannot read or make {SECRET_FILE}", exc, None) from exc
+            return self._secret
 
     def _path(self, key: str) -> Path:
         """The resolved file path of a valid key, guaranteed inside the existing root."""
@@ -243,3 +270,32 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _installation_secret(path: Path) -> str:
+    """The secret kept in `path`, made on first use: 48 random bytes as URL-safe text, mode 0600.
+
+    Atomic and safe between processes: the secret goes to a temporary file that is hard-linked to
+    `path`, which fails when another process got there first; then everyone reads the one file.
+    """
+    if not path.exists():
+        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as temp_file:
+                temp_file.write(secrets.token_urlsafe(48) + "\n")
+                temp_file.flush()
+                os.fsync(temp_file.fileno())
+            os.link(temp_name, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            Path(temp_name).unlink(missing_ok=True)
+        _fsync_directory(path.parent)
+    secret = path.read_text(encoding="ascii").strip()
+    if len(secret) < MIN_SECRET_CHARS:
+        raise StorageError(
+            f"{path} holds fewer than {MIN_SECRET_CHARS} characters: delete it (a new secret is made; "
+            "links handed out before stop working) or set EVIDENCE_SECRET",
+            backend=FileSystemBlobStore.backend,
+        )
+    return secret

@@ -8,6 +8,7 @@ to read them back.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from kis_estimator.storage.base import (
     validate_key,
     validate_prefix,
 )
-from kis_estimator.storage.signing import signed_path_and_query
+from kis_estimator.storage.signing import signed_path_and_query, verify_signed_url
 
 __all__ = ["InMemoryBlobStore"]
 
@@ -31,10 +32,11 @@ class InMemoryBlobStore:
 
     backend = "memory"
 
-    def __init__(self, signing_secret: str, *, now: Callable[[], float] = time.time) -> None:
-        if not signing_secret:
+    def __init__(self, signing_secret: str | None, *, now: Callable[[], float] = time.time) -> None:
+        """`signing_secret` None: sign with a random secret of this store's own."""
+        if signing_secret is not None and not signing_secret:
             raise ValueError("signing_secret must not be empty: anyone could forge signed URLs")
-        self._secret = signing_secret
+        self._secret = signing_secret or secrets.token_urlsafe(48)
         self._now = now
         self._blobs: dict[str, bytes] = {}
         self._written: dict[str, float] = {}
@@ -94,6 +96,10 @@ class InMemoryBlobStore:
         validate_key(key, backend=self.backend)
         expires = int(self._now()) + validate_expiry(expires_s)
         return f"memory://{signed_path_and_query(key, expires, self._secret)}"
+
+    def verify_signed_url(self, key: str, expires: str, sig: str, *, max_lifetime_s: float) -> bool:
+        """Whether this store signed the URL of `key` (see `signing.verify_signed_url`)."""
+        return verify_signed_url(key, expires, sig, self._secret, self._now(), max_lifetime_s=max_lifetime_s)
 
     def init(self) -> None:
         """Nothing to set up."""

@@ -48,6 +48,7 @@ from kis_estimator.pricebook import (
     Problem,
     catalog_rows,
     export_filename,
+    label_problem,
     read_price_book,
     render_price_book,
 )
@@ -202,6 +203,10 @@ def _stage(
     repository: PriceBookRepository, parsed: ParsedBook, label: str, source: str, activate: bool
 ) -> tuple[int, PriceBookRow]:
     """Stage (and activate) a book; 201 for a new version, 200 for the identical one already stored."""
+    problem = label_problem(label)
+    if problem is not None:
+        hint = "이름에서 보이지 않는 방향 문자를 지워 주세요 / Remove the invisible direction characters."
+        raise _refused([problem], lambda _: "label", hint)
     with _inserted(repository.session) as inserted:
         row = repository.stage(parsed, label, source)
     if activate:

@@ -27,7 +27,7 @@ from kis_estimator.bootstrap import Container
 from kis_estimator.db.repository import QuoteRepository
 from kis_estimator.documents import RENDERERS
 from kis_estimator.evidence import MANIFEST, sha256_hex
-from kis_estimator.storage import BlobNotFound, BlobStore, verify_signed_url
+from kis_estimator.storage import BlobNotFound, BlobStore, ServesSignedUrls
 from kis_estimator.storage_ops import verify_quote_evidence
 
 router = APIRouter(tags=["documents"], responses=ERRORS)
@@ -52,6 +52,7 @@ _JSON = "application/json"
 _ZIP = "application/zip"
 _BLOB_CACHE = "private, max-age=60"
 _DOCUMENT_CACHE = "private, no-cache"  # revalidate with the ETag
+_NO_STORE = "no-store"  # answers carrying signed links: a link is an authorisation, never cached
 
 
 def _binary(*media_types: str) -> dict[str, Any]:
@@ -263,9 +264,10 @@ def _media_type_of(key: str) -> str:
     response_model=EvidenceListing,
     responses=NOT_FOUND,
 )
-def evidence_listing(request: Request, _: Viewer, quote_id: str) -> EvidenceListing:
+def evidence_listing(request: Request, response: Response, _: Viewer, quote_id: str) -> EvidenceListing:
     """The manifest, the quote's evidence hash and signature, and a signed download link for every
-    evidence file and document (valid for SIGNED_URL_TTL_S seconds)."""
+    evidence file and document (valid for SIGNED_URL_TTL_S seconds). Never cached (no-store)."""
+    response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
     stored = _require(container, quote_id)
     manifest: dict[str, Any] | None = None
@@ -395,8 +397,10 @@ def evidence_zip(request: Request, _: Viewer, quote_id: str) -> Response:
     response_model=ExportResult,
     responses=NOT_FOUND,
 )
-def export_documents(request: Request, _: Viewer, body: ExportRequest) -> ExportResult:
-    """A signed, expiring download link for each requested stored document (all four by default)."""
+def export_documents(request: Request, response: Response, _: Viewer, body: ExportRequest) -> ExportResult:
+    """A signed, expiring download link for each requested stored document (all four by default).
+    Never cached (no-store)."""
+    response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
     stored = _require(container, body.quoteId, path="quoteId")
     documents = [_signed_document(container, stored, _document(stored, kind, "kinds")) for kind in body.kinds]
@@ -424,9 +428,14 @@ def signed_blob(
     sig: Annotated[str, Query(max_length=64, description="HMAC-SHA256 서명 / Signature")],
 ) -> Response:
     """The blob a filesystem or memory store signed: the signature is the authorisation, so no API key
-    is needed. 403 SIGNED_URL_INVALID when the link was changed or has expired."""
+    is needed. 403 SIGNED_URL_INVALID when the link was changed, has expired, or claims a lifetime
+    longer than SIGNED_URL_MAX_LIFETIME_S."""
     container = container_of(request)
-    if not verify_signed_url(key, expires, sig, container.settings.signing_secret(), time.time()):
+    store, max_lifetime_s = container.store, container.settings.signed_url_max_lifetime()
+    if not (
+        isinstance(store, ServesSignedUrls)
+        and store.verify_signed_url(key, expires, sig, max_lifetime_s=max_lifetime_s)
+    ):
         raise ApiError(
             403,
             "SIGNED_URL_INVALID",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kis_estimator.api.auth import Admin, Viewer
@@ -61,7 +61,10 @@ def whoami(principal: Viewer) -> dict[str, str]:
 
 
 @router.post("", status_code=201, response_model=CreatedKey, summary="API 키 발급 / Create an API key")
-def create_key(request: Request, _: Admin, new: Annotated[NewKey, Body()]) -> dict[str, Any]:
+def create_key(
+    request: Request, response: Response, _: Admin, new: Annotated[NewKey, Body()]
+) -> dict[str, Any]:
+    response.headers["Cache-Control"] = "no-store"  # the new key: never kept by a cache
     with container_of(request).sessions.begin() as session:
         row, key = ApiKeyRepository(session).create(new.name, new.role)
         return {**_info(row), "key": key}
