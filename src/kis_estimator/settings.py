@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 0
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
     signed_url_ttl_s: int = 600
+    # /readyz reuses its probe of the database and storage this long (per process); 0 probes every call.
+    readyz_cache_s: float = 1.0
     log_level: str = "INFO"
 
     def signing_secret(self) -> str:

@@ -103,6 +103,7 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
     )
     app.state.container = container
+    app.state.readiness = health.ReadinessCache(settings.readyz_cache_s)
     metrics = container.metrics
     install_error_handlers(app)
 
