@@ -55,8 +55,7 @@ class Container:
             access_key=s.aws_access_key_id,
             secret_key=s.aws_secret_access_key,
             region=s.aws_region,
-            base_url=s.public_base_url,
-        )
+        )  # the filesystem's signed URLs are paths: the HTTP edge puts them under its base URL
 
     @cached_property
     def metrics(self) -> Any:

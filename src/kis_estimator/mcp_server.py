@@ -399,14 +399,22 @@ def run_mcp(http: bool, host: str, port: int) -> None:
         return
     import uvicorn
 
+    base = container.settings.public_base_url or own_base_url(host, port)
     auth = AuthSettings(
-        issuer_url=container.settings.public_base_url,  # keys come from `kis keys create`, not OAuth
-        resource_server_url=f"http://{host}:{port}/mcp",
+        issuer_url=base,  # keys come from `kis keys create`, not OAuth
+        resource_server_url=f"{base.rstrip('/')}/mcp",
         required_scopes=["viewer"],
         validate_token_resource=False,  # an API key is not issued for one resource
     )
     app = server.streamable_http_app(host=host, auth=auth, token_verifier=ApiKeyVerifier(container))
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+def own_base_url(host: str, port: int) -> str:
+    """The server's own address when PUBLIC_BASE_URL is unset (the SDK fixes its auth metadata at start,
+    before any request): a wildcard host is named by its loopback address."""
+    named = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{named}]:{port}" if ":" in named else f"http://{named}:{port}"
 
 
 class ApiKeyVerifier:

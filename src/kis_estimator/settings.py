@@ -28,7 +28,10 @@ class Settings(BaseSettings):
     aws_access_key_id: str | None = None
     aws_secret_access_key: str | None = None
     aws_region: str = "us-east-1"
-    public_base_url: str = "http://127.0.0.1:8000"
+    # The service's address as clients see it; unset: each link is built from the request it answers.
+    public_base_url: str | None = None
+    # Peers whose X-Forwarded-Proto/-Host/-For are believed (addresses or CIDRs, comma-separated; `*` all).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     # LibreOffice recalculation lint of every workbook: on by default where LibreOffice is installed.
     kis_doc_recalc: bool = True
     company_name: str = "KIS 분전반"
@@ -77,6 +80,9 @@ class Settings(BaseSettings):
         if self.app_env != "production":
             return
         self.signing_secret()
+
+    def forwarded_allow_list(self) -> list[str]:
+        return [address.strip() for address in self.forwarded_allow_ips.split(",") if address.strip()]
 
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
