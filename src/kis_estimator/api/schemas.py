@@ -65,6 +65,8 @@ class Quote(_Open):
     evidence: dict[str, Any]
     rulebook_version: str
     catalog_sha256: str
+    # The price book the quote was priced with (null: the configured catalog; absent on older quotes).
+    price_book_id: int | None = None
     created_at: str
 
 
