@@ -62,8 +62,7 @@ class Container:
             access_key=s.aws_access_key_id,
             secret_key=s.aws_secret_access_key,
             region=s.aws_region,
-            base_url=s.public_base_url,
-        )
+        )  # the filesystem's signed URLs are paths: the HTTP edge puts them under its base URL
 
     @cached_property
     def metrics(self) -> Any:
@@ -91,30 +90,20 @@ class Container:
         if self.settings.storage_url.startswith(("file://", "memory://")):
             self.store.init()
 
-    def quoting_catalog(self) -> tuple[Catalog, int | None]:
-        """The active price book's catalog and id when one is active, else the configured catalog."""
-        from kis_estimator.pricebook import PriceBookRepository
-
-        with self.reads() as session:
-            repository = PriceBookRepository(session)
-            active = repository.active()
-            if active is None:
-                return self.catalog, None
-            return repository.catalog_of(active), active.id
-
     def save_context(self, options: DocumentOptions | None = None) -> SaveContext:
-        """What saving a quote needs: the catalog in use (the active price book's), rules, store, options."""
+        """What saving a quote needs: the catalog in use (services.catalog_in_use), rules, store, options."""
         from kis_estimator.service import SaveContext
+        from kis_estimator.services.catalog_in_use import catalog_in_use
 
-        catalog, price_book_id = self.quoting_catalog()
+        in_use = catalog_in_use(self)
         return SaveContext(
-            catalog,
+            in_use.catalog,
             self.rules,
             self.store,
             self.sessions,
             options or self.document_options(),
             self.settings.timezone,
-            price_book_id,
+            in_use.price_book_id,
         )
 
     def document_options(self, recalculate: bool = False) -> DocumentOptions:

@@ -8,7 +8,7 @@ import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
@@ -20,7 +20,9 @@ from kis_estimator.envelope import error_envelope, rejection_envelope
 from kis_estimator.storage import StorageError
 
 if TYPE_CHECKING:  # loaded by the commands that estimate: OR-Tools and the renderers take ~1 s to import
+    from kis_estimator.bootstrap import Container
     from kis_estimator.pipeline import DocumentOptions, QuoteIdentity
+    from kis_estimator.services.catalog_in_use import CatalogInUse
 
 app = typer.Typer(
     help="KIS Estimator: 분전반 견적 / quotations for distribution panels.", no_args_is_help=True
@@ -177,6 +179,7 @@ def catalog_import(
 ) -> None:
     """Validate a price book (every problem named by row and column) and store it as a new version."""
     from kis_estimator.pricebook import MAX_UPLOAD_BYTES, PriceBookRepository, label_problem, read_price_book
+    from kis_estimator.services.catalog_in_use import catalog_in_use
 
     console = Console()
     if not file.is_file():
@@ -196,8 +199,7 @@ def catalog_import(
     container = bootstrap.build()
     with container.sessions.begin() as session:
         repository = PriceBookRepository(session)
-        active = repository.active()
-        base = repository.catalog_of(active) if active else container.catalog
+        base = catalog_in_use(container, session).catalog
         parsed = read_price_book(file.name, file.read_bytes(), base)
         if isinstance(parsed, list):
             for problem in parsed:
@@ -437,7 +439,7 @@ EXIT_FAILURE = 1
 DEFAULT_OUT_ROOT = Path("out")
 
 
-def _fail(envelope: dict[str, Any], code: int) -> None:
+def _fail(envelope: dict[str, Any], code: int) -> NoReturn:
     sys.stderr.write(json.dumps(envelope, ensure_ascii=False, indent=2) + "\n")
     raise typer.Exit(code)
 
@@ -545,8 +547,16 @@ def estimate(
     )
     if save:
         _save_and_exit(container, raw, options, trace_id, as_json)
+    in_use = _catalog_in_use(container, trace_id)
     try:
-        result = run_pipeline(raw, container.catalog, container.rules, identity, documents=options)
+        result = run_pipeline(
+            raw,
+            in_use.catalog,
+            container.rules,
+            identity,
+            documents=options,
+            price_book_id=in_use.price_book_id,
+        )
     except RequestRejected as exc:
         _fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
     target = out or DEFAULT_OUT_ROOT / identity.number
@@ -638,6 +648,39 @@ def _verify_saved_quote(reference: str, secret: list[str]) -> Any:
             )
             raise typer.Exit(EXIT_FAILURE)
         return verify_quote_evidence(session, container.store, row.id, secret=secret)
+
+
+def _catalog_in_use(container: Container, trace_id: str) -> CatalogInUse:
+    """The catalog the service would price with (the active price book's, else the configured one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kis_estimator.services.catalog_in_use import catalog_in_use
+
+    try:
+        return catalog_in_use(container)
+    except DataError as exc:
+        _fail(
+            error_envelope(
+                "PRICE_BOOK_CORRUPT",
+                f"활성 가격표가 손상되었습니다 / The active price book is corrupt: {exc}",
+                hint="가격표를 다시 가져와 활성화하세요 / Import and activate the price book again.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+    except SQLAlchemyError as exc:
+        _fail(
+            error_envelope(
+                "DB_UNAVAILABLE",
+                f"데이터베이스에서 활성 가격표를 읽을 수 없습니다 / Cannot read the active price book: "
+                f"{type(exc).__name__}",
+                hint="DATABASE_URL 을 확인하고 kis db upgrade 를 실행하세요 / Check DATABASE_URL; run kis db upgrade.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
 
 
 def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id: str, as_json: bool) -> None:

@@ -55,6 +55,7 @@ from kis_estimator.engine.request import EstimateRequest, dotted_path
 from kis_estimator.envelope import error_envelope, rejection_envelope
 from kis_estimator.pipeline import QuoteIdentity, run_pipeline
 from kis_estimator.pricebook import catalog_rows
+from kis_estimator.services.catalog_in_use import catalog_in_use
 from kis_estimator.storage import StorageError
 from kis_estimator.storage_ops import verify_quote_evidence
 
@@ -158,9 +159,12 @@ def _find_quote(repository: QuoteRepository, quote: str, trace_id: str) -> Quote
 def size_enclosure(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
     """The enclosure of every panel of a request: required and chosen size, fit, stock or custom, and
     the custom alternative offered when a stock box fits loosely. Nothing is saved."""
-    catalog, _ = container.quoting_catalog()
+    in_use = catalog_in_use(container)
     moment = datetime.now(ZoneInfo(container.settings.timezone)).isoformat(timespec="seconds")
-    quote = run_pipeline(arguments, catalog, container.rules, QuoteIdentity("", "", moment)).quote
+    identity = QuoteIdentity("", "", moment)
+    quote = run_pipeline(
+        arguments, in_use.catalog, container.rules, identity, price_book_id=in_use.price_book_id
+    ).quote
     panels = []
     for panel in quote["panels"]:
         enclosure = panel["enclosure"]
@@ -178,7 +182,11 @@ def size_enclosure(container: Container, arguments: dict[str, Any], trace_id: st
                 "gates": panel["gates"],
             }
         )
-    return {"panels": panels, "catalog_sha256": quote["catalog_sha256"]}
+    return {
+        "panels": panels,
+        "catalog_sha256": quote["catalog_sha256"],
+        "price_book_id": quote["price_book_id"],
+    }
 
 
 def create_estimate(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
@@ -242,17 +250,17 @@ def lookup_catalog(container: Container, arguments: dict[str, Any], trace_id: st
                 trace_id=trace_id,
             )
         )
-    catalog, book_id = container.quoting_catalog()
+    in_use = catalog_in_use(container)
     filters = {name: (_FILTERS[wanted.kind][name], value) for name, value in given.items()}
-    found = _search(catalog_rows(catalog)[wanted.kind], wanted.kind, wanted.q, filters)
+    found = _search(catalog_rows(in_use.catalog)[wanted.kind], wanted.kind, wanted.q, filters)
     start = (wanted.page - 1) * wanted.size
     return {
         "items": found[start : start + wanted.size],
         "total": len(found),
         "page": wanted.page,
         "size": wanted.size,
-        "priceBookId": book_id,
-        "catalog_sha256": catalog.sha256,
+        "priceBookId": in_use.price_book_id,
+        "catalog_sha256": in_use.sha256,
     }
 
 
@@ -399,14 +407,22 @@ def run_mcp(http: bool, host: str, port: int) -> None:
         return
     import uvicorn
 
+    base = container.settings.public_base_url or own_base_url(host, port)
     auth = AuthSettings(
-        issuer_url=container.settings.public_base_url,  # keys come from `kis keys create`, not OAuth
-        resource_server_url=f"http://{host}:{port}/mcp",
+        issuer_url=base,  # keys come from `kis keys create`, not OAuth
+        resource_server_url=f"{base.rstrip('/')}/mcp",
         required_scopes=["viewer"],
         validate_token_resource=False,  # an API key is not issued for one resource
     )
     app = server.streamable_http_app(host=host, auth=auth, token_verifier=ApiKeyVerifier(container))
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+def own_base_url(host: str, port: int) -> str:
+    """The server's own address when PUBLIC_BASE_URL is unset (the SDK fixes its auth metadata at start,
+    before any request): a wildcard host is named by its loopback address."""
+    named = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{named}]:{port}" if ":" in named else f"http://{named}:{port}"
 
 
 class ApiKeyVerifier:

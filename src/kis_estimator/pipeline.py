@@ -90,8 +90,12 @@ def run_pipeline(
     identity: QuoteIdentity | Callable[[], QuoteIdentity],
     on_progress: ProgressListener | None = None,
     documents: DocumentOptions | None = None,
+    price_book_id: int | None = None,
 ) -> PipelineResult:
     """The quote of a request; with `documents`, also its documents and evidence pack.
+
+    The quote names the catalog it was priced with: `catalog_sha256`, and `price_book_id`, the price
+    book `catalog` came from (None: the configured catalog, no book active).
 
     Raises RequestRejected when the request fails an input gate; nothing is produced then. A callable
     `identity` is called only once every engine stage has passed (a refused request spends no number).
@@ -113,6 +117,7 @@ def run_pipeline(
         quote_date=identity.quote_date,
         engine_version=__version__,
     )
+    quote["price_book_id"] = price_book_id
     result = PipelineResult(quote=quote, work=work, stage_ms=clock.stage_ms)
     if documents is not None:
         _produce_documents(result, catalog, documents, clock)

@@ -123,7 +123,15 @@ def save_estimate(
             number = allocate_number(numbering, moment.date())
         return QuoteIdentity(quote_id or str(uuid.uuid4()), number, moment.isoformat(timespec="seconds"))
 
-    result = run_pipeline(raw_request, context.catalog, context.rules, identity, on_progress, context.options)
+    result = run_pipeline(
+        raw_request,
+        context.catalog,
+        context.rules,
+        identity,
+        on_progress,
+        context.options,
+        price_book_id=context.price_book_id,
+    )
     if previous is not None:
         result.quote["previous_id"], result.quote["revision"] = previous[0], previous[1] + 1
     evidence, documents = _write_blobs(context.store, result)

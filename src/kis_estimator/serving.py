@@ -54,7 +54,7 @@ def run(host: str, port: int, workers: int) -> None:
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_S,
-        proxy_headers=True,
+        proxy_headers=False,  # the app's ForwardedHeaders applies them, from FORWARDED_ALLOW_IPS only
         # h11 caps a request's head at 16 KB; httptools would read a header of any size into memory.
         http="h11",
     )

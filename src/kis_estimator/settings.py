@@ -50,7 +50,10 @@ class Settings(BaseSettings):
     aws_access_key_id: str | None = None
     aws_secret_access_key: str | None = None
     aws_region: str = "us-east-1"
-    public_base_url: str = "http://127.0.0.1:8000"
+    # The service's address as clients see it; unset: each link is built from the request it answers.
+    public_base_url: str | None = None
+    # Peers whose X-Forwarded-Proto/-Host/-For are believed (addresses or CIDRs, comma-separated; `*` all).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     # LibreOffice recalculation lint of every workbook: on by default where LibreOffice is installed.
     kis_doc_recalc: bool = True
     company_name: str = "KIS 분전반"
@@ -82,6 +85,8 @@ class Settings(BaseSettings):
     signed_url_ttl_s: int = 600
     # The longest lifetime (expires - now) a signed URL may claim; unset: SIGNED_URL_TTL_S + 30 s skew.
     signed_url_max_lifetime_s: int | None = None
+    # /readyz reuses its probe of the database and storage this long (per process); 0 probes every call.
+    readyz_cache_s: float = 1.0
     log_level: str = "INFO"
 
     def signed_url_max_lifetime(self) -> int:
@@ -112,6 +117,9 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_BYTES} bytes shared by every process: {problem}. Make one with "
                 "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
+
+    def forwarded_allow_list(self) -> list[str]:
+        return [address.strip() for address in self.forwarded_allow_ips.split(",") if address.strip()]
 
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]

@@ -32,7 +32,6 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "database_url": f"sqlite:///{tmp_path}/kis.db",
         "storage_url": f"file://{tmp_path}/blobs",
         "kis_doc_recalc": False,
-        "public_base_url": "http://testserver",
         "sse_heartbeat_s": 0.2,
         "sse_poll_s": 0.02,
         **overrides,

@@ -25,7 +25,7 @@ def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{tmp_path}/kis.db",
         STORAGE_URL=f"file://{tmp_path}/blobs",
         KIS_DOC_RECALC="0",
-        PYTHONPATH=str(REPO),
+        PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]),  # this checkout, not an installed copy
         **extra,
     )
     return env

@@ -182,6 +182,8 @@ def test_kis_mcp_http_needs_an_api_key_and_its_role(tmp_path: Path) -> None:
         _wait_for_port(port, process)  # listening: the database is migrated
         url = f"http://127.0.0.1:{port}/mcp"
         anonymous = httpx2.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+        # Unset PUBLIC_BASE_URL: the auth metadata names this server, on its own port (not 8000).
+        metadata = httpx2.get(f"http://127.0.0.1:{port}/.well-known/oauth-protected-resource/mcp").json()
         key = viewer_key(tmp_path)
         outcome: dict[str, Any] = {}
 
@@ -202,6 +204,11 @@ def test_kis_mcp_http_needs_an_api_key_and_its_role(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=10)
     assert anonymous.status_code == 401
+    assert f"http://127.0.0.1:{port}/.well-known/" in anonymous.headers["www-authenticate"]
+    assert metadata["resource"] == url
+    assert [server.rstrip("/") for server in metadata["authorization_servers"]] == [
+        f"http://127.0.0.1:{port}"
+    ]
     assert outcome["tools"] == TOOLS
     is_error, sized = outcome["sized"]
     assert not is_error and sized["panels"][0]["size_mm"] == [700, 1200, 200]

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kis_estimator import __version__, telemetry
 from kis_estimator.api import docs_page
 from kis_estimator.api.errors import install_error_handlers, send_envelope
+from kis_estimator.api.links import ForwardedHeaders, trusted_networks
 from kis_estimator.api.routes import catalog, documents, estimates, health, keys
 from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
@@ -92,7 +93,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def create_app(container: Container) -> FastAPI:
-    """The app over `container` (built by bootstrap). Refuses unsafe production settings."""
+    """The app over `container` (built by bootstrap). Refuses unsafe production settings and a
+    FORWARDED_ALLOW_IPS entry that is not an address (ValueError)."""
     settings = container.settings
     settings.check_production()
     app = FastAPI(
@@ -104,6 +106,7 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
     )
     app.state.container = container
+    app.state.readiness = health.ReadinessCache(settings.readyz_cache_s)
     metrics = container.metrics
     install_error_handlers(app)
 
@@ -141,6 +144,8 @@ def create_app(container: Container) -> FastAPI:
             expose_headers=["X-Trace-Id", "X-Quote-Id", "Idempotent-Replayed"],
         )
     app.add_middleware(BodyLimit, json_limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    # Outermost: everything after it sees the client's scheme, host and address (from a trusted proxy).
+    app.add_middleware(ForwardedHeaders, trusted=trusted_networks(settings.forwarded_allow_list()))
 
     for module in (health, estimates, documents, catalog, keys):
         app.include_router(module.router)

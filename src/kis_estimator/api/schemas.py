@@ -65,6 +65,8 @@ class Quote(_Open):
     evidence: dict[str, Any]
     rulebook_version: str
     catalog_sha256: str
+    # The price book the quote was priced with (null: the configured catalog; absent on older quotes).
+    price_book_id: int | None = None
     created_at: str
 
 
@@ -98,8 +100,12 @@ class Health(BaseModel):
 
 class Ready(BaseModel):
     status: Literal["ok", "degraded"]
-    db: str
-    storage: str
+    db: str = Field(description='"ok", or the error that makes the database not ready')
+    storage: str = Field(description='"ok", or the error that makes the storage not ready')
+    dbTime: str | None = Field(
+        description="the database's clock at the probe (ISO 8601, UTC); null when it failed"
+    )
+    checkedAt: str = Field(description="when the probe ran (answers are reused for READYZ_CACHE_S seconds)")
     ts: str
     traceId: str
     ms: float

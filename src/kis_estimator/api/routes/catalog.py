@@ -52,6 +52,7 @@ from kis_estimator.pricebook import (
     read_price_book,
     render_price_book,
 )
+from kis_estimator.services.catalog_in_use import catalog_in_use
 
 router = APIRouter(responses=ERRORS)
 
@@ -216,10 +217,9 @@ def _stage(
 
 
 def _base_catalog(container: Container, repository: PriceBookRepository) -> Catalog:
-    """The catalog in use: the active book's (checked against its hash), else the shipped one."""
-    active = repository.active()
+    """The catalog in use (services.catalog_in_use); a corrupt active book is a 422."""
     with _book_errors():
-        return repository.catalog_of(active) if active else container.catalog
+        return catalog_in_use(container, repository.session).catalog
 
 
 def _read_upload(file: UploadFile, limit: int, code: str) -> bytes:
@@ -262,11 +262,9 @@ def _squash(value: object) -> str:
 
 
 def _rows_in_use(container: Container, kind: str) -> tuple[list[dict[str, Any]], int | None]:
-    with container.sessions() as session:
-        active = PriceBookRepository(session).active()
-        if active is not None:
-            return list(active.catalog[kind]), active.id
-    return catalog_rows(container.catalog)[kind], None
+    with _book_errors():
+        in_use = catalog_in_use(container)
+    return catalog_rows(in_use.catalog)[kind], in_use.price_book_id
 
 
 def _matches(row: Mapping[str, Any], filters: Mapping[str, tuple[str, object]]) -> bool:

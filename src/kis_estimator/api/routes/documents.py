@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from kis_estimator.api.auth import Viewer
 from kis_estimator.api.deps import container_of, quote_not_found
 from kis_estimator.api.errors import ApiError
+from kis_estimator.api.links import absolute
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.repository import QuoteRepository
@@ -214,10 +215,10 @@ def _expiry(url: str, ttl_s: int, signed_at: float) -> str:
     return datetime.fromtimestamp(expires, UTC).isoformat()
 
 
-def _signed(container: Container, key: str) -> tuple[str, str]:
+def _signed(request: Request, container: Container, key: str) -> tuple[str, str]:
     ttl_s = container.settings.signed_url_ttl_s
     signed_at = time.time()
-    url = container.store.signed_url(key, ttl_s)
+    url = absolute(request, container.store.signed_url(key, ttl_s))
     return url, _expiry(url, ttl_s, signed_at)
 
 
@@ -225,8 +226,8 @@ def _korean_name(kind: str, number: str, extension: str) -> str:
     return f"{_KOREAN_STEMS[kind]}_{number}.{extension}"
 
 
-def _signed_document(container: Container, stored: _Stored, blob: _Blob) -> SignedDocument:
-    url, expires_at = _signed(container, blob.key)
+def _signed_document(request: Request, container: Container, stored: _Stored, blob: _Blob) -> SignedDocument:
+    url, expires_at = _signed(request, container, blob.key)
     extension = PurePosixPath(blob.filename).suffix.lstrip(".")
     return SignedDocument(
         kind=cast(StoredKind, blob.name),
@@ -280,12 +281,12 @@ def evidence_listing(request: Request, response: Response, _: Viewer, quote_id: 
             manifest = None  # /evidence/verify says what is wrong
     files = []
     for blob in stored.evidence:
-        url, expires_at = _signed(container, blob.key)
+        url, expires_at = _signed(request, container, blob.key)
         files.append(
             SignedFile(path=blob.name, sha256=blob.sha256, size=blob.size, url=url, expiresAt=expires_at)
         )
     documents = [
-        _signed_document(container, stored, stored.documents[kind])
+        _signed_document(request, container, stored, stored.documents[kind])
         for kind in STORED_KINDS
         if kind in stored.documents
     ]
@@ -403,7 +404,9 @@ def export_documents(request: Request, response: Response, _: Viewer, body: Expo
     response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
     stored = _require(container, body.quoteId, path="quoteId")
-    documents = [_signed_document(container, stored, _document(stored, kind, "kinds")) for kind in body.kinds]
+    documents = [
+        _signed_document(request, container, stored, _document(stored, kind, "kinds")) for kind in body.kinds
+    ]
     return ExportResult(quoteId=stored.id, documents=documents)
 
 
