@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kis_estimator import __version__, telemetry
+from kis_estimator.api import sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.routes import catalog, documents, estimates, health, keys
 from kis_estimator.bootstrap import Container
@@ -103,7 +104,11 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
     )
     app.state.container = container
+    app.state.streams = streams = sse.StreamSlots(
+        settings.sse_max_streams_per_caller, settings.sse_max_streams
+    )
     metrics = container.metrics
+    metrics.streams.set_function(lambda: streams.open)
     install_error_handlers(app)
 
     @app.middleware("http")

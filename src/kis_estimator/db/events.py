@@ -52,6 +52,16 @@ class EventRepository:
         )
         return self.session.execute(statement).scalars().all()
 
+    def terminal(self, quote_id: str) -> QuoteEventRow | None:
+        """The event that ended `quote_id`'s stream (DONE or ERROR), if it has ended."""
+        statement = (
+            select(QuoteEventRow)
+            .where(QuoteEventRow.quote_id == quote_id, QuoteEventRow.type.in_(TERMINAL))
+            .order_by(QuoteEventRow.seq)
+            .limit(1)
+        )
+        return self.session.execute(statement).scalars().first()
+
     def exists(self, quote_id: str) -> bool:
         if "\x00" in quote_id:  # no id holds a NUL (and PostgreSQL refuses one in text)
             return False
