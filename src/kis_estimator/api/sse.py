@@ -122,12 +122,10 @@ class TailResponse(StreamingResponse):
 def _read(container: Container, quote_id: str, after: int) -> tuple[list[Event], Event | None]:
     """The stored events after `after`; when there are none, the quote's terminal event if it has one."""
     with container.sessions() as session:
-        events = EventRepository(session)
-        found = [(e.seq, e.type, e.data) for e in events.after(quote_id, after)]
-        if found:
-            return found, None
-        end = events.terminal(quote_id)
-        return [], (end.seq, end.type, end.data) if end is not None else None
+        rows = EventRepository(session).after_or_end(quote_id, after)
+        found = [(row.seq, row.type, row.data) for row in rows if row.seq > after]
+        ended = [(row.seq, row.type, row.data) for row in rows if row.seq <= after]
+        return found, (ended[0] if ended and not found else None)
 
 
 def _error(code: str, message: str, hint: str) -> dict[str, Any]:
