@@ -71,7 +71,7 @@ def serve(
         console.print("[bold]첫 관리자 API 키 (한 번만 표시됩니다) / First admin API key, shown once:[/bold]")
         console.print(key, soft_wrap=True, highlight=False)
     console.print(f"KIS Estimator: http://{host}:{port}/  (API 문서 / docs: /openapi)")
-    serving.run(host, port, workers)
+    serving.run(host, port, workers, container.settings)
 
 
 @keys_app.command("create")

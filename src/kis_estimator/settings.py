@@ -74,8 +74,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576  # JSON bodies
     max_upload_bytes: int = 10_485_760  # request-sheet and price-book uploads
     sse_heartbeat_s: float = 10.0
-    sse_poll_s: float = 0.1
+    # A tail polls every SSE_POLL_S while events come, doubling up to SSE_POLL_MAX_S while none do.
+    sse_poll_s: float = 0.05
+    sse_poll_max_s: float = 1.0
     sse_stall_s: float = 60.0  # a tail ends with STREAM_STALLED after this long without a new event
+    sse_auth_recheck_s: float = 5.0  # a tail whose key was revoked (or token expired) ends within this
+    # Open event streams (tails) per process: per caller and in all; beyond, 429 TOO_MANY_STREAMS.
+    sse_max_streams_per_caller: int = 8
+    sse_max_streams: int = 256
     # Write requests (POST/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
     rate_limit_per_minute: int = 0
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
@@ -87,6 +93,14 @@ class Settings(BaseSettings):
     signed_url_max_lifetime_s: int | None = None
     # /readyz reuses its probe of the database and storage this long (per process); 0 probes every call.
     readyz_cache_s: float = 1.0
+    # `kis serve` (per worker process): a request head must arrive within SERVE_HEAD_TIMEOUT_S of the
+    # connection (or of the previous response); an idle keep-alive connection closes after
+    # SERVE_KEEP_ALIVE_S; beyond SERVE_MAX_CONNECTIONS the oldest connection still without a request
+    # is closed to make room. SERVE_BACKLOG is the listen queue.
+    serve_head_timeout_s: float = 10.0
+    serve_keep_alive_s: int = 5
+    serve_max_connections: int = 1000
+    serve_backlog: int = 2048
     log_level: str = "INFO"
 
     def signed_url_max_lifetime(self) -> int:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
+import time
 from typing import Any
 
+import httpx
+import pytest
+from sqlalchemy import delete, event
+
+from kis_estimator.api import sse
+from kis_estimator.db.events import EventRepository
+from kis_estimator.db.models import QuoteEventRow
 from tests.api.conftest import Api
 from tests.api.sse_frames import parse_frames
 from tests.factories import DOMAIN_S8, make_request
@@ -120,3 +131,120 @@ def test_a_tail_of_a_create_whose_writer_died_ends_with_stream_stalled(api: Api)
     _, frames = _stream(api, "GET", "/v1/estimate/orphaned/events", headers=api.auth())
     assert frames[0]["event"] == "PROGRESS" and frames[-1]["event"] == "ERROR"
     assert frames[-1]["payload"]["data"]["code"] == "STREAM_STALLED"
+
+
+def test_a_finished_quote_resumed_past_its_end_ends_at_once_with_its_terminal_event(api: Api) -> None:
+    api.container.settings.sse_stall_s = 3.0  # what a stream that waits for nothing would run into
+    _, live = _stream(api, "POST", "/v1/estimate", json=DOMAIN_S8, headers={**api.auth(), **STREAM})
+    quote_id, done_id = live[0]["payload"]["meta"]["quoteId"], live[-1]["id"]
+    for last_event_id in (str(done_id), "999999"):
+        began = time.monotonic()
+        _, frames = _stream(
+            api,
+            "GET",
+            f"/v1/estimate/{quote_id}/events",
+            headers={**api.auth(), "Last-Event-ID": last_event_id},
+        )
+        assert time.monotonic() - began < 1.0
+        assert [(f["event"], f["id"]) for f in frames] == [("DONE", done_id)], frames
+
+
+def test_a_quote_saved_without_events_resumed_with_an_id_ends_at_once_with_done(api: Api) -> None:
+    api.container.settings.sse_stall_s = 3.0
+    quote = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
+    with api.container.sessions.begin() as session:  # as `kis estimate --save` leaves it
+        session.execute(delete(QuoteEventRow).where(QuoteEventRow.quote_id == quote["id"]))
+    began = time.monotonic()
+    _, frames = _stream(
+        api, "GET", f"/v1/estimate/{quote['id']}/events", headers={**api.auth(), "Last-Event-ID": "7"}
+    )
+    assert time.monotonic() - began < 1.0
+    assert [f["event"] for f in frames] == ["DONE"] and frames[0]["payload"]["data"]["number"] == quote[
+        "number"
+    ]
+
+
+def test_a_tail_resumed_past_the_end_of_a_running_create_ends_when_the_create_does(api: Api) -> None:
+    api.container.settings.sse_stall_s = 3.0
+    with api.container.sessions.begin() as session:
+        EventRepository(session).append("running", "PROGRESS", {"stage": "accepted"})
+
+    def finish() -> None:
+        time.sleep(0.5)
+        with api.container.sessions.begin() as session:
+            EventRepository(session).append("running", "DONE", {"quoteId": "running"})
+
+    threading.Thread(target=finish).start()
+    began = time.monotonic()
+    _, frames = _stream(
+        api, "GET", "/v1/estimate/running/events", headers={**api.auth(), "Last-Event-ID": "999999"}
+    )
+    assert time.monotonic() - began < 2.0
+    assert frames[-1]["event"] == "DONE" and frames[-1]["id"] == 2, frames
+
+
+@pytest.mark.parametrize("last_event_id", ["²", "³", "1e3", "-1", "9" * 19])
+def test_a_last_event_id_that_is_not_ascii_digits_is_a_400_envelope(api: Api, last_event_id: str) -> None:
+    quote = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
+
+    async def resume() -> httpx.Response:
+        # httpx's ASGI transport passes the header's bytes as sent (the TestClient re-encodes them as
+        # UTF-8); a client sends "²" as the Latin-1 byte 0xB2, which the server reads back as "²"
+        transport = httpx.ASGITransport(app=api.client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = {**api.auth(), "Last-Event-ID": last_event_id.encode("latin-1")}
+            return await client.get(f"/v1/estimate/{quote['id']}/events", headers=headers)
+
+    response = asyncio.run(resume())
+    assert response.status_code == 400, response.text[:300]
+    body = response.json()
+    assert (body["code"], body["path"]) == ("LAST_EVENT_ID_INVALID", "headers.last-event-id"), body
+
+
+def test_an_idle_tail_backs_off_and_still_delivers_a_new_event_within_the_longest_interval(api: Api) -> None:
+    settings = api.container.settings
+    settings.sse_poll_s, settings.sse_poll_max_s, settings.sse_heartbeat_s = 0.05, 1.0, 0.5
+    with api.container.sessions.begin() as session:
+        EventRepository(session).append("idle", "PROGRESS", {"stage": "accepted"})
+    polls: list[float] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "quote_events" in statement and statement.lstrip().upper().startswith("SELECT"):
+            polls.append(time.monotonic())
+
+    async def read_for(seconds: float) -> list[str]:
+        framer = sse.Framer("idle", "trace")
+        types: list[str] = []
+        stream = sse.tail(api.container, framer, "idle", 0, None, lambda: None)
+
+        async def collect() -> None:
+            async for chunk in stream:
+                types.extend(
+                    line.removeprefix("event: ")
+                    for line in chunk.decode().splitlines()
+                    if line.startswith("event: ")
+                )
+
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(collect(), seconds)
+        return types
+
+    def finish_later() -> None:
+        time.sleep(3.0)
+        with api.container.sessions.begin() as session:
+            EventRepository(session).append("idle", "DONE", {"quoteId": "idle"})
+        appended.append(time.monotonic())
+
+    appended: list[float] = []
+    event.listen(api.container.engine, "before_cursor_execute", count)
+    try:
+        threading.Thread(target=finish_later).start()
+        began = time.monotonic()
+        types = asyncio.run(read_for(6.0))
+    finally:
+        event.remove(api.container.engine, "before_cursor_execute", count)
+    # one statement per poll: 50 ms doubling to 1 s is 7 polls in 3 s, where 50 ms flat would make 60
+    idle_polls = [t for t in polls if t - began < 3.0]
+    assert len(idle_polls) <= 9, f"{len(idle_polls)} reads of the events in 3 s of silence"
+    assert types[0] == "PROGRESS" and types[-1] == "DONE" and "HEARTBEAT" in types, types
+    assert polls[-1] - appended[0] < settings.sse_poll_max_s + 0.3, "DONE came later than one interval"

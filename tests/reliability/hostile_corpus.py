@@ -346,6 +346,8 @@ CASES: list[Case] = [
     Case("header: gzip bomb, Content-Encoding gzip", "POST", "/v1/estimate", {**JSON_AS, "Content-Encoding": "gzip"}, gzip_bomb, frozenset({400, 415})),
     Case("header: event stream asked, body an array", "POST", "/v1/estimate", {**JSON_AS, "Accept": "text/event-stream"}, b"[]", INVALID),
     Case("header: Last-Event-ID of 30 digits", "GET", "/v1/estimate/{quote}/events", {**ESTIMATOR, "Last-Event-ID": "9" * 30}, None, INVALID),
+    Case("header: Last-Event-ID a superscript two", "GET", "/v1/estimate/{quote}/events", {**ESTIMATOR, "Last-Event-ID": "²"}, None, MALFORMED),
+    Case("header: Last-Event-ID of 19 digits", "GET", "/v1/estimate/{quote}/events", {**ESTIMATOR, "Last-Event-ID": "9" * 19}, None, MALFORMED),
     Case("method: DELETE the collection", "DELETE", "/v1/estimate", ESTIMATOR, None, NOT_ALLOWED),
     Case("method: TRACE", "TRACE", "/v1/estimate", ESTIMATOR, None, NOT_ALLOWED),
     Case("method: PUT a quote", "PUT", "/v1/estimate/{quote}", JSON_AS, js(DOMAIN_S8), NOT_ALLOWED),

@@ -72,7 +72,8 @@ class Target:
     quote_id: str
 
     def send(self, case: Case) -> tuple[httpx.Response, float]:
-        headers = {name: self._fill(value) for name, value in case.headers.items()}
+        # Latin-1, the bytes a server reads header values as: "²" arrives as "²"
+        headers = {name: self._fill(value).encode("latin-1") for name, value in case.headers.items()}
         content: Any = case.body
         if isinstance(content, Chunked):
             content = content.chunks()

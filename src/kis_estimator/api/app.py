@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kis_estimator import __version__, telemetry
 from kis_estimator.api import docs_page
+from kis_estimator.api import sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
 from kis_estimator.api.routes import catalog, documents, estimates, health, keys
@@ -107,7 +108,11 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     app.state.readiness = health.ReadinessCache(settings.readyz_cache_s)
+    app.state.streams = streams = sse.StreamSlots(
+        settings.sse_max_streams_per_caller, settings.sse_max_streams
+    )
     metrics = container.metrics
+    metrics.streams.set_function(lambda: streams.open)
     install_error_handlers(app)
 
     @app.middleware("http")

@@ -14,7 +14,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 __all__ = ["CONTENT_TYPE_LATEST", "JsonFormatter", "Metrics", "configure_logging"]
@@ -45,6 +45,10 @@ class Metrics:
             "Error responses by envelope code and status",
             ["code", "status"],
             registry=self.registry,
+        )
+
+        self.streams = Gauge(
+            "kis_sse_streams_open", "Event streams (tails) open in this process", registry=self.registry
         )
 
     def render(self) -> bytes:

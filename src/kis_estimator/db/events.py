@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from kis_estimator.db.models import QuoteEventRow
@@ -43,10 +43,15 @@ class EventRepository:
             self.session.execute(insert(QuoteEventRow), rows)
         return seqs
 
-    def after(self, quote_id: str, seq: int, limit: int = 500) -> Sequence[QuoteEventRow]:
+    def after_or_end(self, quote_id: str, seq: int, limit: int = 500) -> Sequence[QuoteEventRow]:
+        """The events after `seq`, and the quote's terminal event (DONE or ERROR) wherever it is, in one
+        query: a tail learns in one poll both what is new and whether the stream already ended."""
         statement = (
             select(QuoteEventRow)
-            .where(QuoteEventRow.quote_id == quote_id, QuoteEventRow.seq > seq)
+            .where(
+                QuoteEventRow.quote_id == quote_id,
+                or_(QuoteEventRow.seq > seq, QuoteEventRow.type.in_(TERMINAL)),
+            )
             .order_by(QuoteEventRow.seq)
             .limit(limit)
         )

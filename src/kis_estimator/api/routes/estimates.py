@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from kis_estimator.api import sse
-from kis_estimator.api.auth import Estimator, Viewer
+from kis_estimator.api.auth import Estimator, Principal, Viewer, authenticate, bearer
 from kis_estimator.api.creating import (
     ACCEPTED,
     Recorder,
@@ -27,7 +27,15 @@ from kis_estimator.api.creating import (
 )
 from kis_estimator.api.deps import container_of, quote_not_found
 from kis_estimator.api.errors import ApiError, trace_id_of
-from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, Quote, SearchPage, StatusChange
+from kis_estimator.api.schemas import (
+    CONFLICT,
+    ERRORS,
+    NOT_FOUND,
+    ErrorEnvelope,
+    Quote,
+    SearchPage,
+    StatusChange,
+)
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
 from kis_estimator.db.repository import MAX_PAGE_SIZE, IllegalTransition, QuoteReadOnly, QuoteRepository
@@ -246,8 +254,38 @@ def search_estimates(
         return found.as_page()
 
 
-async def _event_stream(request: Request, quote_id: str, last_event_id: str | None) -> StreamingResponse:
+MAX_EVENT_ID_DIGITS = 18  # every stored seq fits; a 19-digit number may not fit a 64-bit integer
+TOO_MANY_STREAMS: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": ErrorEnvelope,
+        "description": "열린 스트림 과다 / Too many open event streams (SSE_MAX_STREAMS_PER_CALLER, SSE_MAX_STREAMS)",
+    }
+}
+
+
+def _resume_after(last_event_id: str | None) -> int:
+    """The stored seq a client resumes after: 0 without Last-Event-ID, 400 unless it is ASCII digits."""
+    if not last_event_id:
+        return 0
+    if not (
+        len(last_event_id) <= MAX_EVENT_ID_DIGITS and last_event_id.isascii() and last_event_id.isdigit()
+    ):
+        raise ApiError(
+            400,
+            "LAST_EVENT_ID_INVALID",
+            "Last-Event-ID는 이벤트 번호(숫자)여야 합니다 / Last-Event-ID must be an event id (ASCII digits)",
+            hint=f"받은 마지막 이벤트의 id를 그대로 보내거나 빼 주세요 (최대 {MAX_EVENT_ID_DIGITS}자리) / "
+            f"Send the id of the last event received (at most {MAX_EVENT_ID_DIGITS} digits), or none.",
+            path="headers.last-event-id",
+        )
+    return int(last_event_id)
+
+
+async def _event_stream(
+    request: Request, principal: Principal, quote_id: str, last_event_id: str | None
+) -> StreamingResponse:
     container = container_of(request)
+    after = _resume_after(last_event_id)
 
     def lookup() -> tuple[bool, dict[str, Any] | None]:
         with container.reads() as session:
@@ -259,41 +297,46 @@ async def _event_stream(request: Request, quote_id: str, last_event_id: str | No
     has_events, summary = await run_in_threadpool(lookup)
     if not has_events and summary is None:
         raise quote_not_found(quote_id)
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    credentials = await bearer(request)
+
+    def still_allowed() -> ApiError | None:
+        try:
+            authenticate(request, credentials)
+        except ApiError as exc:
+            return exc
+        return None
+
     framer = sse.Framer(quote_id, trace_id_of(request))
-    return StreamingResponse(
-        sse.tail(container, framer, quote_id, after, summary),
-        media_type="text/event-stream",
-        headers=sse.HEADERS,
-    )
+    release = request.app.state.streams.take(principal.subject)
+    return sse.TailResponse(sse.tail(container, framer, quote_id, after, summary, still_allowed), release)
 
 
 @router.get(
     "/stream",
     summary="진행 이벤트 (쿼리) / Progress events by query",
-    responses={200: {"content": STREAM_RESPONSE}, **NOT_FOUND},
+    responses={200: {"content": STREAM_RESPONSE}, **NOT_FOUND, **TOO_MANY_STREAMS},
 )
 async def stream_events(
     request: Request,
-    _: Viewer,
+    principal: Viewer,
     quote_id: Annotated[str, Query(alias="quoteId", max_length=64)],
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> StreamingResponse:
-    return await _event_stream(request, quote_id, last_event_id)
+    return await _event_stream(request, principal, quote_id, last_event_id)
 
 
 @router.get(
     "/{quote_id}/events",
     summary="진행 이벤트 / Progress events (SSE: replay and tail)",
-    responses={200: {"content": STREAM_RESPONSE}, **NOT_FOUND},
+    responses={200: {"content": STREAM_RESPONSE}, **NOT_FOUND, **TOO_MANY_STREAMS},
 )
 async def quote_events(
     request: Request,
-    _: Viewer,
+    principal: Viewer,
     quote_id: str,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> StreamingResponse:
-    return await _event_stream(request, quote_id, last_event_id)
+    return await _event_stream(request, principal, quote_id, last_event_id)
 
 
 @router.get("/{quote_id}", summary="견적 조회 / Get a quote", responses={200: {"model": Quote}, **NOT_FOUND})
