@@ -15,8 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kis_estimator import __version__, telemetry
-from kis_estimator.api import docs_page
-from kis_estimator.api import sse
+from kis_estimator.api import docs_page, sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
 from kis_estimator.api.routes import catalog, documents, estimates, health, keys
