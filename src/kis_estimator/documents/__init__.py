@@ -13,7 +13,7 @@ from typing import Any
 
 from kis_estimator.documents.drawing import Sheet, layout_sheet, render_layout_dxf, render_layout_svg
 from kis_estimator.documents.model import QuoteDocument
-from kis_estimator.documents.pdf import render_pdf
+from kis_estimator.documents.pdf.quote import render_pdf
 from kis_estimator.documents.xlsx import render_xlsx
 from kis_estimator.engine.catalog import Catalog
 
