@@ -57,6 +57,15 @@ class Frame:
         return self.x + self.w / 2
 
 
+def enclosure_outline(frame: Frame, panel: dict[str, Any]) -> Iterator[Shape]:
+    """The selected box's outline and its W and H dimension lines."""
+    yield Rect(frame.x, frame.y, frame.w, frame.h, "ENCLOSURE", "enclosure-outline", stroke_width=3.0)
+    top = frame.y - DIM_GAP
+    yield from h_dimension(frame.x, frame.x + frame.w, top, frame.y, f"W {num(frame.w)}")
+    left = frame.x - DIM_GAP
+    yield from v_dimension(frame.y, frame.y + frame.h, left, frame.x, f"H {num(frame.h)}")
+
+
 def front_contents(frame: Frame, panel: dict[str, Any], catalog: Catalog) -> Iterator[Shape]:
     """Main breaker, busbar, branch rows and accessory area, stacked as the quote sized them."""
     main_spec = panel["breakers"][0]
@@ -124,15 +133,6 @@ def _rows_bottom(panel: dict[str, Any], rows: dict[int, tuple[float, float]], ma
         return main_bottom + float(panel["enclosure"]["height_terms_mm"].get("gap", 0))
     top, pitch = rows[max(rows)]
     return top + pitch
-
-
-def enclosure_outline(frame: Frame, panel: dict[str, Any]) -> Iterator[Shape]:
-    """The selected box's outline and its W and H dimension lines."""
-    yield Rect(frame.x, frame.y, frame.w, frame.h, "ENCLOSURE", "enclosure-outline", stroke_width=3.0)
-    top = frame.y - DIM_GAP
-    yield from h_dimension(frame.x, frame.x + frame.w, top, frame.y, f"W {num(frame.w)}")
-    left = frame.x - DIM_GAP
-    yield from v_dimension(frame.y, frame.y + frame.h, left, frame.x, f"H {num(frame.h)}")
 
 
 def _main_breaker(frame: Frame, spec: dict[str, Any], main: _Body, top: float) -> Iterator[Shape]:
