@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.documents.model import Company, QuoteDocument, Terms, build_document
-from kis_estimator.documents.pdf import render_pdf
+from kis_estimator.documents.pdf.quote import render_pdf
 from kis_estimator.pipeline import QuoteIdentity, run_pipeline
 
 RUNS = 50

@@ -18,7 +18,7 @@ from kis_estimator import __version__
 from kis_estimator.documents import RenderContext, render_all
 from kis_estimator.documents.lint import recalculation_lint, static_lint
 from kis_estimator.documents.model import Company, Terms, build_document
-from kis_estimator.documents.pdf import unprintable_problems
+from kis_estimator.documents.printable import unprintable_problems
 from kis_estimator.documents.xlsx import render_xlsx_with_map
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.errors import RequestRejected

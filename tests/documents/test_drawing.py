@@ -11,15 +11,11 @@ from typing import Any
 import ezdxf
 import pytest
 
-from kis_estimator.documents.drawing import (
-    BUSBAR_CORRIDOR_MM,
-    PHASE_COLOURS,
-    quote_title,
-    render_dxf,
-    render_layout_dxf,
-    render_layout_svg,
-    render_svg,
-)
+from kis_estimator.documents.drawing.dxf import render_dxf, render_layout_dxf
+from kis_estimator.documents.drawing.front import BUSBAR_CORRIDOR_MM
+from kis_estimator.documents.drawing.shapes import PHASE_COLOURS
+from kis_estimator.documents.drawing.sheet import quote_title
+from kis_estimator.documents.drawing.svg import render_layout_svg, render_svg
 from kis_estimator.engine.catalog import Catalog
 from tests.factories import ROOT
 

@@ -24,13 +24,8 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from kis_estimator.documents.model import Company, DocumentLine, QuoteDocument, Terms, build_document
-from kis_estimator.documents.pdf import (
-    MissingGlyphError,
-    ReferenceKoreanFont,
-    SharedKoreanFont,
-    _quantity,
-    render_pdf,
-)
+from kis_estimator.documents.pdf.font import MissingGlyphError, ReferenceKoreanFont, SharedKoreanFont
+from kis_estimator.documents.pdf.quote import _quantity, render_pdf
 from tests.factories import ROOT, requires_tool
 
 EXAMPLES = ROOT / "examples"
@@ -431,7 +426,7 @@ def test_the_bytes_do_not_depend_on_the_process(s8_pdf: bytes) -> None:
     script = (
         "import hashlib, json, sys\n"
         "from kis_estimator.catalog_io import load_catalog, load_rulebook\n"
-        "from kis_estimator.documents.pdf import render_pdf\n"
+        "from kis_estimator.documents.pdf.quote import render_pdf\n"
         "from kis_estimator.documents.model import build_document, Terms\n"
         "from kis_estimator.pipeline import run_pipeline\n"
         "from tests.documents.test_pdf import EVIDENCE, EXAMPLES, SHOP\n"

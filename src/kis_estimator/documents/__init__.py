@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from kis_estimator.documents.drawing import Sheet, layout_sheet, render_layout_dxf, render_layout_svg
+from kis_estimator.documents.drawing.dxf import render_layout_dxf
+from kis_estimator.documents.drawing.shapes import Sheet
+from kis_estimator.documents.drawing.sheet import layout_sheet
+from kis_estimator.documents.drawing.svg import render_layout_svg
 from kis_estimator.documents.model import QuoteDocument
-from kis_estimator.documents.pdf import render_pdf
+from kis_estimator.documents.pdf.quote import render_pdf
 from kis_estimator.documents.xlsx import render_xlsx
 from kis_estimator.engine.catalog import Catalog
 
