@@ -18,6 +18,7 @@ from kis_estimator.storage import BlobStore, open_blob_store
 
 if TYPE_CHECKING:  # the pipeline (OR-Tools, renderers) loads only when a command estimates
     from kis_estimator.pipeline import DocumentOptions
+    from kis_estimator.pricebook import BuiltCatalogs
     from kis_estimator.service import SaveContext
 
 __all__ = ["Container", "Settings", "build"]
@@ -59,6 +60,13 @@ class Container:
         )
 
     @cached_property
+    def built_catalogs(self) -> BuiltCatalogs:
+        """The Catalogs of price books built by this process (the active one, a rollback, a staged one)."""
+        from kis_estimator.pricebook import BuiltCatalogs
+
+        return BuiltCatalogs(size=3)
+
+    @cached_property
     def metrics(self) -> Any:
         """The service's Prometheus metrics (kis_estimator.api.observability.Metrics)."""
         from kis_estimator.api.observability import Metrics
@@ -81,7 +89,7 @@ class Container:
         from kis_estimator.pricebook import PriceBookRepository
 
         with self.sessions() as session:
-            repository = PriceBookRepository(session)
+            repository = PriceBookRepository(session, self.built_catalogs)
             active = repository.active()
             if active is None:
                 return self.catalog, None

@@ -194,16 +194,20 @@ def catalog_import(
         console.print(f"[red]✖ 파일이 너무 큽니다 / file larger than {MAX_UPLOAD_BYTES:,} bytes[/red]")
         raise typer.Exit(EXIT_REQUEST_ERROR)
     container = bootstrap.build()
-    with container.sessions.begin() as session:
+    with container.sessions() as session:
         repository = PriceBookRepository(session)
         active = repository.active()
         base = repository.catalog_of(active) if active else container.catalog
-        parsed = read_price_book(file.name, file.read_bytes(), base)
-        if isinstance(parsed, list):
-            for problem in parsed:
-                console.print(f"[red]✖[/red] {problem}")
-            console.print(f"{len(parsed)} problem(s); nothing imported")
-            raise typer.Exit(EXIT_REQUEST_ERROR)
+    # Read outside any transaction: a big book takes seconds, and the service's requests must not wait.
+    max_rows = container.settings.price_book_max_rows
+    parsed = read_price_book(file.name, file.read_bytes(), base, max_rows=max_rows)
+    if isinstance(parsed, list):
+        for problem in parsed:
+            console.print(f"[red]✖[/red] {problem}")
+        console.print(f"{len(parsed)} problem(s); nothing imported")
+        raise typer.Exit(EXIT_REQUEST_ERROR)
+    with container.sessions.begin() as session:
+        repository = PriceBookRepository(session, container.built_catalogs)
         row = repository.stage(parsed, label or file.stem, str(file))
         if activate:
             row = repository.activate(row.id)

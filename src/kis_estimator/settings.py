@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     sse_stall_s: float = 60.0  # a tail ends with STREAM_STALLED after this long without a new event
     # Write requests (POST/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
     rate_limit_per_minute: int = 0
+    # Data rows of a whole price book, all three kinds (413 beyond); each sheet also stops at 20,000.
+    price_book_max_rows: int = 20_000
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
     signed_url_ttl_s: int = 600
     log_level: str = "INFO"
