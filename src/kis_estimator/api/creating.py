@@ -24,9 +24,10 @@ from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
 from kis_estimator.db.idempotency import IdempotencyRepository
 from kis_estimator.engine.errors import RequestRejected
-from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.envelope import error_envelope, rejection_envelope, storage_budget_envelope
 from kis_estimator.service import save_estimate
 from kis_estimator.storage import StorageError
+from kis_estimator.storage_budget import StorageBudget, StorageBudgetExceeded
 
 # (type, data, persisted seq or None)
 EventSink = Callable[[str, dict[str, Any], int | None], None]
@@ -79,6 +80,8 @@ def announce(container: Container, quote_id: str) -> None:
 
 def failure_of(exc: BaseException) -> tuple[str, int]:
     """The envelope code and status of a failed save, as the API's error handlers would answer it."""
+    if isinstance(exc, StorageBudgetExceeded):
+        return "STORAGE_BUDGET_EXCEEDED", 507
     if isinstance(exc, StorageError):
         return "STORAGE_UNAVAILABLE", 503
     if database_unavailable(exc):
@@ -107,18 +110,23 @@ def run_create(
     sink: EventSink | None = None,
     announced: bool = False,
     in_transaction: Recorder | None = None,
+    caller: str | None = None,
 ) -> dict[str, Any]:
-    """Estimate and save; returns the quote. Raises RequestRejected or StorageError (nothing saved).
+    """Estimate and save; returns the quote. Raises RequestRejected, StorageBudgetExceeded or
+    StorageError (nothing saved).
 
     `announced`: the caller already stored (and streamed) the ACCEPTED progress event as seq 1.
     `in_transaction`: called with the session and the quote inside the quote's own transaction (the
     idempotency key's answer is recorded there, so it commits exactly when the quote does).
+    `caller`: the principal's subject; its quotes count against STORAGE_BUDGET_BYTES_PER_CALLER.
     """
     quote_id = quote_id or str(uuid.uuid4())
     events = _Events(container, quote_id, live, sink, written=1 if announced else 0)
     if not announced:
         events.emit(*ACCEPTED)
     context = container.save_context()
+    limit = container.settings.storage_budget_bytes_per_caller
+    budget = StorageBudget(container.sessions, caller, limit) if caller is not None and limit > 0 else None
     try:
         with container.sessions.begin() as session:
             quote = save_estimate(
@@ -128,6 +136,7 @@ def run_create(
                 previous=previous,
                 on_progress=events.progress,
                 quote_id=quote_id,
+                budget=budget,
             )
             finals = [("GATE_RESULT", gate) for gate in quote["gates"]]
             finals.append(("DONE", summary_of(quote)))
@@ -140,6 +149,10 @@ def run_create(
     except RequestRejected as exc:
         if live:
             events.emit("ERROR", rejection_envelope(exc, trace_id) | {"status": 422})
+        raise
+    except StorageBudgetExceeded as exc:
+        if live:
+            events.emit("ERROR", storage_budget_envelope(exc, trace_id) | {"status": 507})
         raise
     except Exception as exc:
         if live:

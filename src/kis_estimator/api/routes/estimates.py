@@ -26,7 +26,15 @@ from kis_estimator.api.creating import (
 )
 from kis_estimator.api.deps import container_of, quote_not_found
 from kis_estimator.api.errors import ApiError, trace_id_of
-from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, Quote, SearchPage, StatusChange
+from kis_estimator.api.schemas import (
+    CONFLICT,
+    ERRORS,
+    NOT_FOUND,
+    OVER_BUDGET,
+    Quote,
+    SearchPage,
+    StatusChange,
+)
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
 from kis_estimator.db.repository import IllegalTransition, QuoteRepository
@@ -77,9 +85,11 @@ def _json(status: int, body: dict[str, Any], trace_id: str, replayed: bool = Fal
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _create_plain(container: Container, body: Any, trace_id: str, key: str | None) -> JSONResponse:
+def _create_plain(
+    container: Container, body: Any, trace_id: str, key: str | None, caller: str
+) -> JSONResponse:
     def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
-        quote = run_create(container, body, trace_id=trace_id, in_transaction=record)
+        quote = run_create(container, body, trace_id=trace_id, in_transaction=record, caller=caller)
         return 201, quote, quote["id"]
 
     if key is None:
@@ -90,7 +100,12 @@ def _create_plain(container: Container, body: Any, trace_id: str, key: str | Non
 
 
 async def _stream_create(
-    container: Container, body: Any, trace_id: str, key: str | None, previous: tuple[str, int] | None
+    container: Container,
+    body: Any,
+    trace_id: str,
+    key: str | None,
+    previous: tuple[str, int] | None,
+    caller: str,
 ) -> StreamingResponse:
     quote_id = str(uuid.uuid4())
     framer = sse.Framer(quote_id, trace_id)
@@ -111,6 +126,7 @@ async def _stream_create(
             sink=sink,
             announced=True,
             in_transaction=record,
+            caller=caller,
         )
         return 201, quote, quote["id"]
 
@@ -181,7 +197,7 @@ def _store_final(container: Container, quote_id: str, type_: str, data: dict[str
     "",
     status_code=201,
     summary="견적 생성 / Create a quote",
-    responses={201: {"model": Quote}, 200: STREAMED, **CONFLICT},
+    responses={201: {"model": Quote}, 200: STREAMED, **CONFLICT, **OVER_BUDGET},
     openapi_extra=REQUEST_BODY,
 )
 async def create_estimate(
@@ -196,8 +212,8 @@ async def create_estimate(
     trace_id = trace_id_of(request)
     key = scoped_key(principal.subject, idempotency_key) if idempotency_key is not None else None
     if _wants_stream(request):
-        return await _stream_create(container, body, trace_id, key, None)
-    return await run_in_threadpool(_create_plain, container, body, trace_id, key)
+        return await _stream_create(container, body, trace_id, key, None, principal.subject)
+    return await run_in_threadpool(_create_plain, container, body, trace_id, key, principal.subject)
 
 
 @router.get("", summary="견적 검색 / Search quotes", response_model=SearchPage)
@@ -309,11 +325,11 @@ def change_status(request: Request, _: Estimator, quote_id: str, change: StatusC
     "/{quote_id}/revise",
     status_code=201,
     summary="개정 / Revise: a new revision from an edited request",
-    responses={201: {"model": Quote}, 200: STREAMED, **NOT_FOUND},
+    responses={201: {"model": Quote}, 200: STREAMED, **NOT_FOUND, **OVER_BUDGET},
     openapi_extra=REQUEST_BODY,
 )
 async def revise_estimate(
-    request: Request, _: Estimator, quote_id: str, body: Annotated[dict[str, Any], Body()]
+    request: Request, principal: Estimator, quote_id: str, body: Annotated[dict[str, Any], Body()]
 ) -> Any:
     """Estimate the edited request as the next revision of `quote_id`; the answer's `changes` compares
     the totals with the previous revision."""
@@ -333,8 +349,10 @@ async def revise_estimate(
 
     previous, before = await run_in_threadpool(previous_of)
     if _wants_stream(request):
-        return await _stream_create(container, body, trace_id, None, previous)
-    quote = await run_in_threadpool(lambda: run_create(container, body, trace_id=trace_id, previous=previous))
+        return await _stream_create(container, body, trace_id, None, previous, principal.subject)
+    quote = await run_in_threadpool(
+        lambda: run_create(container, body, trace_id=trace_id, previous=previous, caller=principal.subject)
+    )
     after = quote["totals"]
     changes = {
         "previous": before,
