@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # Write requests (POST/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
     rate_limit_per_minute: int = 120
     # Bytes of documents and evidence one caller's quotes may add to storage per UTC day (507 beyond);
-    # 0 turns it off. The largest quote the request limits allow stores about 28 MB.
+    # 0 turns it off. The largest quote the request limits allow stores about 30 MB.
     storage_budget_bytes_per_caller: int = 1_073_741_824
     # Data rows of a whole price book, all three kinds (413 beyond); each sheet also stops at 20,000.
     price_book_max_rows: int = 20_000
