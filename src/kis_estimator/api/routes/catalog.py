@@ -458,8 +458,14 @@ def activate_price_book(
 ) -> dict[str, Any]:
     """Make a version the one quotes are priced with; the previous one is retired (activating an older
     version rolls back)."""
-    with container_of(request).sessions.begin() as session, _book_errors(book_id):
-        return _version(PriceBookRepository(session).activate(book_id))
+    container = container_of(request)
+    with container.sessions() as session, _book_errors(book_id):
+        repository = PriceBookRepository(session, container.built_catalogs)
+        row = repository.get(book_id)
+        if row is not None:  # built and checked before the write transaction: seconds for a big book
+            repository.catalog_of(row)
+    with container.sessions.begin() as session, _book_errors(book_id):
+        return _version(PriceBookRepository(session, container.built_catalogs).activate(book_id))
 
 
 @router.get(
