@@ -7,7 +7,8 @@ SIGKILL (a crash). Its stdout and stderr go to files, readable at any time (also
 server-sent event stream into frames.
 
 The environment a process gets is the test's own minus every variable the service's settings would read
-(so a developer's DATABASE_URL never leaks in), plus `env`. The working directory is a private temporary
+(so a developer's DATABASE_URL never leaks in), plus a rate limit far above what tests send
+(RATE_LIMIT_PER_MINUTE=100000), plus `env`. The working directory is a private temporary
 directory unless one is given, so no `.env` file and no `./var/` of the repository is picked up.
 """
 
@@ -71,6 +72,7 @@ def service_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """os.environ without the service's settings, then `env` on top (values turned into strings)."""
     clean = {name: value for name, value in os.environ.items() if name.upper() not in _SETTING_NAMES}
     clean["PYTHONUNBUFFERED"] = "1"
+    clean["RATE_LIMIT_PER_MINUTE"] = "100000"  # tests write faster than people; `env` may set a limit
     clean.update({name: str(value) for name, value in (env or {}).items()})
     return clean
 

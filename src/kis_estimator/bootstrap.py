@@ -18,6 +18,7 @@ from kis_estimator.storage import BlobStore, open_blob_store
 
 if TYPE_CHECKING:  # the pipeline (OR-Tools, renderers) loads only when a command estimates
     from kis_estimator.pipeline import DocumentOptions
+    from kis_estimator.pricebook import BuiltCatalogs
     from kis_estimator.service import SaveContext
 
 __all__ = ["Container", "Settings", "build"]
@@ -63,6 +64,13 @@ class Container:
             secret_key=s.aws_secret_access_key,
             region=s.aws_region,
         )  # the filesystem's signed URLs are paths: the HTTP edge puts them under its base URL
+
+    @cached_property
+    def built_catalogs(self) -> BuiltCatalogs:
+        """The Catalogs of price books built by this process (the active one, a rollback, a staged one)."""
+        from kis_estimator.pricebook import BuiltCatalogs
+
+        return BuiltCatalogs(size=3)
 
     @cached_property
     def metrics(self) -> Any:

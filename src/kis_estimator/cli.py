@@ -197,19 +197,21 @@ def catalog_import(
         console.print(f"[red]✖ 파일이 너무 큽니다 / file larger than {MAX_UPLOAD_BYTES:,} bytes[/red]")
         raise typer.Exit(EXIT_REQUEST_ERROR)
     container = bootstrap.build()
+    base = catalog_in_use(container).catalog
+    problem = label_problem(label or file.stem)
+    if problem is not None:
+        console.print(f"[red]✖[/red] {problem}; nothing imported")
+        raise typer.Exit(EXIT_REQUEST_ERROR)
+    # Read outside any transaction: a big book takes seconds, and the service's requests must not wait.
+    max_rows = container.settings.price_book_max_rows
+    parsed = read_price_book(file.name, file.read_bytes(), base, max_rows=max_rows)
+    if isinstance(parsed, list):
+        for problem in parsed:
+            console.print(f"[red]✖[/red] {problem}")
+        console.print(f"{len(parsed)} problem(s); nothing imported")
+        raise typer.Exit(EXIT_REQUEST_ERROR)
     with container.sessions.begin() as session:
-        repository = PriceBookRepository(session)
-        base = catalog_in_use(container, session).catalog
-        parsed = read_price_book(file.name, file.read_bytes(), base)
-        if isinstance(parsed, list):
-            for problem in parsed:
-                console.print(f"[red]✖[/red] {problem}")
-            console.print(f"{len(parsed)} problem(s); nothing imported")
-            raise typer.Exit(EXIT_REQUEST_ERROR)
-        problem = label_problem(label or file.stem)
-        if problem is not None:
-            console.print(f"[red]✖[/red] {problem}; nothing imported")
-            raise typer.Exit(EXIT_REQUEST_ERROR)
+        repository = PriceBookRepository(session, container.built_catalogs)
         row = repository.stage(parsed, label or file.stem, str(file))
         if activate:
             row = repository.activate(row.id)

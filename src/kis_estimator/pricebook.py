@@ -28,9 +28,11 @@ import hashlib
 import io
 import math
 import re
+import threading
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
@@ -39,9 +41,9 @@ from typing import Any, Final, Literal
 import openpyxl
 import xlsxwriter
 from openpyxl.utils import get_column_letter
-from sqlalchemy import case, func, or_, select, text, update
+from sqlalchemy import case, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from kis_estimator.db.models import CatalogItemRow, PriceBookRow
 from kis_estimator.documents.archive import ArchiveLimits, archive_refusal, parsed_whole_bytes
@@ -67,6 +69,8 @@ __all__ = [
     "MAX_ROWS",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_UPLOAD_BYTES",
+    "ROW_LIMIT_CODES",
+    "BuiltCatalogs",
     "ParsedBook",
     "PriceBookNotFound",
     "PriceBookRepository",
@@ -83,6 +87,8 @@ ExportFormat = Literal["zip", "xlsx"]
 
 MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024
 MAX_ROWS: Final = 20_000  # data rows per sheet or CSV, the header not counted
+# The problems that refuse a book for its size (answered 413 by the API).
+ROW_LIMIT_CODES: Final = ("TOO_MANY_ROWS", "BOOK_TOO_MANY_ROWS")
 # 3 sheets × 20,000 rows of ~15 short cells stay far below this; a bomb does not.
 MAX_UNCOMPRESSED_BYTES: Final = 64 * 1024 * 1024
 MAX_COMPRESSION_RATIO: Final = 100
@@ -172,6 +178,8 @@ _MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "NO_HEADER": ("1행에 열 제목이 없습니다", "row 1 holds no column headers"),
     "NO_ROWS": ("데이터 줄이 없습니다", "the sheet has no data rows"),
     "TOO_MANY_ROWS": (f"{MAX_ROWS:,}줄을 넘었습니다", f"more than {MAX_ROWS:,} data rows"),
+    "BOOK_TOO_MANY_ROWS": ("가격표 전체가 {count:,}줄로, 한도 {limit:,}줄을 넘습니다",
+                           "the book has {count:,} data rows, more than the limit of {limit:,}"),
     "COLUMN_UNKNOWN": ("알 수 없는 열입니다 ('{found}')", "unknown column '{found}'"),
     "COLUMN_UNNAMED": ("제목이 없는 열에 값이 있습니다 ('{value}')", "a value in a column without a header ('{value}')"),
     "COLUMN_DUPLICATE": ("열 제목이 중복됩니다 ('{found}')", "the column '{found}' appears twice"),
@@ -804,6 +812,14 @@ def _accessory_row(a: Accessory) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _kind_items(catalog: Catalog) -> dict[str, Sequence[object]]:
+    return {
+        "breakers": catalog.breakers,
+        "enclosures": catalog.enclosures,
+        "accessories": catalog.accessories,
+    }
+
+
 def catalog_rows(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
     """The three typed row lists of a Catalog, exactly as the package's JSON data files hold them:
     build_catalog(*catalog_rows(c).values()) gives `c` again, with the same sha256."""
@@ -817,11 +833,14 @@ def catalog_rows(catalog: Catalog) -> dict[str, list[dict[str, Any]]]:
 # ------------------------------------------------------------------------------------ read_price_book
 
 
-def read_price_book(filename: str, data: bytes, base: Catalog | None = None) -> ParsedBook | list[Problem]:
+def read_price_book(
+    filename: str, data: bytes, base: Catalog | None = None, *, max_rows: int | None = None
+) -> ParsedBook | list[Problem]:
     """Read an uploaded price book: a ZIP of the three CSVs, an XLSX with the three sheets, or one
     CSV for one kind named after it, combined with `base`'s other two kinds (normally the active
     book's catalog). Returns the ParsedBook, or every Problem found, the file's first, then each
-    kind's in sheet order; never raises on bad input."""
+    kind's in sheet order; never raises on bad input. A book of more than `max_rows` data rows (all
+    kinds, the base's included) is refused with BOOK_TOO_MANY_ROWS before its cells are typed."""
     source = _member_name(filename) or "upload"
     if len(data) > MAX_UPLOAD_BYTES:
         what, what_en = _size(len(data))
@@ -840,6 +859,12 @@ def read_price_book(filename: str, data: bytes, base: Catalog | None = None) -> 
             problems.insert(0, _problem("NO_BASE_BOOK", source))
     else:
         return [_problem("FILE_TYPE", source, name=_shown(source))]
+    if max_rows is not None:
+        count = sum(len(table.rows) for table in tables.values())
+        if needs_base and base is not None:
+            count += sum(len(items) for kind, items in _kind_items(base).items() if kind not in tables)
+        if count > max_rows:
+            return [*problems, _problem("BOOK_TOO_MANY_ROWS", source, count=count, limit=max_rows)]
     typed = {kind: _type_table(table) for kind, table in tables.items()}
     complete = (len(typed) == 1 and base is not None) if needs_base else len(typed) == len(KINDS)
     catalog: Catalog | None = None
@@ -975,27 +1000,79 @@ def _item_kind(kind: str) -> str:
     return singular
 
 
-def _catalog_items(book_id: int, parsed: ParsedBook) -> list[CatalogItemRow]:
-    """One search row per catalog entry; a price range is listed at its high value, as it is quoted."""
+def _catalog_items(parsed: ParsedBook) -> list[dict[str, Any]]:
+    """One search row per catalog entry, the columns of catalog_items but the book's id; a price range
+    is listed at its high value, as it is quoted."""
     items = []
     for b, data in zip(parsed.catalog.breakers, parsed.rows["breakers"], strict=True):
-        items.append(CatalogItemRow(
-            price_book_id=book_id, kind="breaker", model=b.model, brand=b.brand,
+        items.append(dict(
+            kind="breaker", model=b.model, brand=b.brand,
             description=f"{b.brand} {b.type} {b.poles}P {b.frame_af}AF {b.model}",
             price_krw=round_won(b.price_krw.high) if b.price_krw else None, data=data,
         ))  # fmt: skip
     for e, data in zip(parsed.catalog.enclosures, parsed.rows["enclosures"], strict=True):
-        items.append(CatalogItemRow(
-            price_book_id=book_id, kind="enclosure", model=e.model, brand=None,
+        items.append(dict(
+            kind="enclosure", model=e.model, brand=None,
             description=f"{e.series} {e.material} {e.thickness_mm:.1f}T {e.location} {e.w_mm}×{e.h_mm}×{e.d_mm} {e.model}",
             price_krw=e.price_krw, data=data,
         ))  # fmt: skip
     for a, data in zip(parsed.catalog.accessories, parsed.rows["accessories"], strict=True):
-        items.append(CatalogItemRow(
-            price_book_id=book_id, kind="accessory", model=a.model, brand=None,
+        items.append(dict(
+            kind="accessory", model=a.model, brand=None,
             description=f"{a.kind} {a.line_name} {a.spec} {a.model}", price_krw=a.price_krw, data=data,
         ))  # fmt: skip
     return items
+
+
+class BuiltCatalogs:
+    """The Catalogs of stored price books, built (and checked against their hash) once and kept by
+    catalog_sha256, the most recently used `size` of them; the container holds one per process. Every
+    create prices with the active book's Catalog: rebuilding it from the stored rows each time cost a
+    60,000-row book seconds per create. The key is the hash of the facts, so a kept Catalog can never
+    stand for other rows."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._catalogs: OrderedDict[str, Catalog] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building = threading.Lock()
+
+    def get_or_build(self, sha256: str, build: Callable[[], Catalog]) -> Catalog:
+        """The kept Catalog of `sha256`, else `build()`'s (kept when it does not raise)."""
+        found = self._get(sha256)
+        if found is not None:
+            return found
+        with self._building:  # creates arriving together after a start wait for one build
+            found = self._get(sha256)
+            if found is None:
+                found = build()
+                self.keep(found)
+        return found
+
+    def keep(self, catalog: Catalog) -> None:
+        with self._lock:
+            self._catalogs[catalog.sha256] = catalog
+            self._catalogs.move_to_end(catalog.sha256)
+            while len(self._catalogs) > self.size:
+                self._catalogs.popitem(last=False)
+
+    def _get(self, sha256: str) -> Catalog | None:
+        with self._lock:
+            found = self._catalogs.get(sha256)
+            if found is not None:
+                self._catalogs.move_to_end(sha256)
+            return found
+
+
+def _checked_catalog(row: PriceBookRow) -> Catalog:
+    rows = row.catalog
+    catalog = build_catalog(rows["breakers"], rows["enclosures"], rows["accessories"])
+    if catalog.sha256 != row.catalog_sha256:
+        raise DataError(
+            f"price book {row.id}",
+            [f"catalog_sha256 mismatch: stored {row.catalog_sha256}, rows hash to {catalog.sha256}"],
+        )
+    return catalog
 
 
 def _escape_like(term: str) -> str:
@@ -1004,10 +1081,12 @@ def _escape_like(term: str) -> str:
 
 class PriceBookRepository:
     """Price-book versions in `shared.price_books` and their search rows in `shared.catalog_items`.
-    Like every repository it flushes but never commits: the caller commits, once."""
+    Like every repository it flushes but never commits: the caller commits, once. With `built`, the
+    Catalogs of books are built once and kept there (see catalog_of); without, each call builds."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, built: BuiltCatalogs | None = None) -> None:
         self.session = session
+        self.built = built
 
     def stage(self, parsed: ParsedBook, label: str, source_name: str) -> PriceBookRow:
         """Store a parsed book as a draft with its search rows. A book whose catalog_sha256 is already
@@ -1019,6 +1098,8 @@ class PriceBookRepository:
             raise ValueError(
                 "a price book's label must not contain bidi controls (check label_problem first)"
             )
+        # Made before the first statement, since on SQLite that statement takes the write lock.
+        items = _catalog_items(parsed)
         existing = self._by_sha(parsed.sha256)
         if existing is not None:
             return existing
@@ -1032,13 +1113,17 @@ class PriceBookRepository:
             with self.session.begin_nested():
                 self.session.add(row)
                 self.session.flush()
-                self.session.add_all(_catalog_items(row.id, parsed))
-                self.session.flush()
+                for item in items:
+                    item["price_book_id"] = row.id
+                # One executemany of the table's INSERT: no ORM objects for tens of thousands of rows.
+                self.session.connection().execute(insert(CatalogItemRow), items)
         except IntegrityError:
             existing = self._by_sha(parsed.sha256)
             if existing is None:
                 raise
             return existing
+        if self.built is not None:
+            self.built.keep(parsed.catalog)  # built from exactly the rows stored
         return row
 
     def activate(self, book_id: int) -> PriceBookRow:
@@ -1046,7 +1131,13 @@ class PriceBookRepository:
         active. A retired (or draft) book may be activated: that is how a shop rolls back to an older
         price book. Raises PriceBookNotFound, or DataError when the stored catalog fails its hash."""
         self._serialize_activations()
-        row = self.session.get(PriceBookRow, book_id, with_for_update=True, populate_existing=True)
+        row = self.session.get(
+            PriceBookRow,
+            book_id,
+            with_for_update=True,
+            populate_existing=True,
+            options=[defer(PriceBookRow.catalog)],  # loaded only if its Catalog is not built yet
+        )
         if row is None:
             raise PriceBookNotFound(book_id)
         self.catalog_of(row)  # a book that no longer matches its hash must never price a quote
@@ -1072,9 +1163,11 @@ class PriceBookRepository:
             self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ACTIVATION_LOCK})
 
     def active(self) -> PriceBookRow | None:
-        """The active book, or None before the first activation."""
+        """The active book, or None before the first activation. Its rows (`catalog`, megabytes for a big
+        book) are loaded when first read: pricing needs only its id and hash (see catalog_of)."""
         statement = (
             select(PriceBookRow)
+            .options(defer(PriceBookRow.catalog))
             .where(PriceBookRow.state == "active")
             .order_by(PriceBookRow.activated_at.desc(), PriceBookRow.id.desc())
         )
@@ -1089,16 +1182,13 @@ class PriceBookRepository:
         return self.session.get(PriceBookRow, book_id)
 
     def catalog_of(self, row: PriceBookRow) -> Catalog:
-        """The book's Catalog rebuilt from its stored rows; raises DataError when the rows are invalid
-        or do not hash to the book's catalog_sha256 (changed behind the application's back)."""
-        rows = row.catalog
-        catalog = build_catalog(rows["breakers"], rows["enclosures"], rows["accessories"])
-        if catalog.sha256 != row.catalog_sha256:
-            raise DataError(
-                f"price book {row.id}",
-                [f"catalog_sha256 mismatch: stored {row.catalog_sha256}, rows hash to {catalog.sha256}"],
-            )
-        return catalog
+        """The book's Catalog, built from its stored rows (once, when the repository has `built`);
+        raises DataError when the rows are invalid or do not hash to the book's catalog_sha256 (changed
+        behind the application's back). A kept Catalog is the one its hash names: rows changed after it
+        was built are found by the next process that builds it, and by `export`, which always checks."""
+        if self.built is None:
+            return _checked_catalog(row)
+        return self.built.get_or_build(row.catalog_sha256, lambda: _checked_catalog(row))
 
     def search_items(
         self, q: str, kind: str | None = None, limit: int = 50, *, book_id: int | None = None
@@ -1133,7 +1223,7 @@ class PriceBookRepository:
         row = self.get(book_id)
         if row is None:
             raise PriceBookNotFound(book_id)
-        self.catalog_of(row)
+        _checked_catalog(row)  # the rows written out are the ones checked, never a kept Catalog's
         return render_price_book(row.catalog, format)
 
     def _by_sha(self, sha256: str) -> PriceBookRow | None:

@@ -34,6 +34,7 @@ from kis_estimator.pipeline import (
     run_pipeline,
 )
 from kis_estimator.storage import BlobStore
+from kis_estimator.storage_budget import StorageBudget
 
 QUOTE_PREFIX = "quote/"
 
@@ -110,12 +111,16 @@ def save_estimate(
     on_progress: ProgressListener | None = None,
     quote_id: str | None = None,
     after_blobs: Callable[[], None] | None = None,
+    budget: StorageBudget | None = None,
 ) -> dict[str, Any]:
     """Estimate, render, store the blobs and stage every row in `session` (the caller commits).
 
-    Raises RequestRejected (nothing written) for a bad request, StorageError when storage fails.
+    Raises RequestRejected (nothing written) for a bad request, StorageError when storage fails,
+    StorageBudgetExceeded (nothing written) when the blobs would go over the caller's `budget`.
     """
     parse_request(raw_request)  # refuse a malformed request before any work
+    if budget is not None:
+        budget.check()
 
     def identity() -> QuoteIdentity:  # called once the engine accepted the request
         moment = _now(context.timezone)
@@ -134,6 +139,9 @@ def save_estimate(
     )
     if previous is not None:
         result.quote["previous_id"], result.quote["revision"] = previous[0], previous[1] + 1
+    if budget is not None:
+        assert result.evidence is not None
+        budget.reserve(sum(len(data) for data in result.evidence.files.values()))
     evidence, documents = _write_blobs(context.store, result)
     if after_blobs is not None:
         after_blobs()

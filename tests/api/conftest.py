@@ -34,6 +34,8 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "kis_doc_recalc": False,
         "sse_heartbeat_s": 0.2,
         "sse_poll_s": 0.02,
+        # Tests write faster than people: the limiter's own tests set the limit they test.
+        "rate_limit_per_minute": 100_000,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]

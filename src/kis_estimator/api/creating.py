@@ -27,9 +27,10 @@ from kis_estimator.db.events import EventRepository
 from kis_estimator.db.idempotency import Claim, IdempotencyRepository
 from kis_estimator.db.repository import QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
-from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.envelope import error_envelope, rejection_envelope, storage_budget_envelope
 from kis_estimator.service import save_estimate
 from kis_estimator.storage import StorageError
+from kis_estimator.storage_budget import StorageBudget, StorageBudgetExceeded
 
 # (type, data, persisted seq or None)
 EventSink = Callable[[str, dict[str, Any], int | None], None]
@@ -108,6 +109,8 @@ def failure_of(exc: BaseException) -> tuple[str, int]:
     """The envelope code and status of a failed save, as the API's error handlers would answer it."""
     if isinstance(exc, QuoteReadOnly):
         return "QUOTE_READ_ONLY", 409
+    if isinstance(exc, StorageBudgetExceeded):
+        return "STORAGE_BUDGET_EXCEEDED", 507
     if isinstance(exc, StorageError):
         return "STORAGE_UNAVAILABLE", 503
     if database_unavailable(exc):
@@ -136,18 +139,23 @@ def run_create(
     sink: EventSink | None = None,
     announced: bool = False,
     in_transaction: Recorder | None = None,
+    caller: str | None = None,
 ) -> dict[str, Any]:
-    """Estimate and save; returns the quote. Raises RequestRejected or StorageError (nothing saved).
+    """Estimate and save; returns the quote. Raises RequestRejected, StorageBudgetExceeded or
+    StorageError (nothing saved).
 
     `announced`: the caller already stored (and streamed) the ACCEPTED progress event as seq 1.
     `in_transaction`: called with the session and the quote inside the quote's own transaction (the
     idempotency key's answer is recorded there, so it commits exactly when the quote does).
+    `caller`: the principal's subject; its quotes count against STORAGE_BUDGET_BYTES_PER_CALLER.
     """
     quote_id = quote_id or str(uuid.uuid4())
     events = _Events(container, quote_id, live, sink, written=1 if announced else 0)
     if not announced:
         events.emit(*ACCEPTED)
     context = container.save_context()
+    limit = container.settings.storage_budget_bytes_per_caller
+    budget = StorageBudget(container.sessions, caller, limit) if caller is not None and limit > 0 else None
     try:
         if previous is not None:  # refuse a closed or superseded quote before any work
             with container.reads() as session:
@@ -162,6 +170,7 @@ def run_create(
                 previous=previous,
                 on_progress=events.progress,
                 quote_id=quote_id,
+                budget=budget,
             )
             finals = [("GATE_RESULT", gate) for gate in quote["gates"]]
             finals.append(("DONE", summary_of(quote)))
@@ -187,6 +196,10 @@ def run_create(
                 extra=error.extra,
             ) | {"status": error.status}
             events.emit("ERROR", envelope)
+        raise
+    except StorageBudgetExceeded as exc:
+        if live:
+            events.emit("ERROR", storage_budget_envelope(exc, trace_id) | {"status": 507})
         raise
     except Exception as exc:
         if live:

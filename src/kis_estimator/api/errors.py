@@ -15,8 +15,9 @@ from starlette.types import Message, Scope, Send
 
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.request import dotted_path
-from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.envelope import error_envelope, rejection_envelope, storage_budget_envelope
 from kis_estimator.storage import StorageError
+from kis_estimator.storage_budget import StorageBudgetExceeded
 
 log = logging.getLogger("kis_estimator.api")
 
@@ -166,6 +167,12 @@ def install_error_handlers(app: FastAPI) -> None:
         response = _respond(request, exc.status_code, body)
         for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
             response.headers[name] = value
+        return response
+
+    @app.exception_handler(StorageBudgetExceeded)
+    async def over_budget(request: Request, exc: StorageBudgetExceeded) -> JSONResponse:
+        response = _respond(request, 507, storage_budget_envelope(exc, trace_id_of(request)))
+        response.headers["Retry-After"] = str(exc.retry_after_s)
         return response
 
     @app.exception_handler(StorageError)

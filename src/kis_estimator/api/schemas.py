@@ -40,6 +40,13 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorEnvelope, "description": "없음 / Not found"}
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorEnvelope, "description": "충돌 / Conflict"}}
+OVER_BUDGET: dict[int | str, dict[str, Any]] = {
+    507: {
+        "model": ErrorEnvelope,
+        "description": "오늘의 저장 한도 초과 / The caller's daily storage budget is spent "
+        "(STORAGE_BUDGET_BYTES_PER_CALLER; Retry-After)",
+    }
+}
 
 
 class Totals(BaseModel):

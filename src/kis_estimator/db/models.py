@@ -301,6 +301,17 @@ class RateLimitRow(Base):
     hits: Mapped[int] = mapped_column(Integer)
 
 
+class StorageUsageRow(Base):
+    """Bytes of documents and evidence one caller's quotes stored on one UTC day (STORAGE_BUDGET_*)."""
+
+    __tablename__ = "storage_usage"
+    __table_args__ = (CheckConstraint("stored_bytes >= 0", name="stored_bytes"), {"schema": ESTIMATOR})
+
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Unix time of 00:00 UTC
+    stored_bytes: Mapped[int] = mapped_column(BigInteger)
+
+
 class QuoteCounterRow(Base):
     """The last quote number used on a day; incremented under the row's write lock."""
 

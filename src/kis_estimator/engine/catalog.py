@@ -11,7 +11,8 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 from kis_estimator.engine.errors import DataError
 
@@ -92,24 +93,70 @@ class Accessory:
 
 @dataclass(frozen=True)
 class Catalog:
+    """The catalog's items, and its lookups. The lookups go through indexes built once, on first use,
+    so that a price book of tens of thousands of rows costs a create a dictionary access, not a scan;
+    every lookup answers in the catalog's order, as a scan would."""
+
     breakers: tuple[Breaker, ...]
     enclosures: tuple[Enclosure, ...]
     accessories: tuple[Accessory, ...]
     sha256: str
 
     def breaker_by_model(self, model: str) -> Breaker | None:
-        wanted = _model_key(model)
-        return next((b for b in self.breakers if _model_key(b.model) == wanted), None)
+        return self._breakers_by_model.get(_model_key(model))
+
+    def breakers_rated(self, brand: str, type: str, poles: int, trip_at: int) -> tuple[Breaker, ...]:
+        """The breakers of a brand, type and pole count whose ratings include `trip_at`."""
+        return self._breakers_by_rating.get((brand, type, poles, trip_at), ())
 
     def accessory_by_model(self, model: str) -> Accessory | None:
-        wanted = _model_key(model)
-        return next((a for a in self.accessories if _model_key(a.model) == wanted), None)
+        return self._accessories_by_model.get(_model_key(model))
 
     def accessories_of_kind(self, kind: str) -> tuple[Accessory, ...]:
-        return tuple(a for a in self.accessories if a.kind == kind)
+        return self._accessories_by_kind.get(kind, ())
 
     def enclosures_of_series(self, series: str) -> tuple[Enclosure, ...]:
-        return tuple(e for e in self.enclosures if e.series == series)
+        return self._enclosures_by_series.get(series, ())
+
+    @cached_property
+    def _breakers_by_model(self) -> dict[str, Breaker]:
+        return _first_by_model(self.breakers)
+
+    @cached_property
+    def _accessories_by_model(self) -> dict[str, Accessory]:
+        return _first_by_model(self.accessories)
+
+    @cached_property
+    def _breakers_by_rating(self) -> dict[tuple[str, str, int, int], tuple[Breaker, ...]]:
+        index: dict[tuple[str, str, int, int], list[Breaker]] = {}
+        for b in self.breakers:
+            for rating in dict.fromkeys(b.trip_ratings_a):
+                index.setdefault((b.brand, b.type, b.poles, rating), []).append(b)
+        return {key: tuple(found) for key, found in index.items()}
+
+    @cached_property
+    def _accessories_by_kind(self) -> dict[str, tuple[Accessory, ...]]:
+        index: dict[str, list[Accessory]] = {}
+        for a in self.accessories:
+            index.setdefault(a.kind, []).append(a)
+        return {kind: tuple(found) for kind, found in index.items()}
+
+    @cached_property
+    def _enclosures_by_series(self) -> dict[str, tuple[Enclosure, ...]]:
+        index: dict[str, list[Enclosure]] = {}
+        for e in self.enclosures:
+            index.setdefault(e.series, []).append(e)
+        return {series: tuple(found) for series, found in index.items()}
+
+
+_Item = TypeVar("_Item", Breaker, Accessory)
+
+
+def _first_by_model(items: Sequence[_Item]) -> dict[str, _Item]:
+    index: dict[str, _Item] = {}
+    for item in items:
+        index.setdefault(_model_key(item.model), item)  # the first of a model wins, as in a scan
+    return index
 
 
 def _model_key(model: str) -> str:

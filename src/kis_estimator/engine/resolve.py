@@ -223,12 +223,8 @@ def _candidates(spec: BreakerSpec, brand: str, breaker_type: str, catalog: Catal
     """Same brand, type and poles, carrying the AT (and of the given frame): any grade."""
     return [
         b
-        for b in catalog.breakers
-        if b.brand == brand
-        and b.type == breaker_type
-        and b.poles == spec.poles
-        and spec.trip_at in b.trip_ratings_a
-        and (spec.frame_af is None or b.frame_af == spec.frame_af)
+        for b in catalog.breakers_rated(brand, breaker_type, spec.poles, spec.trip_at)
+        if spec.frame_af is None or b.frame_af == spec.frame_af
     ]
 
 

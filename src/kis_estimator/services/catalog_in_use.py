@@ -51,7 +51,7 @@ def catalog_in_use(container: Container, session: Session | None = None) -> Cata
             return CatalogInUse(container.catalog, None)
         with container.reads() as own:
             return catalog_in_use(container, own)
-    repository = PriceBookRepository(session)
+    repository = PriceBookRepository(session, container.built_catalogs)
     active = repository.active()
     if active is None:
         return CatalogInUse(container.catalog, None)

@@ -42,6 +42,7 @@ from kis_estimator.pricebook import (
     KINDS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
+    ROW_LIMIT_CODES,
     ParsedBook,
     PriceBookNotFound,
     PriceBookRepository,
@@ -216,10 +217,18 @@ def _stage(
     return (201 if row in inserted else 200), row
 
 
-def _base_catalog(container: Container, repository: PriceBookRepository) -> Catalog:
+def _base_catalog(container: Container) -> Catalog:
     """The catalog in use (services.catalog_in_use); a corrupt active book is a 422."""
     with _book_errors():
-        return catalog_in_use(container, repository.session).catalog
+        return catalog_in_use(container).catalog
+
+
+def _read_book(
+    container: Container, filename: str, data: bytes, base: Catalog | None
+) -> ParsedBook | list[Problem]:
+    """read_price_book with the installation's row limit (PRICE_BOOK_MAX_ROWS). It runs outside any
+    transaction: reading a big book takes seconds, and no reader or writer waits for it."""
+    return read_price_book(filename, data, base, max_rows=container.settings.price_book_max_rows)
 
 
 def _read_upload(file: UploadFile, limit: int, code: str) -> bytes:
@@ -236,10 +245,25 @@ def _read_upload(file: UploadFile, limit: int, code: str) -> bytes:
     return data
 
 
-def _refused(problems: Sequence[Problem], path_of: Callable[[Problem], str], hint: str) -> ApiError:
-    """The 422 envelope of a refused price book: the first problem, and all of them under meta.errors."""
-    first = problems[0]
+def _refused(
+    container: Container, problems: Sequence[Problem], path_of: Callable[[Problem], str], hint: str
+) -> ApiError:
+    """The envelope of a refused price book: the first problem, and all of them under meta.errors; 422,
+    or 413 when the book has more rows than allowed (that problem first, with the limit)."""
     errors = [{**problem.as_dict(), "path": path_of(problem)} for problem in problems]
+    too_many = [problem for problem in problems if problem.code in ROW_LIMIT_CODES]
+    if too_many:
+        limit = container.settings.price_book_max_rows
+        return ApiError(
+            413,
+            too_many[0].code,
+            too_many[0].message,
+            hint=f"가격표를 {limit:,}줄 이하로 줄여 주세요 (관리자: PRICE_BOOK_MAX_ROWS) / "
+            f"Keep the book within {limit:,} data rows (an administrator sets PRICE_BOOK_MAX_ROWS).",
+            path=path_of(too_many[0]),
+            extra={"errors": errors, "limitRows": limit},
+        )
+    first = problems[0]
     return ApiError(422, first.code, first.message, hint=hint, path=path_of(first), extra={"errors": errors})
 
 
@@ -406,18 +430,20 @@ def import_price_book(
     container = container_of(request)
     filename = PurePosixPath((file.filename or "upload").replace("\\", "/")).name or "upload"
     data = _read_upload(file, MAX_UPLOAD_BYTES, "FILE_TOO_LARGE")
-    with container.sessions.begin() as session:
-        repository = PriceBookRepository(session)
-        parsed = read_price_book(filename, data, _base_catalog(container, repository))
-        if isinstance(parsed, list):
-            raise _refused(
-                parsed,
-                _file_path,
-                "표시된 칸을 고쳐 다시 올려 주세요 (전체 목록: meta.errors) / "
-                "Fix the named cells and upload again (all problems: meta.errors).",
-            )
-        name = (label or "").strip() or PurePosixPath(filename).stem[:100] or "upload"
-        status, row = _stage(repository, parsed, name, filename, activate)
+    parsed = _read_book(container, filename, data, _base_catalog(container))
+    if isinstance(parsed, list):
+        raise _refused(
+            container,
+            parsed,
+            _file_path,
+            "표시된 칸을 고쳐 다시 올려 주세요 (전체 목록: meta.errors) / "
+            "Fix the named cells and upload again (all problems: meta.errors).",
+        )
+    name = (label or "").strip() or PurePosixPath(filename).stem[:100] or "upload"
+    with container.sessions.begin() as session:  # only the inserts: one short write transaction
+        status, row = _stage(
+            PriceBookRepository(session, container.built_catalogs), parsed, name, filename, activate
+        )
         return JSONResponse(_version(row), status_code=status)
 
 
@@ -433,8 +459,14 @@ def activate_price_book(
 ) -> dict[str, Any]:
     """Make a version the one quotes are priced with; the previous one is retired (activating an older
     version rolls back)."""
-    with container_of(request).sessions.begin() as session, _book_errors(book_id):
-        return _version(PriceBookRepository(session).activate(book_id))
+    container = container_of(request)
+    with container.sessions() as session, _book_errors(book_id):
+        repository = PriceBookRepository(session, container.built_catalogs)
+        row = repository.get(book_id)
+        if row is not None:  # built and checked before the write transaction: seconds for a big book
+            repository.catalog_of(row)
+    with container.sessions.begin() as session, _book_errors(book_id):
+        return _version(PriceBookRepository(session, container.built_catalogs).activate(book_id))
 
 
 @router.get(
@@ -564,15 +596,16 @@ def upsert_items(request: Request, _: Admin, body: Annotated[ItemsUpsert, Body()
     path_hint = "rows.N.열 이름의 값을 고쳐 주세요 / Fix the value at rows.N.column."
     problems = _check_rows(kind, body.rows)
     if problems:
-        raise _refused(problems, _rows_path(kind, []), path_hint)
+        raise _refused(container, problems, _rows_path(kind, []), path_hint)
+    current = catalog_rows(_base_catalog(container))
+    merged, origin, replaced, added = _merge(current[kind], body.rows)
+    rendered = render_price_book({**current, kind: merged}, "zip")
+    parsed = _read_book(container, "catalog-items.zip", rendered, None)
+    if isinstance(parsed, list):
+        raise _refused(container, parsed, _rows_path(kind, origin), path_hint)
+    label = body.label or f"{body.kind} 수정 / upsert: {', '.join(replaced + added)}"[:100]
     with container.sessions.begin() as session:
-        repository = PriceBookRepository(session)
-        current = catalog_rows(_base_catalog(container, repository))
-        merged, origin, replaced, added = _merge(current[kind], body.rows)
-        parsed = read_price_book("catalog-items.zip", render_price_book({**current, kind: merged}, "zip"))
-        if isinstance(parsed, list):
-            raise _refused(parsed, _rows_path(kind, origin), path_hint)
-        label = body.label or f"{body.kind} 수정 / upsert: {', '.join(replaced + added)}"[:100]
+        repository = PriceBookRepository(session, container.built_catalogs)
         status, row = _stage(repository, parsed, label, f"upsert-{kind}.json", body.activate)
         return JSONResponse({**_version(row), "replaced": replaced, "added": added}, status_code=status)
 

@@ -31,6 +31,7 @@ from kis_estimator.api.schemas import (
     CONFLICT,
     ERRORS,
     NOT_FOUND,
+    OVER_BUDGET,
     ErrorEnvelope,
     Quote,
     SearchPage,
@@ -86,9 +87,11 @@ def _json(status: int, body: dict[str, Any], trace_id: str, replayed: bool = Fal
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def _create_plain(container: Container, body: Any, trace_id: str, key: str | None) -> JSONResponse:
+async def _create_plain(
+    container: Container, body: Any, trace_id: str, key: str | None, caller: str
+) -> JSONResponse:
     def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
-        quote = run_create(container, body, trace_id=trace_id, in_transaction=record)
+        quote = run_create(container, body, trace_id=trace_id, in_transaction=record, caller=caller)
         return 201, quote, quote["id"]
 
     if key is None:
@@ -104,6 +107,7 @@ async def _stream_create(
     trace_id: str,
     key: str | None,
     previous: tuple[str, int] | None,
+    caller: str,
     fingerprint: Any = None,
 ) -> StreamingResponse:
     """`fingerprint`: what the idempotency key's body is compared on (the body when None)."""
@@ -126,6 +130,7 @@ async def _stream_create(
             sink=sink,
             announced=True,
             in_transaction=record,
+            caller=caller,
         )
         return 201, quote, quote["id"]
 
@@ -201,7 +206,7 @@ def _store_final(container: Container, quote_id: str, type_: str, data: dict[str
     "",
     status_code=201,
     summary="견적 생성 / Create a quote",
-    responses={201: {"model": Quote}, 200: STREAMED, **CONFLICT},
+    responses={201: {"model": Quote}, 200: STREAMED, **CONFLICT, **OVER_BUDGET},
     openapi_extra=REQUEST_BODY,
 )
 async def create_estimate(
@@ -216,8 +221,8 @@ async def create_estimate(
     trace_id = trace_id_of(request)
     key = scoped_key(principal.subject, idempotency_key) if idempotency_key is not None else None
     if _wants_stream(request):
-        return await _stream_create(container, body, trace_id, key, None)
-    return await _create_plain(container, body, trace_id, key)
+        return await _stream_create(container, body, trace_id, key, None, principal.subject)
+    return await _create_plain(container, body, trace_id, key, principal.subject)
 
 
 @router.get("", summary="견적 검색 / Search quotes", response_model=SearchPage)
@@ -380,7 +385,7 @@ def change_status(request: Request, _: Estimator, quote_id: str, change: StatusC
     "/{quote_id}/revise",
     status_code=201,
     summary="개정 / Revise: a new revision from an edited request",
-    responses={201: {"model": Quote}, 200: STREAMED, **NOT_FOUND, **CONFLICT},
+    responses={201: {"model": Quote}, 200: STREAMED, **NOT_FOUND, **CONFLICT, **OVER_BUDGET},
     openapi_extra=REQUEST_BODY,
 )
 async def revise_estimate(
@@ -412,7 +417,7 @@ async def revise_estimate(
 
     previous, before = await run_in_threadpool(previous_of)
     if _wants_stream(request):
-        return await _stream_create(container, body, trace_id, key, previous, fingerprint)
+        return await _stream_create(container, body, trace_id, key, previous, principal.subject, fingerprint)
 
     def with_changes(quote: dict[str, Any]) -> dict[str, Any]:
         after = quote["totals"]
@@ -423,7 +428,14 @@ async def revise_estimate(
         return {**quote, "changes": changes}
 
     def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
-        quote = run_create(container, body, trace_id=trace_id, previous=previous, in_transaction=record)
+        quote = run_create(
+            container,
+            body,
+            trace_id=trace_id,
+            previous=previous,
+            in_transaction=record,
+            caller=principal.subject,
+        )
         return 201, with_changes(quote), quote["id"]
 
     try:
