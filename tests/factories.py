@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from kis_estimator.pipeline import QuoteIdentity
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# The shop's source catalog CSVs, shipped with the package; the JSON data files are their conversion.
+SHOP_CATALOG = Path(str(resources.files("kis_estimator").joinpath("data", "catalog", "source")))
 IDENTITY = QuoteIdentity(
     quote_id="11111111-2222-3333-4444-555555555555",
     number="EST-20261122-0001",
