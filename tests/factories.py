@@ -45,11 +45,12 @@ def make_request(**panel_overrides: Any) -> dict[str, Any]:
 
 
 def requires_tool(found: bool, name: str) -> Any:
-    """Skip on a developer box that lacks a system tool, but never in CI, where .ci/run installs it."""
+    """Skip on a developer box that lacks a system tool, but never in CI, where scripts/system-deps.sh
+    installs it."""
     import os
 
     import pytest
 
     return pytest.mark.skipif(
-        not found and not os.environ.get("CI"), reason=f"{name} is installed by .ci/run"
+        not found and not os.environ.get("CI"), reason=f"{name} is installed by scripts/system-deps.sh"
     )

@@ -92,6 +92,21 @@ def test_an_unmigrated_postgresql_gets_one_line_naming_kis_db_upgrade(
         engine.dispose()
 
 
+def test_serve_on_an_unmigrated_postgresql_says_so_before_listening(tmp_path: Path, postgres: Any) -> None:
+    url = postgres.create_database(f"empty_{tmp_path.name.replace('-', '_').lower()}")
+    done = subprocess.run(
+        [*KIS, "serve", "--port", "0"],
+        cwd=_fresh_folder(tmp_path),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": url},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "run `kis db upgrade`" in done.stderr, done.stderr
+
+
 def test_an_unreachable_database_is_one_line_too(tmp_path: Path) -> None:
     done = _kis(["catalog", "list"], _fresh_folder(tmp_path), DATABASE_URL="postgresql://kis@127.0.0.1:9/kis")
     assert done.returncode == 1

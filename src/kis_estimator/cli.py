@@ -48,13 +48,17 @@ def _database_container(*, local_store: bool = False) -> bootstrap.Container:
     embedded SQLite migrated, any other database checked (one line saying what to run when it is not);
     with `local_store`, a filesystem store's root is created too (as `kis serve` does)."""
     container = bootstrap.build()
+    _prepare(container, local_store=local_store)
+    return container
+
+
+def _prepare(container: bootstrap.Container, *, local_store: bool) -> None:
     try:
         container.prepare_database()
         if local_store:
             container.prepare_local_store()
     except (bootstrap.DatabaseNotReady, StorageError) as exc:
         _fail_line(str(exc))
-    return container
 
 
 def _fail_line(message: str) -> NoReturn:
@@ -88,7 +92,7 @@ def serve(
     except ValueError as exc:
         Console(stderr=True).print(f"[red]✖ {exc}[/red]")
         raise typer.Exit(EXIT_FAILURE) from None
-    container.prepare_embedded()
+    _prepare(container, local_store=True)
     key = serving.ensure_admin_key(container)
     console = Console()
     if key is not None:
