@@ -4,7 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck importlint security pytest regression bench clean
+# `make test` first installs the system tools the tests need (scripts/system-deps.sh: apt-get as root,
+# otherwise it names what is missing and how to install it).
+.PHONY: run test sysdeps install lint typecheck importlint security pytest regression bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +29,9 @@ typecheck: $(STAMP)
 importlint: $(STAMP)
 	$(BIN)/lint-imports
 
+sysdeps:
+	PYTHON=$(PYTHON) bash scripts/system-deps.sh
+
 pytest: $(STAMP)
 	$(BIN)/pytest
 
@@ -39,7 +44,7 @@ security: $(STAMP)
 	$(BIN)/bandit -c pyproject.toml -r src -q
 	BIN=$(BIN) bash scripts/audit.sh
 
-test: lint typecheck importlint security pytest
+test: sysdeps lint typecheck importlint security pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py

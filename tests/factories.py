@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from kis_estimator.pipeline import QuoteIdentity
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# The shop's source catalog CSVs, shipped with the package; the JSON data files are their conversion.
+SHOP_CATALOG = Path(str(resources.files("kis_estimator").joinpath("data", "catalog", "source")))
 IDENTITY = QuoteIdentity(
     quote_id="11111111-2222-3333-4444-555555555555",
     number="EST-20261122-0001",
@@ -43,11 +45,12 @@ def make_request(**panel_overrides: Any) -> dict[str, Any]:
 
 
 def requires_tool(found: bool, name: str) -> Any:
-    """Skip on a developer box that lacks a system tool, but never in CI, where .ci/run installs it."""
+    """Skip on a developer box that lacks a system tool, but never in CI, where scripts/system-deps.sh
+    installs it."""
     import os
 
     import pytest
 
     return pytest.mark.skipif(
-        not found and not os.environ.get("CI"), reason=f"{name} is installed by .ci/run"
+        not found and not os.environ.get("CI"), reason=f"{name} is installed by scripts/system-deps.sh"
     )

@@ -14,16 +14,16 @@ from kis_estimator.catalog_io import convert_csv_dir, load_catalog, load_ruleboo
 from kis_estimator.engine.catalog import build_catalog
 from kis_estimator.engine.errors import DataError
 from kis_estimator.engine.rulebook import build_rulebook
-from tests.factories import SHARED
+from tests.factories import SHOP_CATALOG
 
 PACKAGE_CATALOG = Path(str(resources.files("kis_estimator").joinpath("data", "catalog")))
 PACKAGE_RULEBOOK = Path(str(resources.files("kis_estimator").joinpath("data", "rulebook.toml")))
 
 
 def test_shipped_catalog_equals_the_conversion_of_the_shop_csv() -> None:
-    source = SHARED / "data" / "catalog"
-    assert source.is_dir(), "../shared/data/catalog must be beside the project"
-    for name, data in convert_csv_dir(source).items():
+    converted = convert_csv_dir(SHOP_CATALOG)
+    assert sorted(converted) == ["accessories.json", "breakers.json", "enclosures.json"]
+    for name, data in converted.items():
         assert (PACKAGE_CATALOG / name).read_bytes() == data, f"{name} is stale: rebuild it (README)"
 
 

@@ -9,7 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.factories import DOMAIN_S8, SHARED
+from tests.factories import DOMAIN_S8, SHOP_CATALOG
 
 KIS = [sys.executable, "-m", "kis_estimator.cli"]
 
@@ -35,7 +35,7 @@ def test_database_storage_catalog_and_saved_quotes(tmp_path: Path) -> None:
     book = tmp_path / "book.zip"
     with zipfile.ZipFile(book, "w") as archive:
         for name in ("breakers", "enclosures", "accessories"):
-            archive.write(SHARED / "data" / "catalog" / f"{name}.csv", f"{name}.csv")
+            archive.write(SHOP_CATALOG / f"{name}.csv", f"{name}.csv")
     _ok(_kis("catalog", "import", str(book), "--activate", cwd=tmp_path))
     assert "active" in _ok(_kis("catalog", "list", cwd=tmp_path))
     _ok(_kis("catalog", "export", "--format", "xlsx", "-o", "exported.xlsx", cwd=tmp_path))

@@ -21,7 +21,12 @@ if TYPE_CHECKING:  # the pipeline (OR-Tools, renderers) loads only when a comman
     from kis_estimator.pricebook import BuiltCatalogs
     from kis_estimator.service import SaveContext
 
-__all__ = ["Container", "Settings", "build"]
+__all__ = ["Container", "DatabaseNotReady", "Settings", "build"]
+
+
+class DatabaseNotReady(Exception):
+    """The configured database cannot serve a command as it is; the message says, in one line, why and
+    what to run."""
 
 
 @dataclass
@@ -89,12 +94,42 @@ class Container:
 
     def prepare_embedded(self) -> None:
         """On the embedded default (SQLite + files) nothing needs setting up: migrate and create the store."""
-        from kis_estimator.db import migrate
         from kis_estimator.db.engine import is_sqlite
 
         if is_sqlite(self.settings.database_url):
+            self.prepare_database()
+        self.prepare_local_store()
+
+    def prepare_database(self) -> None:
+        """Make the database ready for a command: the embedded SQLite is migrated (as `kis serve` does);
+        any other database must already be at the code's migration head, else DatabaseNotReady says what
+        to run."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from kis_estimator.db import migrate
+        from kis_estimator.db.engine import is_sqlite
+
+        url = self.settings.database_url
+        if is_sqlite(url):
             self.engine  # noqa: B018 - creates the database's directory
-            migrate.upgrade(self.settings.database_url)
+            migrate.upgrade(url)
+            return
+        try:
+            current = migrate.current_revision(self.engine)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise DatabaseNotReady(
+                f"데이터베이스에 연결할 수 없습니다 / cannot reach the database (DATABASE_URL): {reason}"
+            ) from exc
+        head = migrate.head_revision(url)
+        if current != head:
+            raise DatabaseNotReady(
+                f"데이터베이스 스키마가 최신이 아닙니다 / the database is at migration {current or '(none)'}, "
+                f"the code at {head}: run `kis db upgrade`"
+            )
+
+    def prepare_local_store(self) -> None:
+        """Create the filesystem (or memory) store's root; a bucket is the operator's (`kis storage init`)."""
         if self.settings.storage_url.startswith(("file://", "memory://")):
             self.store.init()
 

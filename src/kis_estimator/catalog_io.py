@@ -1,7 +1,8 @@
 """Reading the catalog and the rulebook from files (the package's defaults or an installation's own).
 
-The shop's source data are CSV files (`shared/data/catalog/*.csv`); `convert_csv_dir` turns them into
-the package's JSON data files, where empty cells become null and `a|b` cells become `[a, b]`.
+The shop's source data are CSV files, shipped in the package's `data/catalog/source/`;
+`convert_csv_dir` turns them into the package's JSON data files (`data/catalog/*.json`), where empty
+cells become null and `a|b` cells become `[a, b]`.
 """
 
 from __future__ import annotations

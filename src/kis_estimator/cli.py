@@ -8,7 +8,7 @@ import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
@@ -45,6 +45,36 @@ def _database_url(url: str | None) -> str:
     return chosen
 
 
+def _database_container(*, local_store: bool = False) -> bootstrap.Container:
+    """The collaborators of a command that uses the database, with the database made ready first: the
+    embedded SQLite migrated, any other database checked (one line saying what to run when it is not);
+    with `local_store`, a filesystem store's root is created too (as `kis serve` does)."""
+    container = bootstrap.build()
+    _prepare(container, local_store=local_store)
+    return container
+
+
+def _prepare(container: bootstrap.Container, *, local_store: bool) -> None:
+    try:
+        container.prepare_database()
+        if local_store:
+            container.prepare_local_store()
+    except (bootstrap.DatabaseNotReady, StorageError) as exc:
+        _fail_line(str(exc))
+
+
+def _fail_line(message: str) -> NoReturn:
+    """One red line on stderr, exit 1."""
+    Console(stderr=True).print(f"✖ {message}", style="red", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_FAILURE)
+
+
+# The fixed vocabularies of the options: Typer validates a Literal (exit 2 with a message on any other
+# value). They repeat db.models.ROLES and pricebook.ExportFormat, whose modules are too heavy to load on
+# every `kis` start; tests/test_cli_bad_input.py keeps them equal.
+Role = Literal["admin", "estimator", "viewer"]
+ExportFormat = Literal["zip", "xlsx"]
+
 keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
@@ -64,7 +94,7 @@ def serve(
     except ValueError as exc:
         Console(stderr=True).print(f"[red]✖ {exc}[/red]")
         raise typer.Exit(EXIT_FAILURE) from None
-    container.prepare_embedded()
+    _prepare(container, local_store=True)
     key = serving.ensure_admin_key(container)
     console = Console()
     if key is not None:
@@ -76,20 +106,15 @@ def serve(
 
 @keys_app.command("create")
 def keys_create(
-    role: Annotated[str, typer.Option("--role", help="admin, estimator or viewer")],
+    role: Annotated[Role, typer.Option("--role", help="The key's role")],
     name: Annotated[str, typer.Option("--name", help="Whose key this is")] = "cli",
 ) -> None:
     """Create an API key; the key itself is printed alone on the last line (the only time it is shown)."""
     from kis_estimator.db.keys import ApiKeyRepository
 
-    container = bootstrap.build()
-    container.prepare_embedded()
-    try:
-        with container.sessions.begin() as session:
-            row, key = ApiKeyRepository(session).create(name, role)
-    except ValueError as exc:
-        Console(stderr=True).print(f"[red]✖ {exc}[/red]")
-        raise typer.Exit(EXIT_REQUEST_ERROR) from None
+    container = _database_container()
+    with container.sessions.begin() as session:
+        row, key = ApiKeyRepository(session).create(name, role)
     Console(stderr=True).print(f"API key #{row.id} ({row.role}, {row.prefix}…) created for {name}")
     print(key)
 
@@ -99,7 +124,7 @@ def keys_list() -> None:
     """Every key with its role and prefix (never the key)."""
     from kis_estimator.db.keys import ApiKeyRepository
 
-    container = bootstrap.build()
+    container = _database_container()
     with container.sessions() as session:
         for row in ApiKeyRepository(session).list():
             state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "live"
@@ -111,7 +136,7 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (kis ke
     """Revoke a key: it stops working at once in every process."""
     from kis_estimator.db.keys import ApiKeyRepository
 
-    container = bootstrap.build()
+    container = _database_container()
     with container.sessions.begin() as session:
         row = ApiKeyRepository(session).revoke(key_id)
     if row is None:
@@ -196,7 +221,7 @@ def catalog_import(
     if file.stat().st_size > MAX_UPLOAD_BYTES:
         console.print(f"[red]✖ 파일이 너무 큽니다 / file larger than {MAX_UPLOAD_BYTES:,} bytes[/red]")
         raise typer.Exit(EXIT_REQUEST_ERROR)
-    container = bootstrap.build()
+    container = _database_container()
     base = catalog_in_use(container).catalog
     problem = label_problem(label or file.stem)
     if problem is not None:
@@ -225,7 +250,7 @@ def catalog_activate(
     """Make a price book the active one (the previous one is retired; activating an old one rolls back)."""
     from kis_estimator.pricebook import PriceBookNotFound, PriceBookRepository
 
-    container = bootstrap.build()
+    container = _database_container()
     try:
         with container.sessions.begin() as session:
             row = PriceBookRepository(session).activate(book_id)
@@ -242,7 +267,7 @@ def catalog_list() -> None:
 
     from kis_estimator.pricebook import PriceBookRepository
 
-    container = bootstrap.build()
+    container = _database_container()
     table = Table(header_style="bold")
     for column in ("id", "label", "state", "sha256", "created", "activated"):
         table.add_column(column)
@@ -262,13 +287,13 @@ def catalog_list() -> None:
 @catalog_app.command("export")
 def catalog_export(
     book_id: Annotated[int | None, typer.Argument(help="Price book id (default: the active one)")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="zip or xlsx")] = "zip",
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="File format")] = "zip",
     out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write")] = None,
 ) -> None:
     """Write a price book as a zip of CSVs or an xlsx, ready to edit and import again."""
     from kis_estimator.pricebook import PriceBookRepository, export_filename
 
-    container = bootstrap.build()
+    container = _database_container()
     with container.sessions() as session:
         repository = PriceBookRepository(session)
         row = repository.get(book_id) if book_id is not None else repository.active()
@@ -304,9 +329,12 @@ def storage_verify() -> None:
     """Re-hash every blob the database knows; name the missing and the changed ones."""
     from kis_estimator.storage_ops import verify_blobs
 
-    container = bootstrap.build()
-    with container.sessions() as session:
-        report = verify_blobs(session, container.store)
+    container = _database_container(local_store=True)
+    try:
+        with container.sessions() as session:
+            report = verify_blobs(session, container.store)
+    except StorageError as exc:
+        _fail_line(f"저장소 오류 / storage failed: {exc}")
     console = Console()
     for key in report.missing:
         console.print(f"[red]✖ missing: {key}[/red]", soft_wrap=True, highlight=False)
@@ -334,9 +362,12 @@ def storage_gc(
     """
     from kis_estimator.storage_ops import collect_garbage
 
-    container = bootstrap.build()
-    with container.sessions() as session:
-        old, young = collect_garbage(session, container.store, delete=delete, min_age_s=min_age)
+    container = _database_container(local_store=True)
+    try:
+        with container.sessions() as session:
+            old, young = collect_garbage(session, container.store, delete=delete, min_age_s=min_age)
+    except StorageError as exc:
+        _fail_line(f"저장소 오류 / storage failed: {exc}")
     console = Console()
     for key in old:
         console.print(f"{'deleted' if delete else 'orphan'}: {key}", highlight=False, soft_wrap=True)
@@ -485,11 +516,11 @@ def next_number(out_root: Path, day: str) -> str:
 
 
 def _identity(
-    now: str | None, number: str | None, quote_id: str | None, out_root: Path, tz: str
+    now: datetime | None, number: str | None, quote_id: str | None, out_root: Path, tz: str
 ) -> QuoteIdentity:
     from kis_estimator.pipeline import QuoteIdentity
 
-    moment = datetime.fromisoformat(now) if now else datetime.now(ZoneInfo(tz))
+    moment = now or datetime.now(ZoneInfo(tz))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(tz))
     created_at = moment.isoformat(timespec="seconds")
@@ -507,7 +538,10 @@ def estimate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the quote JSON instead of the summary")
     ] = False,
-    now: Annotated[str | None, typer.Option(help="Quote time, ISO 8601 (default: now)")] = None,
+    now: Annotated[
+        datetime | None,
+        typer.Option(parser=datetime.fromisoformat, metavar="ISO-8601", help="Quote time (default: now)"),
+    ] = None,
     number: Annotated[str | None, typer.Option(help="Quote number (default: next free for the day)")] = None,
     quote_id: Annotated[str | None, typer.Option("--id", help="Quote id (default: a new UUID)")] = None,
     recalc: Annotated[
@@ -640,7 +674,7 @@ def _verify_saved_quote(reference: str, secret: list[str]) -> Any:
     from kis_estimator.db.repository import QuoteRepository
     from kis_estimator.storage_ops import verify_quote_evidence
 
-    container = bootstrap.build()
+    container = _database_container()
     with container.sessions() as session:
         repository = QuoteRepository(session)
         row = repository.by_number(reference) or repository.get(reference)
@@ -691,7 +725,19 @@ def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id:
     from kis_estimator.summary import render_summary
 
     try:
-        container.prepare_embedded()
+        container.prepare_database()
+        container.prepare_local_store()
+    except bootstrap.DatabaseNotReady as exc:
+        _fail(
+            error_envelope(
+                "DATABASE_NOT_READY",
+                str(exc),
+                hint="DATABASE_URL 을 확인하고 kis db upgrade 를 실행해 주세요 / Check DATABASE_URL; run kis db upgrade.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
     except StorageError as exc:
         _fail(
             error_envelope(

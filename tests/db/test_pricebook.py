@@ -12,7 +12,6 @@ import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -38,8 +37,8 @@ from kis_estimator.pricebook import (
     read_price_book,
     render_price_book,
 )
+from tests.factories import SHOP_CATALOG
 
-SHOP = Path("/work/shared/data/catalog")
 HANGUL = re.compile(r"[가-힣]")
 
 
@@ -47,7 +46,7 @@ HANGUL = re.compile(r"[가-힣]")
 
 
 def shop_csv(kind: str) -> bytes:
-    return (SHOP / f"{kind}.csv").read_bytes()
+    return (SHOP_CATALOG / f"{kind}.csv").read_bytes()
 
 
 def zip_of(files: dict[str, bytes]) -> bytes:
@@ -59,7 +58,7 @@ def zip_of(files: dict[str, bytes]) -> bytes:
 
 
 def shop_zip() -> bytes:
-    """The shop's real CSVs, zipped here from shared/data/catalog."""
+    """The shop's real CSVs (the package's data/catalog/source), zipped."""
     return zip_of({f"{kind}.csv": shop_csv(kind) for kind in KINDS})
 
 
