@@ -421,7 +421,7 @@ def run_mcp(http: bool, host: str, port: int) -> None:
 def own_base_url(host: str, port: int) -> str:
     """The server's own address when PUBLIC_BASE_URL is unset (the SDK fixes its auth metadata at start,
     before any request): a wildcard host is named by its loopback address."""
-    named = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    named = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # nosec B104 - maps a wildcard bind to a loopback name, binds nothing
     return f"http://[{named}]:{port}" if ":" in named else f"http://{named}:{port}"
 
 
