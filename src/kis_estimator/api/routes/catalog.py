@@ -202,13 +202,18 @@ def _inserted(session: Session) -> Iterator[list[object]]:
 
 
 def _stage(
-    repository: PriceBookRepository, parsed: ParsedBook, label: str, source: str, activate: bool
+    container: Container,
+    repository: PriceBookRepository,
+    parsed: ParsedBook,
+    label: str,
+    source: str,
+    activate: bool,
 ) -> tuple[int, PriceBookRow]:
     """Stage (and activate) a book; 201 for a new version, 200 for the identical one already stored."""
     problem = label_problem(label)
     if problem is not None:
         hint = "이름에서 보이지 않는 방향 문자를 지워 주세요 / Remove the invisible direction characters."
-        raise _refused([problem], lambda _: "label", hint)
+        raise _refused(container, [problem], lambda _: "label", hint)
     with _inserted(repository.session) as inserted:
         row = repository.stage(parsed, label, source)
     if activate:
@@ -441,9 +446,8 @@ def import_price_book(
         )
     name = (label or "").strip() or PurePosixPath(filename).stem[:100] or "upload"
     with container.sessions.begin() as session:  # only the inserts: one short write transaction
-        status, row = _stage(
-            PriceBookRepository(session, container.built_catalogs), parsed, name, filename, activate
-        )
+        repository = PriceBookRepository(session, container.built_catalogs)
+        status, row = _stage(container, repository, parsed, name, filename, activate)
         return JSONResponse(_version(row), status_code=status)
 
 
@@ -606,7 +610,7 @@ def upsert_items(request: Request, _: Admin, body: Annotated[ItemsUpsert, Body()
     label = body.label or f"{body.kind} 수정 / upsert: {', '.join(replaced + added)}"[:100]
     with container.sessions.begin() as session:
         repository = PriceBookRepository(session, container.built_catalogs)
-        status, row = _stage(repository, parsed, label, f"upsert-{kind}.json", body.activate)
+        status, row = _stage(container, repository, parsed, label, f"upsert-{kind}.json", body.activate)
         return JSONResponse({**_version(row), "replaced": replaced, "added": added}, status_code=status)
 
 
