@@ -64,7 +64,6 @@ function keepDraft(form, view, previous) {
   const store = drafts(previous ? `revise.${previous.id}` : "new");
   const kept = store.load();
   let dirty = false;
-  let timer = null;
   const notice = h("p", { class: "draft-notice", role: "status", hidden: !kept });
   if (kept) {
     fillForm(form, kept.request);
@@ -81,10 +80,10 @@ function keepDraft(form, view, previous) {
     const at = new Date(kept.savedAt).toLocaleString("ko-KR", { dateStyle: "short", timeStyle: "short" });
     notice.append(`작성 중이던 내용을 불러왔습니다 (${at}, 이 브라우저에 보관). `, discard);
   }
+  // Kept at every edit (a few kB into localStorage): a click on 카탈로그 right after typing loses nothing.
   const keep = () => {
     dirty = true;
-    clearTimeout(timer);
-    timer = setTimeout(() => dirty && store.save(snapshot(form)), 250); // also after moving to another page
+    store.save(snapshot(form));
   };
   form.addEventListener("input", keep);
   form.addEventListener("change", keep);
@@ -97,7 +96,6 @@ function keepDraft(form, view, previous) {
       return;
     }
     if (!dirty) return;
-    store.save(snapshot(form));
     event.preventDefault();
     event.returnValue = ""; // the browser's own "leave this page?" question
   }
@@ -106,7 +104,6 @@ function keepDraft(form, view, previous) {
     notice,
     saved() {
       dirty = false;
-      clearTimeout(timer);
       store.remove();
     },
   };

@@ -23,8 +23,8 @@ const PARTS = { main: "주 차단기", enclosure: "외함", branches: "분기", 
 const FIELDS = {
   "": { name: "분전반 이름", quantity: "수량 (면)" },
   enclosure: {
-    location: "설치 장소",
-    mount: "설치 방식",
+    location: "설치장소",
+    mount: "설치방식",
     material: "재질",
     thickness_mm: "두께",
     kind: "기성함/주문제작",
@@ -60,9 +60,9 @@ export function pathLabel(path, panelCount = 1) {
 
 // Code values the API names in its messages, in the form's words.
 const VALUES = Object.fromEntries(
-  ["location", "mount", "kind", "grade", "pCover"]
+  ["pCover", "location", "mount", "material", "kind", "grade"] // STEEL: 스틸 (the material) over 철판
     .flatMap((kind) => LABELS[kind])
-    .concat([["SANGDO", "상도"], ["MIXED", "혼용"], ["STEEL", "철판"]])
+    .concat([["SANGDO", "상도"], ["MIXED", "혼용"]])
     .filter(([value]) => value),
 );
 
