@@ -205,6 +205,13 @@ def test_rows_pasted_from_excel_fill_the_branch_grid(page_for: Any, live_app: Li
     assert poles.evaluate("el => el.validity.badInput") is False
     _paste(page, f"{BRANCH} 13 극수", "4P")
     expect(poles).to_have_value("4")
+    # Typed, not pasted: what the browser cannot read as a number is said, not kept out of sight.
+    poles.fill("")
+    poles.press_sequentially("2e")
+    poles.press("Tab")
+    expect(poles).to_have_value("")
+    assert poles.evaluate("el => el.validity.badInput") is False
+    expect(page.locator("[data-list='branches']")).to_contain_text("숫자만 입력할 수 있습니다")
 
 
 def test_the_quote_list_fits_768_px(page_for: Any, live_app: LiveApp) -> None:

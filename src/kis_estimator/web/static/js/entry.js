@@ -142,7 +142,7 @@ function pasteRows(form, event) {
 
 /** A number field that holds text the browser could not read as a number ("e", "1e"): say so. */
 function badNumbers(form) {
-  form.addEventListener("change", (event) => {
+  form.addEventListener("focusout", (event) => {
     const el = event.target;
     if (el.tagName !== "INPUT" || el.type !== "number" || !el.validity.badInput) return;
     el.value = "";
