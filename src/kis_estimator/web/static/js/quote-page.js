@@ -153,6 +153,7 @@ function sheetSection(form) {
       if (answer.request) {
         fillForm(form, answer.request);
         clearErrors(form);
+        form.dispatchEvent(new Event("change")); // kept as the draft like typed work
       }
       clear(
         result,
