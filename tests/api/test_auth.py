@@ -37,6 +37,7 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("POST", "/v1/catalog/import"): "admin",
     ("POST", "/v1/catalog/price-books/{book_id}/activate"): "admin",
     ("POST", "/v1/catalog/items"): "admin",
+    ("GET", "/v1/request-template"): "viewer",
     ("POST", "/v1/validate"): "estimator",
     ("GET", "/v1/me"): "viewer",
     ("POST", "/v1/keys"): "admin",

@@ -4,7 +4,6 @@ Playwright. Screenshots go to out/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -108,19 +107,21 @@ def page_for(browser: Any, live_app: LiveApp) -> Iterator[Any]:
     errors: list[str] = []
 
     def open_page(role: str | None = "estimator", app: LiveApp = live_app) -> Any:
+        # Signed in as the UI keeps it: the key in the origin's localStorage, set once for the context
+        # (so signing out stays signed out, and a second tab shares it).
+        storage = None
+        if role is not None:
+            signed_in = {"kis.apiKey": app.keys[role], "kis.role": "admin" if role == "admin" else "user"}
+            local = [{"name": name, "value": value} for name, value in signed_in.items()]
+            storage = {"cookies": [], "origins": [{"origin": app.url, "localStorage": local}]}
         context = browser.new_context(
             base_url=app.url,
             viewport={"width": WIDTHS[0], "height": 900},
             accept_downloads=True,
             locale="ko-KR",
+            storage_state=storage,
         )
         context.set_default_timeout(15_000)
-        if role is not None:
-            signed_in = {"key": app.keys[role], "role": "admin" if role == "admin" else "user"}
-            context.add_init_script(
-                f"if (!sessionStorage.getItem('kis.apiKey')) {{ const s = {json.dumps(signed_in)};"
-                " sessionStorage.setItem('kis.apiKey', s.key); sessionStorage.setItem('kis.role', s.role); }"
-            )
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))

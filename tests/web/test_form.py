@@ -48,7 +48,7 @@ def test_errors_appear_next_to_the_named_field(page_for: Any) -> None:
     page.get_by_label("극수", exact=True).fill("5")
     trip = page.get_by_label("정격 AT")
     trip.fill("200")
-    trip.press("Enter")  # the keyboard submits the form
+    trip.press("Control+Enter")  # the keyboard saves with Ctrl+Enter (Enter alone never does)
     error = _error_next_to(page, "panels.0.main.poles")
     expect(error).to_contain_text("극수 5P는 지원하지 않습니다")
     expect(error).to_contain_text("도움말: 극수는 2, 3, 4 중 하나입니다")
@@ -192,4 +192,4 @@ def test_sign_in_with_the_keyboard(page_for: Any, live_app: LiveApp) -> None:
     page.wait_for_url("**/quotes")
     page.get_by_role("button", name="로그아웃").click()
     page.wait_for_url("**/login")
-    assert page.evaluate("sessionStorage.getItem('kis.apiKey')") is None
+    assert page.evaluate("localStorage.getItem('kis.apiKey')") is None

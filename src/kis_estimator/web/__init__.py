@@ -4,8 +4,8 @@ Design decision: no front-end build step. The UI is a small vanilla-JavaScript a
 stylesheet) served as static files; every page path (`/`, `/login`, `/quotes`, `/quotes/{id}`,
 `/quotes/{id}/revise`, `/catalog`) answers with the same HTML shell and the script draws the page.
 The script talks only to the public JSON API under `/v1`, exactly as any other client does, with the
-API key the user signs in with kept in `sessionStorage` (gone when the tab closes). So the UI adds no
-second way into the data: roles, validation, error envelopes and idempotency are the API's, and the
+API key the user signs in with kept in `localStorage` (shared by the browser's tabs until 로그아웃,
+docs/decisions.md). So the UI adds no second way into the data: roles, validation, error envelopes and idempotency are the API's, and the
 server side of the UI is this module alone. Live progress reads the `text/event-stream` answer of
 `POST /v1/estimate` with fetch and a ReadableStream (EventSource can neither POST nor send headers).
 

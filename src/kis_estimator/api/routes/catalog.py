@@ -1,5 +1,6 @@
 """Catalog: search the catalog in use, price-book versions (list, import, activate, export), the row
-upsert, and the request-sheet check (`POST /v1/validate`).
+upsert, the blank request sheet (`GET /v1/request-template`) and the request-sheet check
+(`POST /v1/validate`).
 
 The catalog in use is the active price book, or the catalog shipped with the package before any book
 is active. Searches filter its typed rows (the columns of the import files) in one place for both
@@ -615,6 +616,24 @@ def upsert_items(request: Request, _: Admin, body: Annotated[ItemsUpsert, Body()
 
 
 # -------------------------------------------------------------------------------- request sheets
+
+
+@router.get(
+    "/v1/request-template",
+    tags=["request sheets"],
+    summary="빈 견적요청 양식 / The blank request sheet",
+    response_class=Response,
+    responses={200: {"content": {_MEDIA_TYPES["xlsx"]: _BINARY}}},
+)
+def request_template(_: Viewer) -> Response:
+    """The blank request template (`request-template.xlsx`) to fill in and check with `POST /v1/validate`."""
+    name = quote("견적요청서_양식.xlsx", safe="")
+    disposition = f"attachment; filename=\"request-template.xlsx\"; filename*=UTF-8''{name}"
+    return Response(
+        request_sheet.TEMPLATE_PATH.read_bytes(),
+        media_type=_MEDIA_TYPES["xlsx"],
+        headers={"Content-Disposition": disposition},
+    )
 
 
 @router.post(

@@ -1,25 +1,41 @@
 // The JSON API as the UI uses it: the signed-in key, requests, the progress stream, downloads.
 
+// Decision (docs/decisions.md "Web UI: the key and drafts in the browser"): the key is kept in
+// localStorage, shared by every tab of this browser (a ctrl-clicked quote or a bookmark opens signed in)
+// until 로그아웃 clears it. Personal logins with cookies replace this (issue 17).
 const KEY = "kis.apiKey";
 const ROLE = "kis.role";
 
 export const session = {
   get key() {
-    return sessionStorage.getItem(KEY);
+    return localStorage.getItem(KEY);
   },
   get isAdmin() {
-    return sessionStorage.getItem(ROLE) === "admin";
+    return localStorage.getItem(ROLE) === "admin";
   },
   get role() {
-    return sessionStorage.getItem(ROLE) || "user";
+    return localStorage.getItem(ROLE) || "user";
+  },
+  /** A short, stable name of the signed-in key (FNV-1a of it): what per-user browser data is keyed by. */
+  get user() {
+    const key = this.key || "";
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+    return hash.toString(16).padStart(8, "0");
   },
   set(key, role) {
-    sessionStorage.setItem(KEY, key);
-    sessionStorage.setItem(ROLE, role);
+    localStorage.setItem(KEY, key);
+    localStorage.setItem(ROLE, role);
   },
   clear() {
-    sessionStorage.removeItem(KEY);
-    sessionStorage.removeItem(ROLE);
+    localStorage.removeItem(KEY);
+    localStorage.removeItem(ROLE);
+  },
+  /** Call `callback` when another tab signs out or in (the `storage` event of the key). */
+  onChange(callback) {
+    window.addEventListener("storage", (event) => {
+      if (event.key === KEY || event.key === null) callback();
+    });
   },
 };
 

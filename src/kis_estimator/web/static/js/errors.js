@@ -1,6 +1,7 @@
 // Showing the API's problems next to the controls their `path` names, with a summary that links to them.
 
 import { clear, h, uid } from "./dom.js";
+import { sayProblem } from "./words.js";
 
 /** The control or container for a dotted path: the exact one, else the nearest enclosing one. */
 function targetOf(form, path) {
@@ -34,7 +35,8 @@ function rowErrors(row) {
   return cell;
 }
 
-function place(target, problem) {
+/** Show one problem at `target` (a control, a row or a block); returns the note. */
+export function place(target, problem) {
   const note = message(problem);
   if (isControl(target)) {
     target.setAttribute("aria-invalid", "true");
@@ -71,8 +73,10 @@ export function clearErrors(form) {
 }
 
 /** Show every problem ({code, message, hint, path}) in place, list them on top, and focus the list. */
-export function showErrors(form, problems) {
+export function showErrors(form, given) {
   clearErrors(form);
+  const panelCount = form.querySelectorAll("fieldset.panel").length;
+  const problems = given.map((problem) => sayProblem(problem, panelCount));
   const summary = form.querySelector(".error-summary");
   const items = problems.map((problem) => {
     const target = targetOf(form, problem.path);

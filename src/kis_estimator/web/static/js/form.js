@@ -204,7 +204,7 @@ export function panelFieldset(form, panel = NEW_PANEL) {
     h(
       "fieldset",
       { class: "sub", "data-rel-path": "main" },
-      h("legend", {}, "메인 차단기"),
+      h("legend", {}, "주 차단기 (메인)"),
       h(
         "div",
         { class: "grid" },
@@ -226,12 +226,7 @@ function listSection(form, list, rows) {
   const spec = LISTS[list];
   const body = h("tbody", {});
   const add = h("button", { type: "button", class: "button-secondary" }, `+ ${spec.add}`);
-  add.addEventListener("click", () => {
-    const row = listRow(form, list, spec.blank);
-    body.append(row);
-    renumber(form);
-    row.querySelector("input, select").focus();
-  });
+  add.addEventListener("click", () => addRow(form, body).querySelector("input, select").focus());
   rows.filter(Boolean).forEach((row) => body.append(listRow(form, list, row)));
   return h(
     "section",
@@ -249,6 +244,15 @@ function listSection(form, list, rows) {
     ),
     add,
   );
+}
+
+/** A new row at the end of a list's table body (its blank values, or `values`); returns it. */
+export function addRow(form, body, values) {
+  const list = body.closest("[data-list]").dataset.list;
+  const row = listRow(form, list, values || LISTS[list].blank);
+  body.append(row);
+  renumber(form);
+  return row;
 }
 
 function listRow(form, list, values) {
@@ -351,6 +355,11 @@ export function readRequest(form) {
     for (const list of Object.keys(LISTS)) panel[list] = panel[list] || [];
   }
   return request;
+}
+
+/** What the form holds, as typed (blank rows too), without changing it: what a draft keeps. */
+export function snapshot(form) {
+  return readScope(form);
 }
 
 /** Replace the form's content with `request` (from a request sheet or a quote being revised). */

@@ -1,4 +1,4 @@
-// Signing in with an API key: checked against the API, then kept in this tab's sessionStorage.
+// Signing in with an API key: checked against the API, then kept in this browser's localStorage.
 
 import { ApiError, request, session } from "./api.js";
 import { field, h } from "./dom.js";
@@ -14,7 +14,7 @@ export function render(main) {
     "form",
     { class: "card login", "aria-labelledby": "page-title", novalidate: true },
     h("h1", { id: "page-title", tabindex: "-1" }, "로그인"),
-    h("p", {}, "API 키로 로그인합니다. 키는 이 브라우저 탭에만 보관되고, 탭을 닫거나 로그아웃하면 지워집니다."),
+    h("p", {}, "API 키로 로그인합니다. 키는 이 브라우저에 보관되어 새 탭과 즐겨찾기에서도 그대로 쓰이고, 로그아웃하면 지워집니다. 공용 PC에서는 다 쓴 뒤 꼭 로그아웃하세요."),
     field("API 키", key, { hint: "관리자에게 받은 kis_로 시작하는 키 (발급: kis keys create --role estimator)" }),
     submit,
     message,

@@ -84,6 +84,11 @@ document.getElementById("logout").addEventListener("click", () => {
   session.clear();
   navigate("/login");
 });
+// Signed out (or in as someone else) in another tab: this tab follows.
+session.onChange(() => {
+  if (!session.key) navigate("/login");
+  else route();
+});
 onUnauthorized(() => {
   session.clear();
   navigate(`/login?expired=1`, { replace: true });

@@ -1,9 +1,12 @@
 // New quote and revision: the request form, a request-sheet upload, and the live run.
 
-import { ApiError, request, streamEstimate } from "./api.js";
+import { ApiError, download, request, streamEstimate } from "./api.js";
 import { add, clear, field, filePicker, h, randomKey, toast } from "./dom.js";
+import { drafts } from "./draft.js";
+import { fastEntry, saveHint } from "./entry.js";
 import { clearErrors, clearOnEdit, showErrors } from "./errors.js";
-import { fillForm, headerFields, panelFieldset, readRequest, renumber } from "./form.js";
+import { fillForm, headerFields, panelFieldset, readRequest, renumber, snapshot } from "./form.js";
+import { sayText } from "./words.js";
 import { progressPanel } from "./progress.js";
 import { navigate } from "./router.js";
 
@@ -20,12 +23,15 @@ export async function render(main, view, reviseId) {
     headerFields(previous ? previous.request : {}),
     h("div", { "data-panels": "", "data-path": "panels" }),
     h("div", { class: "form-actions" }, addPanel, submit),
+    saveHint(),
     progress,
   );
   form.querySelector("[data-panels]").append(panelFieldset(form));
   if (previous && previous.request) fillForm(form, previous.request);
   renumber(form);
   clearOnEdit(form);
+  fastEntry(form);
+  const draft = keepDraft(form, view, previous);
   addPanel.addEventListener("click", () => {
     const panel = panelFieldset(form);
     form.querySelector("[data-panels]").append(panel);
@@ -34,7 +40,7 @@ export async function render(main, view, reviseId) {
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    run(form, submit, progress, view, previous);
+    run(form, submit, progress, view, previous, draft);
   });
 
   add(
@@ -44,11 +50,66 @@ export async function render(main, view, reviseId) {
       ? h("p", { class: "lead" }, "내용을 고쳐 다시 계산하면 새 개정판이 새 견적번호로 만들어지고, 이전 견적은 그대로 남습니다.")
       : h("p", { class: "lead" }, "고객과 분전반 사양을 입력하고 ‘견적 계산’을 누르세요. 견적요청서 파일로 채울 수도 있습니다."),
     previous ? null : sheetSection(form),
+    draft.notice,
     form,
   );
 }
 
-async function run(form, submit, holder, view, previous) {
+/**
+ * Keep what is typed as a browser draft (restored when the page opens again) and warn before the
+ * page is left with unsaved work. Returns {notice, saved()}: the restore note and the hook for a save.
+ * Leaving by the app's own links needs no warning: the draft is kept and comes back.
+ */
+function keepDraft(form, view, previous) {
+  const store = drafts(previous ? `revise.${previous.id}` : "new");
+  const kept = store.load();
+  let dirty = false;
+  const notice = h("p", { class: "draft-notice", role: "status", hidden: !kept });
+  if (kept) {
+    fillForm(form, kept.request);
+    dirty = true;
+    const discard = h("button", { type: "button", class: "button-quiet" }, previous ? "원래 내용으로" : "비우고 새로 시작");
+    discard.addEventListener("click", () => {
+      store.remove();
+      dirty = false;
+      fillForm(form, previous ? previous.request : {});
+      clearErrors(form);
+      notice.hidden = true;
+      form.querySelector("input").focus();
+    });
+    const at = new Date(kept.savedAt).toLocaleString("ko-KR", { dateStyle: "short", timeStyle: "short" });
+    notice.append(`작성 중이던 내용을 불러왔습니다 (${at}, 이 브라우저에 보관). `, discard);
+  }
+  // Kept at every edit (a few kB into localStorage): a click on 카탈로그 right after typing loses nothing.
+  const keep = () => {
+    dirty = true;
+    store.save(snapshot(form));
+  };
+  form.addEventListener("input", keep);
+  form.addEventListener("change", keep);
+  form.addEventListener("click", (event) => {
+    if (event.target.closest("button[type=button]")) keep(); // rows and panels added, copied, removed
+  });
+  function warn(event) {
+    if (!view.alive()) {
+      window.removeEventListener("beforeunload", warn);
+      return;
+    }
+    if (!dirty) return;
+    event.preventDefault();
+    event.returnValue = ""; // the browser's own "leave this page?" question
+  }
+  window.addEventListener("beforeunload", warn);
+  return {
+    notice,
+    saved() {
+      dirty = false;
+      store.remove();
+    },
+  };
+}
+
+async function run(form, submit, holder, view, previous, draft) {
   const body = readRequest(form);
   clearErrors(form);
   const panel = progressPanel();
@@ -61,10 +122,11 @@ async function run(form, submit, holder, view, previous) {
   try {
     const path = previous ? `/v1/estimate/${encodeURIComponent(previous.id)}/revise` : "/v1/estimate";
     const quote = await streamEstimate(path, body, panel.onFrame, previous ? null : randomKey());
+    draft.saved();
     if (view.alive()) navigate(`/quotes/${encodeURIComponent(quote.id)}`);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    panel.fail(error.message);
+    panel.fail(sayText(error.message));
     showErrors(form, error.problems);
   } finally {
     submit.disabled = false;
@@ -91,6 +153,7 @@ function sheetSection(form) {
       if (answer.request) {
         fillForm(form, answer.request);
         clearErrors(form);
+        form.dispatchEvent(new Event("change")); // kept as the draft like typed work
       }
       clear(
         result,
@@ -105,10 +168,23 @@ function sheetSection(form) {
       button.disabled = false;
     }
   });
+  const template = h("button", { type: "button", class: "button-quiet" }, "빈 요청서 양식 내려받기 (.xlsx)");
+  template.addEventListener("click", async () => {
+    template.disabled = true;
+    try {
+      toast(`${await download("/v1/request-template")} 내려받음`);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      toast(`내려받지 못했습니다: ${sayText(error.message)}`);
+    } finally {
+      template.disabled = false;
+    }
+  });
   return h(
     "section",
     { class: "card sheet", "aria-labelledby": "sheet-title" },
     h("h2", { id: "sheet-title" }, "견적요청서 불러오기"),
+    h("p", { class: "muted" }, "고객에게 보낼 빈 양식: ", template),
     h("div", { class: "sheet-row" }, field("요청서 파일 (.xlsx)", filePicker(file)), button),
     result,
   );

@@ -115,7 +115,7 @@ function table(answer) {
             h("th", { scope: "row" }, h("a", { href: `/quotes/${encodeURIComponent(item.id)}`, "data-link": "" }, item.number)),
             h("td", {}, item.customer),
             h("td", {}, item.project || ""),
-            h("td", {}, item.date),
+            h("td", { class: "date" }, item.date),
             h("td", { class: "money" }, won(item.total)),
             h("td", { class: "num" }, item.revision),
             h("td", {}, statusBadge(item.status)),

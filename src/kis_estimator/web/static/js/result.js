@@ -309,12 +309,29 @@ function bomTable(quote, panel, index) {
       h(
         "tbody",
         {},
-        panel.lines.map((line) =>
-          h("tr", {}, h("td", {}, line.no), h("td", {}, line.name), h("td", {}, line.spec, line.model && !line.spec.includes(line.model) ? h("span", { class: "muted" }, ` ${line.model}`) : null), h("td", {}, line.unit), h("td", { class: "num" }, num(line.qty)), h("td", { class: "money" }, num(line.unit_price)), h("td", { class: "money" }, num(line.amount))),
-        ),
+        panel.lines.map((line) => {
+          const range = line.model ? priceRanges(quote)[`${index}:${line.model}`] : null;
+          const price = range
+            ? [num(line.unit_price), h("span", { class: "price-range", "data-testid": "price-range", title: "가격표의 가격 범위: 높은 값으로 견적" }, `범위 ${num(range[0])}~${num(range[1])}원`)]
+            : num(line.unit_price);
+          return h("tr", {}, h("td", {}, line.no), h("td", {}, line.name), h("td", {}, line.spec, line.model && !line.spec.includes(line.model) ? h("span", { class: "muted" }, ` ${line.model}`) : null), h("td", {}, line.unit), h("td", { class: "num" }, num(line.qty)), h("td", { class: "money" }, price), h("td", { class: "money" }, num(line.amount)));
+        }),
       ),
       h("tfoot", {}, foot),
     ),
+  );
+}
+
+const RANGE_NOTE = /^panels\.(\d+): (\S+) price range (\d+)\|(\d+): quoted at the higher$/;
+
+/**
+ * "panel:model" → [low, high] of the breakers priced from a range. The quote JSON says so in its notes
+ * (the engine's "panels.0: ABN-104 price range 54300|87300: quoted at the higher"), not on the line:
+ * the line is found by its panel and model.
+ */
+function priceRanges(quote) {
+  return Object.fromEntries(
+    (quote.notes || []).map((note) => RANGE_NOTE.exec(note)).filter(Boolean).map((m) => [`${m[1]}:${m[2]}`, [Number(m[3]), Number(m[4])]]),
   );
 }
 
