@@ -65,7 +65,9 @@ def test_writes_are_rate_limited_by_default(tmp_path: Path) -> None:
 
 
 def blob_files(tmp_path: Path) -> list[Path]:
-    return [path for path in (tmp_path / "blobs").rglob("*") if path.is_file()]
+    """The store's blobs: every file under its root but the installation's signing secret."""
+    root = tmp_path / "blobs"
+    return [path for path in root.rglob("*") if path.is_file() and path.name != ".kis-signing-secret"]
 
 
 def test_a_create_over_the_storage_budget_is_refused_before_any_blob_is_written(tmp_path: Path) -> None:
