@@ -121,7 +121,7 @@ class TailResponse(StreamingResponse):
 
 def _read(container: Container, quote_id: str, after: int) -> tuple[list[Event], Event | None]:
     """The stored events after `after`; when there are none, the quote's terminal event if it has one."""
-    with container.sessions() as session:
+    with container.reads() as session:
         rows = EventRepository(session).after_or_end(quote_id, after)
         found = [(row.seq, row.type, row.data) for row in rows if row.seq > after]
         ended = [(row.seq, row.type, row.data) for row in rows if row.seq <= after]

@@ -336,7 +336,7 @@ def _search(
 )
 def list_price_books(request: Request, _: Viewer) -> list[dict[str, Any]]:
     """Every version, newest first; exactly one is active once any has been activated."""
-    with container_of(request).sessions() as session:
+    with container_of(request).reads() as session:
         return [_version(row) for row in PriceBookRepository(session).list()]
 
 
@@ -488,7 +488,7 @@ def export_price_book(
     export_format: Annotated[ExportFormat, Query(alias="format")] = "zip",
 ) -> Response:
     """A version as a zip of the three CSVs or an xlsx with three sheets, ready to edit and import again."""
-    with container_of(request).sessions() as session, _book_errors(book_id):
+    with container_of(request).reads() as session, _book_errors(book_id):
         repository = PriceBookRepository(session)
         data = repository.export(book_id, export_format)
         row = repository.get(book_id)
