@@ -34,7 +34,7 @@ from rich.console import Console
 
 from kis_estimator import __version__
 from kis_estimator.catalog_io import load_catalog, load_rulebook
-from kis_estimator.regression import CaseResult, print_report, run_goldset
+from kis_estimator.ops.regression import CaseResult, print_report, run_goldset
 
 EXIT_OK = 0
 EXIT_FAILED = 1
