@@ -9,12 +9,7 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
-from kis_estimator.cli.common import (
-    EXIT_FAILURE,
-    EXIT_REQUEST_ERROR,
-    database_container,
-    fail,
-)
+from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, database_container, fail
 from kis_estimator.envelope import error_envelope
 
 app = typer.Typer(help="Price books: import, validate, activate, export, list.", no_args_is_help=True)

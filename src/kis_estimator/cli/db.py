@@ -9,10 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kis_estimator.cli.common import (
-    EXIT_FAILURE,
-    database_url,
-)
+from kis_estimator.cli.common import EXIT_FAILURE, database_url
 
 app = typer.Typer(
     help="Database migrations, drift check, offline SQL, backup and restore.", no_args_is_help=True

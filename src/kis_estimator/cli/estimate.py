@@ -15,12 +15,7 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
-from kis_estimator.cli.common import (
-    EXIT_FAILURE,
-    EXIT_REQUEST_ERROR,
-    fail,
-    read_request,
-)
+from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, fail, read_request
 from kis_estimator.engine.errors import DataError, RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
 from kis_estimator.storage import StorageError

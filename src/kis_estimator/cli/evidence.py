@@ -10,10 +10,7 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
-from kis_estimator.cli.common import (
-    EXIT_FAILURE,
-    database_container,
-)
+from kis_estimator.cli.common import EXIT_FAILURE, database_container
 
 app = typer.Typer(help="Evidence packs.", no_args_is_help=True)
 

@@ -7,10 +7,7 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
-from kis_estimator.cli.common import (
-    EXIT_FAILURE,
-    database_container,
-)
+from kis_estimator.cli.common import EXIT_FAILURE, database_container
 
 app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
 

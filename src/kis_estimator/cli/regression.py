@@ -9,9 +9,7 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
-from kis_estimator.cli.common import (
-    EXIT_FAILURE,
-)
+from kis_estimator.cli.common import EXIT_FAILURE
 
 app = typer.Typer(help="The hand-worked goldset.", no_args_is_help=True)
 

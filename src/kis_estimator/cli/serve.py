@@ -8,10 +8,7 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
-from kis_estimator.cli.common import (
-    EXIT_FAILURE,
-    prepare,
-)
+from kis_estimator.cli.common import EXIT_FAILURE, prepare
 
 
 def serve_command(

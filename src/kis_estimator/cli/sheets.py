@@ -11,11 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kis_estimator.cli.common import (
-    EXIT_REQUEST_ERROR,
-    fail,
-    read_request,
-)
+from kis_estimator.cli.common import EXIT_REQUEST_ERROR, fail, read_request
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
 

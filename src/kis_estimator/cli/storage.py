@@ -8,11 +8,7 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
-from kis_estimator.cli.common import (
-    EXIT_FAILURE,
-    database_container,
-    fail_line,
-)
+from kis_estimator.cli.common import EXIT_FAILURE, database_container, fail_line
 from kis_estimator.storage import StorageError
 
 app = typer.Typer(help="Blob storage: set-up, re-hash against the database, orphans.", no_args_is_help=True)

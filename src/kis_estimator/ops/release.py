@@ -42,7 +42,7 @@ SUMS = "SHA256SUMS"
 GOLDSET_IN_CHECKOUT = Path("tests/regression/goldset")
 # The offline SQL's dialect URL: the same default as `kis db sql` (no connection is made).
 POSTGRESQL_DIALECT_URL = "postgresql://kis@localhost/kis"
-_SOURCE_ROOT = Path(__file__).resolve().parents[2]
+_SOURCE_ROOT = Path(__file__).resolve().parents[3]
 _REPORT_WIDTH = 120
 
 
