@@ -22,8 +22,8 @@ from kis_estimator.engine.catalog import Catalog, canonical_json
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.rulebook import Rulebook
 from kis_estimator.evidence import sha256_hex
+from kis_estimator.ops.regression import GOLDSET_IDENTITY, load_cases
 from kis_estimator.pipeline import DocumentOptions, run_pipeline
-from kis_estimator.regression import GOLDSET_IDENTITY, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ("quote.xlsx", "quote.pdf", "layout.svg", "layout.dxf")

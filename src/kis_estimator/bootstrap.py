@@ -19,7 +19,7 @@ from kis_estimator.storage import BlobStore, open_blob_store
 if TYPE_CHECKING:  # the pipeline (OR-Tools, renderers) loads only when a command estimates
     from kis_estimator.pipeline import DocumentOptions
     from kis_estimator.pricebook import BuiltCatalogs
-    from kis_estimator.service import SaveContext
+    from kis_estimator.services.saving import SaveContext
 
 __all__ = ["Container", "DatabaseNotReady", "Settings", "build"]
 
@@ -79,8 +79,8 @@ class Container:
 
     @cached_property
     def metrics(self) -> Any:
-        """The service's Prometheus metrics (kis_estimator.api.observability.Metrics)."""
-        from kis_estimator.api.observability import Metrics
+        """The service's Prometheus metrics (kis_estimator.observability.metrics.Metrics)."""
+        from kis_estimator.observability.metrics import Metrics
 
         return Metrics()
 
@@ -135,8 +135,8 @@ class Container:
 
     def save_context(self, options: DocumentOptions | None = None) -> SaveContext:
         """What saving a quote needs: the catalog in use (services.catalog_in_use), rules, store, options."""
-        from kis_estimator.service import SaveContext
         from kis_estimator.services.catalog_in_use import catalog_in_use
+        from kis_estimator.services.saving import SaveContext
 
         in_use = catalog_in_use(self)
         return SaveContext(

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from kis_estimator.engine.errors import RequestRejected
-from kis_estimator.storage_budget import StorageBudgetExceeded
+from kis_estimator.services.storage_budget import StorageBudgetExceeded
 
 
 def dedup_key(code: str, path: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kis_estimator.api.observability import JsonFormatter
+from kis_estimator.observability.metrics import JsonFormatter
 from tests.api.conftest import Api, make_api, make_settings
 from tests.factories import DOMAIN_S8, make_request
 

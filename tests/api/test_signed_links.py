@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kis_estimator.service import evidence_key
+from kis_estimator.services.saving import evidence_key
 from kis_estimator.storage.signing import blob_signature
 from tests.api.conftest import Api, make_api, make_settings
 from tests.api.test_app import envelope

@@ -17,7 +17,7 @@ PER_PROCESS = 50
 def _save_many(url: str, blob_root: str, count: int, start: Any) -> list[str]:
     from kis_estimator.catalog_io import load_catalog, load_rulebook
     from kis_estimator.pipeline import DocumentOptions
-    from kis_estimator.service import SaveContext, save_estimate
+    from kis_estimator.services.saving import SaveContext, save_estimate
     from kis_estimator.storage import open_blob_store
     from tests.factories import DOMAIN_S8
 

@@ -18,9 +18,14 @@ from kis_estimator.db.models import BreakerRow, DocumentRow, EvidenceBlobRow, Pa
 from kis_estimator.db.repository import IllegalTransition, QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.pipeline import DocumentOptions
-from kis_estimator.service import SaveContext, save_estimate
+from kis_estimator.services.saving import SaveContext, save_estimate
+from kis_estimator.services.storage_checks import (
+    collect_garbage,
+    find_orphans,
+    verify_blobs,
+    verify_quote_evidence,
+)
 from kis_estimator.storage import InMemoryBlobStore, StorageError
-from kis_estimator.storage_ops import collect_garbage, find_orphans, verify_blobs, verify_quote_evidence
 from tests.factories import DOMAIN_S8, make_request
 
 SECRET = "test-secret"

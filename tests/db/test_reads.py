@@ -14,7 +14,7 @@ from kis_estimator.db.engine import make_engine, session_factory
 from kis_estimator.db.models import QuoteCounterRow
 from kis_estimator.db.repository import MAX_PAGE_SIZE, QuoteRepository
 from kis_estimator.pipeline import DocumentOptions
-from kis_estimator.service import SaveContext, save_estimate
+from kis_estimator.services.saving import SaveContext, save_estimate
 from kis_estimator.storage import InMemoryBlobStore
 from tests.factories import DOMAIN_S8
 

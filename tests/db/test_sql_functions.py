@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.db.engine import make_engine, session_factory
+from kis_estimator.ops.regression import load_cases
 from kis_estimator.pipeline import DocumentOptions
-from kis_estimator.regression import load_cases
-from kis_estimator.service import SaveContext, save_estimate
+from kis_estimator.services.saving import SaveContext, save_estimate
 from kis_estimator.storage import InMemoryBlobStore
 from tests.factories import ROOT
 

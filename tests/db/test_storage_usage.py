@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kis_estimator.db.engine import make_engine, session_factory
 from kis_estimator.db.models import StorageUsageRow
 from kis_estimator.db.storage_usage import StorageUsageRepository
-from kis_estimator.storage_budget import StorageBudget, StorageBudgetExceeded
+from kis_estimator.services.storage_budget import StorageBudget, StorageBudgetExceeded
 
 DAY = 86_400
 

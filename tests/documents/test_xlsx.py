@@ -20,7 +20,7 @@ from kis_estimator.documents.lint import (
 )
 from kis_estimator.documents.model import Company, Terms, build_document
 from kis_estimator.documents.xlsx import COVER, DETAIL, render_xlsx, render_xlsx_with_map
-from kis_estimator.regression import load_cases
+from kis_estimator.ops.regression import load_cases
 from tests.factories import DOMAIN_S8, ROOT, requires_tool
 
 GOLDSET = ROOT / "tests" / "regression" / "goldset"

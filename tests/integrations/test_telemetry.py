@@ -16,8 +16,8 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from kis_estimator import telemetry
 from kis_estimator.engine.estimate import STAGES
+from kis_estimator.observability import telemetry
 from kis_estimator.pipeline import DOCUMENT_STAGES
 from tests.api.conftest import Api, make_api, make_settings
 from tests.factories import DOMAIN_S8, make_request

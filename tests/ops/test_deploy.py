@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kis_estimator import serving
+from kis_estimator.cli import serving
 from kis_estimator.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kis_estimator import __version__, release
+from kis_estimator import __version__
 from kis_estimator.api.openapi_export import openapi_document, render_yaml
 from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.db import migrate
+from kis_estimator.ops import release
 from tests.live import LiveServer, run_kis
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import pytest
 
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.rulebook import Rulebook
-from kis_estimator.regression import load_cases, run_case
+from kis_estimator.ops.regression import load_cases, run_case
 
 GOLDSET = Path(__file__).parent / "goldset"
 CASES = load_cases(GOLDSET)

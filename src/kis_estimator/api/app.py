@@ -14,13 +14,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kis_estimator import __version__, telemetry
+from kis_estimator import __version__
 from kis_estimator.api import docs_page, sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
 from kis_estimator.api.routes import catalog, documents, estimates, health, keys
 from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
+from kis_estimator.observability import telemetry
 
 log = logging.getLogger("kis_estimator.api.access")
 

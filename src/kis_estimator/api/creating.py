@@ -28,9 +28,9 @@ from kis_estimator.db.idempotency import Claim, IdempotencyRepository
 from kis_estimator.db.repository import QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope, storage_budget_envelope
-from kis_estimator.service import save_estimate
+from kis_estimator.services.saving import save_estimate
+from kis_estimator.services.storage_budget import StorageBudget, StorageBudgetExceeded
 from kis_estimator.storage import StorageError
-from kis_estimator.storage_budget import StorageBudget, StorageBudgetExceeded
 
 # (type, data, persisted seq or None)
 EventSink = Callable[[str, dict[str, Any], int | None], None]

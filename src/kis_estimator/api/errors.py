@@ -16,8 +16,8 @@ from starlette.types import Message, Scope, Send
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.request import dotted_path
 from kis_estimator.envelope import error_envelope, rejection_envelope, storage_budget_envelope
+from kis_estimator.services.storage_budget import StorageBudgetExceeded
 from kis_estimator.storage import StorageError
-from kis_estimator.storage_budget import StorageBudgetExceeded
 
 log = logging.getLogger("kis_estimator.api")
 

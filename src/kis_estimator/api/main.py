@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from kis_estimator import bootstrap
 from kis_estimator.api.app import create_app
-from kis_estimator.api.observability import configure_logging
+from kis_estimator.observability.metrics import configure_logging
 
 
 def app() -> FastAPI:

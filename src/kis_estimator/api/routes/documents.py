@@ -28,8 +28,8 @@ from kis_estimator.bootstrap import Container
 from kis_estimator.db.repository import QuoteRepository
 from kis_estimator.documents import RENDERERS
 from kis_estimator.evidence import MANIFEST, sha256_hex
+from kis_estimator.services.storage_checks import verify_quote_evidence
 from kis_estimator.storage import BlobNotFound, BlobStore, ServesSignedUrls
-from kis_estimator.storage_ops import verify_quote_evidence
 
 router = APIRouter(tags=["documents"], responses=ERRORS)
 

@@ -21,9 +21,9 @@ from sqlalchemy import text
 from kis_estimator import __version__
 from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import trace_id_of
-from kis_estimator.api.observability import CONTENT_TYPE_LATEST
 from kis_estimator.api.schemas import Health, Ready
 from kis_estimator.bootstrap import Container
+from kis_estimator.observability.metrics import CONTENT_TYPE_LATEST
 
 router = APIRouter(tags=["health"])
 PROBE_TIMEOUT_S = 2.0

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kis_estimator.db.repository import QuoteRepository
 from kis_estimator.evidence import Verification, sha256_hex, verify_pack
-from kis_estimator.service import QUOTE_PREFIX
+from kis_estimator.services.saving import QUOTE_PREFIX
 from kis_estimator.storage import BlobNotFound, BlobStore
 
 

@@ -3,7 +3,7 @@
 The tools call the same code as the HTTP API, on the same bootstrap (database, storage, the catalog in
 use): sizing runs the engine stages of `run_pipeline` without documents, creating an estimate is the
 API's `run_create` (number, documents, evidence, one transaction), quotes are read through
-`QuoteRepository`, evidence is verified by `storage_ops.verify_quote_evidence`. The arguments of
+`QuoteRepository`, evidence is verified by `services.storage_checks.verify_quote_evidence`. The arguments of
 `size_enclosure` and `create_estimate` are the request JSON itself (input schema: the engine's
 `EstimateRequest`). A failure is a tool error (`isError`) whose text is the API's error envelope
 (code, message, hint, path, traceId, meta), e.g. POLES_MISMATCH at `panels.0.main.poles`; an unknown
@@ -42,7 +42,7 @@ from mcp_types import (
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from kis_estimator import __version__, bootstrap, telemetry
+from kis_estimator import __version__, bootstrap
 from kis_estimator.api.auth import RANK
 from kis_estimator.api.creating import run_create
 from kis_estimator.api.routes.catalog import _FILTERS, _search
@@ -53,11 +53,12 @@ from kis_estimator.db.repository import MAX_PAGE_SIZE, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.request import EstimateRequest, dotted_path
 from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.observability import telemetry
 from kis_estimator.pipeline import QuoteIdentity, run_pipeline
 from kis_estimator.pricebook import catalog_rows
 from kis_estimator.services.catalog_in_use import catalog_in_use
+from kis_estimator.services.storage_checks import verify_quote_evidence
 from kis_estimator.storage import StorageError
-from kis_estimator.storage_ops import verify_quote_evidence
 
 log = logging.getLogger("kis_estimator.mcp")
 
@@ -390,7 +391,7 @@ def build_server(container: Container) -> Server[Any]:
 def run_mcp(http: bool, host: str, port: int) -> None:
     """Serve the tools over stdio (stdout carries only the protocol), or streamable HTTP at /mcp, where
     every call needs an API key (`Authorization: Bearer …`; creating an estimate, an estimator's)."""
-    from kis_estimator.api.observability import configure_logging
+    from kis_estimator.observability.metrics import configure_logging
 
     container = bootstrap.build()
     configure_logging(container.settings.log_level)  # JSON lines on stderr

@@ -34,7 +34,7 @@ from rich.console import Console
 
 from kis_estimator import __version__
 from kis_estimator.catalog_io import load_catalog, load_rulebook
-from kis_estimator.regression import CaseResult, print_report, run_goldset
+from kis_estimator.ops.regression import CaseResult, print_report, run_goldset
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -42,7 +42,7 @@ SUMS = "SHA256SUMS"
 GOLDSET_IN_CHECKOUT = Path("tests/regression/goldset")
 # The offline SQL's dialect URL: the same default as `kis db sql` (no connection is made).
 POSTGRESQL_DIALECT_URL = "postgresql://kis@localhost/kis"
-_SOURCE_ROOT = Path(__file__).resolve().parents[2]
+_SOURCE_ROOT = Path(__file__).resolve().parents[3]
 _REPORT_WIDTH = 120
 
 

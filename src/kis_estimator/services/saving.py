@@ -33,8 +33,8 @@ from kis_estimator.pipeline import (
     QuoteIdentity,
     run_pipeline,
 )
+from kis_estimator.services.storage_budget import StorageBudget
 from kis_estimator.storage import BlobStore
-from kis_estimator.storage_budget import StorageBudget
 
 QUOTE_PREFIX = "quote/"
 

@@ -1,0 +1,138 @@
+"""`kis catalog`: price books."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+
+from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, database_container, fail
+from kis_estimator.envelope import error_envelope
+
+app = typer.Typer(help="Price books: import, validate, activate, export, list.", no_args_is_help=True)
+
+
+# The export formats: Typer validates a Literal (exit 2 with a message on any other value). It repeats
+# pricebook.ExportFormat, whose module is too heavy to load on every `kis` start;
+# tests/test_cli_bad_input.py keeps them equal.
+
+
+ExportFormat = Literal["zip", "xlsx"]
+
+
+@app.command("import")
+def catalog_import(
+    file: Annotated[
+        Path, typer.Argument(help="A .zip of the three CSVs, an .xlsx with three sheets, or one CSV")
+    ],
+    label: Annotated[
+        str | None, typer.Option(help="Name of this price book (default: the file name)")
+    ] = None,
+    activate: Annotated[
+        bool, typer.Option("--activate", help="Make it the active price book at once")
+    ] = False,
+) -> None:
+    """Validate a price book (every problem named by row and column) and store it as a new version."""
+    from kis_estimator.pricebook import MAX_UPLOAD_BYTES, PriceBookRepository, label_problem, read_price_book
+    from kis_estimator.services.catalog_in_use import catalog_in_use
+
+    console = Console()
+    if not file.is_file():
+        fail(
+            error_envelope(
+                "CATALOG_FILE_NOT_FOUND",
+                f"파일이 없습니다 / No such file: {file}",
+                hint="경로를 확인해 주세요 / Check the path.",
+                path="",
+                trace_id=uuid.uuid4().hex,
+            ),
+            EXIT_REQUEST_ERROR,
+        )
+    if file.stat().st_size > MAX_UPLOAD_BYTES:
+        console.print(f"[red]✖ 파일이 너무 큽니다 / file larger than {MAX_UPLOAD_BYTES:,} bytes[/red]")
+        raise typer.Exit(EXIT_REQUEST_ERROR)
+    container = database_container()
+    base = catalog_in_use(container).catalog
+    problem = label_problem(label or file.stem)
+    if problem is not None:
+        console.print(f"[red]✖[/red] {problem}; nothing imported")
+        raise typer.Exit(EXIT_REQUEST_ERROR)
+    # Read outside any transaction: a big book takes seconds, and the service's requests must not wait.
+    max_rows = container.settings.price_book_max_rows
+    parsed = read_price_book(file.name, file.read_bytes(), base, max_rows=max_rows)
+    if isinstance(parsed, list):
+        for problem in parsed:
+            console.print(f"[red]✖[/red] {problem}")
+        console.print(f"{len(parsed)} problem(s); nothing imported")
+        raise typer.Exit(EXIT_REQUEST_ERROR)
+    with container.sessions.begin() as session:
+        repository = PriceBookRepository(session, container.built_catalogs)
+        row = repository.stage(parsed, label or file.stem, str(file))
+        if activate:
+            row = repository.activate(row.id)
+        console.print(f"[green]✔[/green] price book {row.id} ({row.state}) sha256 {row.catalog_sha256[:12]}")
+
+
+@app.command("activate")
+def catalog_activate(
+    book_id: Annotated[int, typer.Argument(help="Price book id (see `kis catalog list`)")],
+) -> None:
+    """Make a price book the active one (the previous one is retired; activating an old one rolls back)."""
+    from kis_estimator.pricebook import PriceBookNotFound, PriceBookRepository
+
+    container = database_container()
+    try:
+        with container.sessions.begin() as session:
+            row = PriceBookRepository(session).activate(book_id)
+    except PriceBookNotFound:
+        Console(stderr=True).print(f"[red]✖ no price book {book_id}[/red]")
+        raise typer.Exit(EXIT_FAILURE) from None
+    Console().print(f"[green]✔[/green] price book {row.id} is active")
+
+
+@app.command("list")
+def catalog_list() -> None:
+    """Every price book, newest first, with its state and hash."""
+    from rich.table import Table
+
+    from kis_estimator.pricebook import PriceBookRepository
+
+    container = database_container()
+    table = Table(header_style="bold")
+    for column in ("id", "label", "state", "sha256", "created", "activated"):
+        table.add_column(column)
+    with container.sessions() as session:
+        for row in PriceBookRepository(session).list():
+            table.add_row(
+                str(row.id),
+                row.label,
+                row.state,
+                row.catalog_sha256[:12],
+                str(row.created_at)[:19],
+                str(row.activated_at or "")[:19],
+            )
+    Console().print(table)
+
+
+@app.command("export")
+def catalog_export(
+    book_id: Annotated[int | None, typer.Argument(help="Price book id (default: the active one)")] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="File format")] = "zip",
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write")] = None,
+) -> None:
+    """Write a price book as a zip of CSVs or an xlsx, ready to edit and import again."""
+    from kis_estimator.pricebook import PriceBookRepository, export_filename
+
+    container = database_container()
+    with container.sessions() as session:
+        repository = PriceBookRepository(session)
+        row = repository.get(book_id) if book_id is not None else repository.active()
+        if row is None:
+            Console(stderr=True).print("[red]✖ no such price book (and none active)[/red]")
+            raise typer.Exit(EXIT_FAILURE)
+        target = out or Path(export_filename(row, fmt))
+        target.write_bytes(repository.export(row.id, fmt))
+    Console().print(f"[green]✔[/green] {target}")

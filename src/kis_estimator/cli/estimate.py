@@ -1,0 +1,223 @@
+"""`kis estimate`: one request to the quote, documents and evidence, in a folder or (--save) the database."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+from kis_estimator import bootstrap
+from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, fail, read_request
+from kis_estimator.engine.errors import DataError, RequestRejected
+from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.storage import StorageError
+
+if TYPE_CHECKING:  # loaded by the commands that estimate: OR-Tools and the renderers take ~1 s to import
+    from kis_estimator.bootstrap import Container
+    from kis_estimator.pipeline import DocumentOptions, QuoteIdentity
+    from kis_estimator.services.catalog_in_use import CatalogInUse
+
+
+DEFAULT_OUT_ROOT = Path("out")
+
+
+def next_number(out_root: Path, day: str) -> str:
+    """`EST-YYYYMMDD-NNNN` with the next NNNN not yet used by a directory under `out_root`."""
+    prefix = f"EST-{day.replace('-', '')}-"
+    used = [
+        int(m.group(1))
+        for p in out_root.glob(f"{prefix}*")
+        if (m := re.fullmatch(rf"{prefix}(\d{{4}})", p.name))
+    ]
+    return f"{prefix}{max(used, default=0) + 1:04d}"
+
+
+def _identity(
+    now: datetime | None, number: str | None, quote_id: str | None, out_root: Path, tz: str
+) -> QuoteIdentity:
+    from kis_estimator.pipeline import QuoteIdentity
+
+    moment = now or datetime.now(ZoneInfo(tz))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tz))
+    created_at = moment.isoformat(timespec="seconds")
+    return QuoteIdentity(
+        quote_id=quote_id or str(uuid.uuid4()),
+        number=number or next_number(out_root, created_at[:10]),
+        created_at=created_at,
+    )
+
+
+def estimate_command(
+    request_file: Annotated[Path, typer.Argument(help="Request JSON")],
+    out: Annotated[Path | None, typer.Option(help="Output directory (default ./out/<quote number>)")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the quote JSON instead of the summary")
+    ] = False,
+    now: Annotated[
+        datetime | None,
+        typer.Option(parser=datetime.fromisoformat, metavar="ISO-8601", help="Quote time (default: now)"),
+    ] = None,
+    number: Annotated[str | None, typer.Option(help="Quote number (default: next free for the day)")] = None,
+    quote_id: Annotated[str | None, typer.Option("--id", help="Quote id (default: a new UUID)")] = None,
+    recalc: Annotated[
+        bool | None,
+        typer.Option("--recalc/--no-recalc", help="LibreOffice recalculation lint (default: settings)"),
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Also save it: database (DATABASE_URL) and storage")
+    ] = False,
+) -> None:
+    """Estimate one request and write the quote, documents and evidence (with --save: into the database)."""
+    from kis_estimator.cli.summary import render_summary
+    from kis_estimator.documents.lint import soffice_path
+    from kis_estimator.pipeline import DocumentOptions, run_pipeline
+
+    trace_id = uuid.uuid4().hex
+    raw = read_request(request_file, trace_id)
+    try:
+        container = bootstrap.build()
+    except DataError as exc:
+        fail(
+            error_envelope(
+                "DATA_INVALID",
+                str(exc),
+                hint="카탈로그/룰북 파일을 고쳐 주세요 / Fix the data files.",
+                path=exc.source,
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+    settings = container.settings
+    out_root = out.parent if out else DEFAULT_OUT_ROOT
+    identity = _identity(now, number, quote_id, out_root, settings.timezone)
+    options = DocumentOptions(
+        company=settings.company(),
+        terms=settings.terms(),
+        evidence_secret=settings.evidence_secret,
+        recalculate=(settings.kis_doc_recalc if recalc is None else recalc) and soffice_path() is not None,
+    )
+    if save:
+        _save_and_exit(container, raw, options, trace_id, as_json)
+    in_use = _catalog_in_use(container, trace_id)
+    try:
+        result = run_pipeline(
+            raw,
+            in_use.catalog,
+            container.rules,
+            identity,
+            documents=options,
+            price_book_id=in_use.price_book_id,
+        )
+    except RequestRejected as exc:
+        fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
+    target = out or DEFAULT_OUT_ROOT / identity.number
+    target.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result.quote, ensure_ascii=False, indent=2) + "\n"
+    (target / "quote.json").write_text(text, encoding="utf-8")
+    for filename, data in result.documents.items():
+        (target / filename).write_bytes(data)
+    assert result.evidence is not None
+    result.evidence.write(target / "evidence")
+    if as_json:
+        sys.stdout.write(text)
+    else:
+        console = Console()
+        render_summary(console, result.quote)
+        console.print(f"[dim]→ {target}/ quote.json {' '.join(result.documents)} evidence/[/dim]")
+
+
+def _catalog_in_use(container: Container, trace_id: str) -> CatalogInUse:
+    """The catalog the service would price with (the active price book's, else the configured one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kis_estimator.services.catalog_in_use import catalog_in_use
+
+    try:
+        return catalog_in_use(container)
+    except DataError as exc:
+        fail(
+            error_envelope(
+                "PRICE_BOOK_CORRUPT",
+                f"활성 가격표가 손상되었습니다 / The active price book is corrupt: {exc}",
+                hint="가격표를 다시 가져와 활성화하세요 / Import and activate the price book again.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+    except SQLAlchemyError as exc:
+        fail(
+            error_envelope(
+                "DB_UNAVAILABLE",
+                f"데이터베이스에서 활성 가격표를 읽을 수 없습니다 / Cannot read the active price book: "
+                f"{type(exc).__name__}",
+                hint="DATABASE_URL 을 확인하고 kis db upgrade 를 실행하세요 / Check DATABASE_URL; run kis db upgrade.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+
+
+def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id: str, as_json: bool) -> None:
+    """`kis estimate --save`: the quote saved like the service saves it, with its number from the database."""
+    from kis_estimator.cli.summary import render_summary
+    from kis_estimator.services.saving import save_estimate
+
+    try:
+        container.prepare_database()
+        container.prepare_local_store()
+    except bootstrap.DatabaseNotReady as exc:
+        fail(
+            error_envelope(
+                "DATABASE_NOT_READY",
+                str(exc),
+                hint="DATABASE_URL 을 확인하고 kis db upgrade 를 실행해 주세요 / Check DATABASE_URL; run kis db upgrade.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+    except StorageError as exc:
+        fail(
+            error_envelope(
+                "STORAGE_UNAVAILABLE",
+                f"저장소 오류 / storage failed: {exc}",
+                hint="STORAGE_URL을 확인해 주세요 / Check STORAGE_URL.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+    context = container.save_context(options)
+    try:
+        with container.sessions.begin() as session:
+            quote = save_estimate(context, raw, session=session)
+    except RequestRejected as exc:
+        fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
+    except StorageError as exc:
+        fail(
+            error_envelope(
+                "STORAGE_UNAVAILABLE",
+                f"저장소 오류 / storage failed: {exc}",
+                hint="kis storage init 과 STORAGE_URL 을 확인해 주세요 / Check STORAGE_URL; run kis storage init.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+    if as_json:
+        sys.stdout.write(json.dumps(quote, ensure_ascii=False, indent=2) + "\n")
+    else:
+        render_summary(Console(), quote)
+        Console().print(f"[green]✔ saved[/green] {quote['number']} ({quote['id']})")
+    raise typer.Exit(0)

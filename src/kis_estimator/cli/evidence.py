@@ -1,0 +1,70 @@
+"""`kis evidence`: evidence packs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from kis_estimator import bootstrap
+from kis_estimator.cli.common import EXIT_FAILURE, database_container
+
+app = typer.Typer(help="Evidence packs.", no_args_is_help=True)
+
+
+def _verify_saved_quote(reference: str, secret: list[str]) -> Any:
+    """Verify a saved quote's evidence from storage, found by its number or id."""
+    from kis_estimator.db.repository import QuoteRepository
+    from kis_estimator.services.storage_checks import verify_quote_evidence
+
+    container = database_container()
+    with container.sessions() as session:
+        repository = QuoteRepository(session)
+        row = repository.by_number(reference) or repository.get(reference)
+        if row is None:
+            Console(stderr=True).print(
+                f"[red]✖ 견적을 찾을 수 없습니다 / no such quote or directory: {reference}[/red]"
+            )
+            raise typer.Exit(EXIT_FAILURE)
+        return verify_quote_evidence(session, container.store, row.id, secret=secret)
+
+
+@app.command("verify")
+def evidence_verify(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="An evidence directory, an output directory holding evidence/, or a saved quote's number or id"
+        ),
+    ],
+) -> None:
+    """Re-hash every file of an evidence pack; name every changed, missing or extra file."""
+    from kis_estimator.evidence import verify_pack
+
+    settings = bootstrap.Settings()
+    if not path.exists():
+        result = _verify_saved_quote(str(path), settings.evidence_secrets())
+    else:
+        directory = path / "evidence" if (path / "evidence" / "manifest.json").exists() else path
+        quote_file = directory.parent / "quote.json"
+        expected = None
+        if quote_file.is_file():
+            expected = json.loads(quote_file.read_text(encoding="utf-8")).get("evidence", {}).get("sha256")
+        result = verify_pack(directory, expected_sha256=expected, secret=settings.evidence_secrets())
+    console = Console()
+    for label, paths in (
+        ("변경 changed", result.changed),
+        ("누락 missing", result.missing),
+        ("추가 extra", result.extra),
+    ):
+        for item in paths:
+            console.print(f"[red]✖ {label}: {item}[/red]")
+    for problem in result.problems:
+        console.print(f"[red]✖ {problem}[/red]")
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILURE)
+    signed = " (서명 확인 signature verified)" if result.signature_checked else ""
+    console.print(f"[green]✔ 증빙 일치 evidence verified[/green] {result.evidence_sha256}{signed}")
