@@ -307,7 +307,10 @@ def pg_outage(stack: Stack) -> Outage:
 
 def test_pg_readyz_turns_503_within_2_s_and_200_again(pg_outage: Outage) -> None:
     first = pg_outage.first_503_s()
-    assert first is not None and first <= READY_WITHIN_S + POLL_S, f"first 503 after {first} s"
+    # the probe cached just before the fault may be reused for READYZ_CACHE_S, then a probe times out
+    assert first is not None and first <= READYZ_CACHE_S + READY_WITHIN_S + POLL_S, (
+        f"first 503 after {first} s"
+    )
     ready = pg_outage.ready_during()
     assert ready, "no /readyz sample during the outage"
     wrong = [(s[2], s[3]) for s in ready if s[2] != 503 or not str(s[3].get("db", "")).startswith("error")]
@@ -396,7 +399,10 @@ def s3_outage(stack: Stack) -> Outage:
 
 def test_s3_readyz_turns_503_naming_storage_and_200_again(s3_outage: Outage) -> None:
     first = s3_outage.first_503_s()
-    assert first is not None and first <= READY_WITHIN_S + POLL_S, f"first 503 after {first} s"
+    # the probe cached just before the fault may be reused for READYZ_CACHE_S, then a probe times out
+    assert first is not None and first <= READYZ_CACHE_S + READY_WITHIN_S + POLL_S, (
+        f"first 503 after {first} s"
+    )
     ready = s3_outage.ready_during()
     assert ready, "no /readyz sample during the outage"
     wrong = [

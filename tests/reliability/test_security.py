@@ -26,6 +26,7 @@ import httpx
 import jwt
 import pytest
 
+from kis_estimator.settings import Settings
 from tests.api.test_auth import MATRIX, RANK, _call
 from tests.api.test_auth import ROLES as AUTH_ROLES
 from tests.live import LiveServer, SseReader, create_api_key, free_port, run_kis
@@ -460,6 +461,9 @@ def busy_session(target: Target) -> dict[str, str]:
     return made
 
 
+READYZ_CACHE_S = Settings.model_fields["readyz_cache_s"].default
+
+
 def test_no_secret_appears_in_any_log_line(s3_stack: Stack, s3_target: Target, fs_target: Target) -> None:
     made = {target.name: busy_session(target) for target in (s3_target, fs_target)}
     # dependency failures log errors too: S3 down for one create, PostgreSQL down for one read
@@ -467,6 +471,7 @@ def test_no_secret_appears_in_any_log_line(s3_stack: Stack, s3_target: Target, f
         s3_stack.proxy.down()
         try:
             down = client.post("/v1/estimate", json=request_body("busy s3 down"), headers=s3_target.auth())
+            time.sleep(READYZ_CACHE_S)  # a probe made before S3 went down may be reused that long
             not_ready = client.get("/readyz")
         finally:
             s3_stack.proxy.up()

@@ -103,6 +103,8 @@ class ReadinessCache:
 
 
 async def _probe_both(container: Container) -> Readiness:
+    # The answer's age counts from when the probe began: no reuse ever reports a state older than ttl_s.
+    started = time.monotonic()
     (db_ok, db), (_, storage) = await asyncio.gather(
         _probe(_database, container), _probe(_storage, container)
     )
@@ -111,7 +113,7 @@ async def _probe_both(container: Container) -> Readiness:
         storage=storage,
         db_time=db if db_ok else None,
         checked_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        checked_monotonic=time.monotonic(),
+        checked_monotonic=started,
     )
 
 
