@@ -13,35 +13,16 @@ Bounded: it makes one quote and runs 13 searches; the temporary directory is rem
 from __future__ import annotations
 
 import argparse
-import copy
-import json
 import resource
 import sys
 import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
 
+from bench_requests import large_request  # benchmarks/ is the script's own folder
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-
-ROOT = Path(__file__).resolve().parent.parent
-DOMAIN_S8: dict[str, Any] = json.loads(
-    (ROOT / "examples" / "domain-s8-outdoor-sus.json").read_text(encoding="utf-8")
-)
-
-
-def large_request(panels: int, lines: int) -> dict[str, Any]:
-    request = copy.deepcopy(DOMAIN_S8)
-    panel = request["panels"][0]
-    panel["extra_lines"] = [
-        {"name": f"추가 자재 {i:04d} " + "가" * 150, "unit": "EA", "qty": 1, "unit_price": 1000}
-        for i in range(lines)
-    ]
-    request["panels"] = [{**copy.deepcopy(panel), "name": f"분전반 {p + 1}"} for p in range(panels)]
-    return request
 
 
 def peak_rss_mb() -> float:

@@ -12,12 +12,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event, func, select
 
-from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.db.engine import make_engine, session_factory
 from kis_estimator.db.models import BreakerRow, DocumentRow, EvidenceBlobRow, PanelRow, QuoteItemRow, QuoteRow
 from kis_estimator.db.repository import IllegalTransition, QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
-from kis_estimator.pipeline import DocumentOptions
 from kis_estimator.services.saving import SaveContext, save_estimate
 from kis_estimator.services.storage_checks import (
     collect_garbage,
@@ -26,21 +24,8 @@ from kis_estimator.services.storage_checks import (
     verify_quote_evidence,
 )
 from kis_estimator.storage import InMemoryBlobStore, StorageError
+from tests.db.conftest import SECRET
 from tests.factories import DOMAIN_S8, make_request
-
-SECRET = "test-secret"
-
-
-@pytest.fixture
-def context(db_url: str) -> SaveContext:
-    engine = make_engine(db_url)
-    return SaveContext(
-        catalog=load_catalog(),
-        rules=load_rulebook(),
-        store=InMemoryBlobStore(signing_secret=SECRET),
-        sessions=session_factory(engine),
-        options=DocumentOptions(evidence_secret=SECRET),
-    )
 
 
 def _save(context: SaveContext, raw: dict[str, Any] = DOMAIN_S8, **kwargs: Any) -> dict[str, Any]:

@@ -9,25 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from kis_estimator.catalog_io import load_catalog, load_rulebook
-from kis_estimator.db.engine import make_engine, session_factory
+from kis_estimator.db.engine import session_factory
 from kis_estimator.db.models import QuoteCounterRow
 from kis_estimator.db.repository import MAX_PAGE_SIZE, QuoteRepository
-from kis_estimator.pipeline import DocumentOptions
 from kis_estimator.services.saving import SaveContext, save_estimate
-from kis_estimator.storage import InMemoryBlobStore
 from tests.factories import DOMAIN_S8
-
-
-@pytest.fixture
-def context(db_url: str) -> SaveContext:
-    return SaveContext(
-        catalog=load_catalog(),
-        rules=load_rulebook(),
-        store=InMemoryBlobStore(signing_secret="s"),
-        sessions=session_factory(make_engine(db_url)),
-        options=DocumentOptions(),
-    )
 
 
 def test_a_read_proceeds_while_a_write_transaction_is_open(context: SaveContext) -> None:

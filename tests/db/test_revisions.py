@@ -9,26 +9,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.db import migrate
-from kis_estimator.db.engine import make_engine, session_factory
 from kis_estimator.db.models import QuoteRow
 from kis_estimator.db.repository import QuoteReadOnly, QuoteRepository
-from kis_estimator.pipeline import DocumentOptions
 from kis_estimator.services.saving import SaveContext, save_estimate
-from kis_estimator.storage import InMemoryBlobStore
 from tests.factories import DOMAIN_S8
-
-
-@pytest.fixture
-def context(db_url: str) -> SaveContext:
-    return SaveContext(
-        catalog=load_catalog(),
-        rules=load_rulebook(),
-        store=InMemoryBlobStore(signing_secret="s"),
-        sessions=session_factory(make_engine(db_url)),
-        options=DocumentOptions(),
-    )
 
 
 def _save(context: SaveContext, previous: tuple[str, int] | None = None) -> dict[str, Any]:
