@@ -77,6 +77,18 @@ def service_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return clean
 
 
+def embedded_env(folder: str | Path, **settings: object) -> dict[str, str]:
+    """The embedded default (SQLite and files) under `folder`, quiet and without the recalculation lint,
+    with `settings` (NAME=value) on top."""
+    return {
+        "DATABASE_URL": f"sqlite:///{folder}/kis.db",
+        "STORAGE_URL": f"file://{folder}/blobs",
+        "KIS_DOC_RECALC": "0",
+        "LOG_LEVEL": "WARNING",
+        **{name: str(value) for name, value in settings.items()},
+    }
+
+
 def _tail(text: str, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:]) or "(empty)"
 

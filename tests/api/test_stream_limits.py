@@ -21,7 +21,7 @@ from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.settings import Settings
-from tests.live import LiveServer, SseReader
+from tests.live import LiveServer, SseReader, embedded_env
 
 PER_CALLER = 2
 PER_PROCESS = 3
@@ -49,17 +49,14 @@ class Running:
 @pytest.fixture(scope="module")
 def running() -> Iterator[Running]:
     with tempfile.TemporaryDirectory(prefix="kis-streams-") as tmp:
-        env = {
-            "DATABASE_URL": f"sqlite:///{tmp}/kis.db",
-            "STORAGE_URL": f"file://{tmp}/blobs",
-            "KIS_DOC_RECALC": "0",
-            "LOG_LEVEL": "WARNING",
-            "SSE_MAX_STREAMS_PER_CALLER": str(PER_CALLER),
-            "SSE_MAX_STREAMS": str(PER_PROCESS),
-            "SSE_AUTH_RECHECK_S": str(RECHECK_S),
-            "SSE_HEARTBEAT_S": "0.5",
-            "SSE_STALL_S": "60",
-        }
+        env = embedded_env(
+            tmp,
+            SSE_MAX_STREAMS_PER_CALLER=str(PER_CALLER),
+            SSE_MAX_STREAMS=str(PER_PROCESS),
+            SSE_AUTH_RECHECK_S=str(RECHECK_S),
+            SSE_HEARTBEAT_S="0.5",
+            SSE_STALL_S="60",
+        )
         settings = Settings(_env_file=None, database_url=env["DATABASE_URL"], storage_url=env["STORAGE_URL"])  # type: ignore[call-arg]
         container = bootstrap.build(settings)
         container.prepare_embedded()

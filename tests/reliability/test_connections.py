@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.live import LiveServer
+from tests.live import LiveServer, embedded_env
 from tests.reliability.figures import record
 
 HEAD_TIMEOUT_S = 2.0
@@ -46,15 +46,12 @@ class LimitedServer(LiveServer):
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
     with tempfile.TemporaryDirectory(prefix="kis-connections-") as tmp:
-        env = {
-            "DATABASE_URL": f"sqlite:///{tmp}/kis.db",
-            "STORAGE_URL": f"file://{tmp}/blobs",
-            "KIS_DOC_RECALC": "0",
-            "LOG_LEVEL": "WARNING",
-            "SERVE_HEAD_TIMEOUT_S": str(HEAD_TIMEOUT_S),
-            "SERVE_KEEP_ALIVE_S": str(KEEP_ALIVE_S),
-            "SERVE_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
-        }
+        env = embedded_env(
+            tmp,
+            SERVE_HEAD_TIMEOUT_S=str(HEAD_TIMEOUT_S),
+            SERVE_KEEP_ALIVE_S=str(KEEP_ALIVE_S),
+            SERVE_MAX_CONNECTIONS=str(MAX_CONNECTIONS),
+        )
         with LimitedServer(env, mode="serve", name="connections") as running:
             yield running
 

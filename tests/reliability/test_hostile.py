@@ -33,7 +33,7 @@ from kis_estimator.db import migrate
 from kis_estimator.pricebook import catalog_rows, render_price_book
 from tests.api.conftest import Api, make_api, make_settings
 from tests.factories import DOMAIN_S8
-from tests.live import LiveServer, create_api_key
+from tests.live import LiveServer, create_api_key, embedded_env
 from tests.postgres_server import TemporaryPostgres
 from tests.reliability.figures import record
 from tests.reliability.hostile_corpus import (
@@ -322,12 +322,7 @@ def _status_kb(pid: int, field: str) -> int:
 def running() -> Iterator[Running]:
     """`kis serve` (one process: the measured PID is the one serving) over SQLite and files."""
     with tempfile.TemporaryDirectory(prefix="kis-hostile-live-") as tmp:
-        env = {
-            "DATABASE_URL": f"sqlite:///{tmp}/kis.db",
-            "STORAGE_URL": f"file://{tmp}/blobs",
-            "KIS_DOC_RECALC": "0",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = embedded_env(tmp)
         keys = {role: create_api_key(env, role, f"hostile {role}", cwd=tmp) for role in ROLES}
         server = LiveServer(env, mode="serve", name="hostile", workers=1)
         try:
