@@ -19,6 +19,7 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,
     ("POST", "/v1/estimate"): "estimator",
+    ("POST", "/v1/estimate/preview"): "estimator",
     ("GET", "/v1/estimate"): "viewer",
     ("GET", "/v1/estimate/stream"): "viewer",
     ("GET", "/v1/estimate/{quote_id}/events"): "viewer",

@@ -118,15 +118,16 @@ def _limit(request: Request, principal: Principal) -> None:
         )
 
 
-def require(role: str) -> Callable[..., Principal]:
-    """A dependency that lets `role` and the roles above it through (401 without a key, 403 below)."""
+def require(role: str, *, counted: bool = True) -> Callable[..., Principal]:
+    """A dependency that lets `role` and the roles above it through (401 without a key, 403 below).
+    `counted`: a write request counts against RATE_LIMIT_PER_MINUTE (False: it stores nothing)."""
 
     def dependency(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
     ) -> Principal:
         principal = authenticate(request, credentials)
         request.state.principal = principal
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if counted and request.method not in ("GET", "HEAD", "OPTIONS"):
             _limit(request, principal)
         if not principal.allows(role):
             raise ApiError(
@@ -145,3 +146,5 @@ def require(role: str) -> Callable[..., Principal]:
 Viewer = Annotated[Principal, Depends(require("viewer"))]
 Estimator = Annotated[Principal, Depends(require("estimator"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
+# An estimator's request that stores nothing (the live preview): not counted as a write.
+Previewer = Annotated[Principal, Depends(require("estimator", counted=False))]
