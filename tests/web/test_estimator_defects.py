@@ -174,11 +174,11 @@ def test_rows_pasted_from_excel_fill_the_branch_grid(page_for: Any, live_app: Li
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_app.url)
     page.goto("/")
     # Twelve rows as Excel copies them: tab-separated cells, CRLF lines, in the table's column order
-    # from 종류 on (종류, 극수, AT, 수량, 부하, 회로명).
-    rows = [["ELB", "2P", "20A", "1", "10", f"전등 {n}"] for n in range(1, 13)]
-    rows[11][0] = "MCCB"
-    rows[5][3] = "1,000"
-    _paste(page, f"{BRANCH} 1 종류", "".join("\t".join(row) + "\r\n" for row in rows))
+    # (회로명, 종류, 극수, AT, 수량, 부하).
+    rows = [[f"전등 {n}", "ELB", "2P", "20A", "1", "10"] for n in range(1, 13)]
+    rows[11][1] = "MCCB"
+    rows[5][4] = "1,000"
+    _paste(page, f"{BRANCH} 1 회로명 (선택)", "".join("\t".join(row) + "\r\n" for row in rows))
     expect(page.locator("[data-list='branches'] tr[data-scope]")).to_have_count(12)
     for n in (1, 6, 12):
         expect(page.get_by_label(f"{BRANCH} {n} 극수")).to_have_value("2")

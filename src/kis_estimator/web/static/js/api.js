@@ -93,9 +93,9 @@ function offline(error) {
   });
 }
 
-/** fetch + the envelope: resolves to the JSON answer, rejects with ApiError. */
-export async function request(path, { method = "GET", json, form, key, extraHeaders } = {}) {
-  const init = { method, headers: headers(extraHeaders, key) };
+/** fetch + the envelope: resolves to the JSON answer, rejects with ApiError (or the AbortError of `signal`). */
+export async function request(path, { method = "GET", json, form, key, extraHeaders, signal } = {}) {
+  const init = { method, headers: headers(extraHeaders, key), signal };
   if (json !== undefined) {
     init.body = JSON.stringify(json);
     init.headers["Content-Type"] = "application/json";
@@ -106,6 +106,7 @@ export async function request(path, { method = "GET", json, form, key, extraHead
   try {
     response = await fetch(path, init);
   } catch (error) {
+    if (error.name === "AbortError") throw error; // the caller cancelled it: not a network failure
     throw offline(error);
   }
   if (!response.ok) throw await failure(response, key === undefined);

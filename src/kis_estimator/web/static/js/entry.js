@@ -1,12 +1,12 @@
 // Fast, safe entry in the quote form: Enter never saves, number fields select their value on focus,
-// and rows copied from Excel fill the table cells they are pasted into.
+// and a value pasted from Excel is read as Excel shows it (the line tables' grid keys and row pastes:
+// grid.js).
 //
 // Decision (docs/decisions.md "Web UI: Enter, paste and drafts"): a quote is made only by the save
 // button or Ctrl+Enter (⌘+Enter); Enter in a field moves to the next field, as in a spreadsheet.
 
-import { h, toast } from "./dom.js";
-import { place } from "./errors.js";
-import { addRow } from "./form.js";
+import { h } from "./dom.js";
+import { gridEntry, note, setCell } from "./grid.js";
 
 const TYPING = new Set(["text", "number", "search", "tel", "email", "url", "password", "checkbox", "radio", "date"]);
 
@@ -21,7 +21,7 @@ function fields(form) {
 /** Enter: the next field. Ctrl/⌘+Enter: save (the form's submit). */
 function enterKeys(form) {
   form.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || event.isComposing || !isTypingField(event.target)) return;
+    if (event.defaultPrevented || event.key !== "Enter" || event.isComposing || !isTypingField(event.target)) return;
     event.preventDefault();
     if (event.ctrlKey || event.metaKey) {
       form.requestSubmit();
@@ -51,93 +51,19 @@ function selectOnFocus(form) {
 
 // --------------------------------------------------------------------------------------------- paste
 
-const ALIASES = {
-  MCCB: ["MCCB", "MCB", "배선용", "배선용차단기"],
-  ELCB: ["ELCB", "ELB", "누전", "누전차단기"],
-};
-
-/** A number out of a cell as Excel shows it: "1,000", "4P", "20A", "12개", "3 EA". null if there is none. */
-export function cellNumber(text) {
-  const found = /^\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*(?:P|A|AT|AF|개|EA|면|원|mm)?\s*$/i.exec(text);
-  return found ? Number(found[1].replace(/,/g, "")) : null;
-}
-
-function choiceValue(select, text) {
-  const wanted = text.trim().toUpperCase().replace(/\s+/g, "");
-  for (const option of select.options) {
-    const words = [option.value, option.textContent, ...(ALIASES[option.value] || [])].map((w) => w.toUpperCase().replace(/\s+/g, ""));
-    if (words.some((word) => word && (word === wanted || word.startsWith(`${wanted}(`)))) return option.value;
-  }
-  return null;
-}
-
-/** Put one cell's text into a control; returns a problem text when it does not fit. */
-function setCell(el, text) {
-  const value = text.trim();
-  if (el.tagName === "SELECT") {
-    const chosen = value === "" ? null : choiceValue(el, value);
-    if (chosen === null) return value === "" ? null : `‘${value}’는 고를 수 있는 값이 아닙니다`;
-    el.value = chosen;
-  } else if (el.type === "checkbox") {
-    el.checked = /^(1|y|yes|o|v|예|true|✓|✔)$/i.test(value);
-  } else if (el.type === "number") {
-    const number = value === "" ? "" : cellNumber(value);
-    if (number === null) {
-      el.value = "";
-      return `‘${value}’는 숫자가 아닙니다`;
-    }
-    el.value = String(number);
-  } else {
-    el.value = value;
-  }
-  el.dispatchEvent(new Event(el.tagName === "SELECT" || el.type === "checkbox" ? "change" : "input", { bubbles: true }));
-  return null;
-}
-
-function note(el, text) {
-  place(el, { code: "PASTE", message: text, hint: "" });
-}
-
-/** Tab-separated lines (Excel's clipboard) pasted into a table cell fill the cells from there on. */
-function pasteRows(form, event) {
+/**
+ * One value pasted into a number field is read as Excel shows it ("4P", "1,000"); several cells pasted
+ * outside the line tables go into the one field as one line. (Rows pasted into a table: grid.js.)
+ */
+function pasteValue(event) {
   const el = event.target;
-  const row = el.closest("tr[data-scope]");
   const text = event.clipboardData && event.clipboardData.getData("text/plain");
-  if (!text || !(el.tagName === "INPUT" || el.tagName === "SELECT")) return;
-  const lines = text.replace(/\r\n?/g, "\n").replace(/\n+$/, "").split("\n");
-  const grid = lines.map((line) => line.split("\t"));
-  const single = grid.length === 1 && grid[0].length === 1;
+  if (event.defaultPrevented || !text || !(el.tagName === "INPUT" || el.tagName === "SELECT")) return;
+  const single = !/[\t\n\r]/.test(text.replace(/[\r\n]+$/, ""));
   if (single && el.type !== "number") return; // one value into a text field: the browser's own paste
   event.preventDefault();
-  if (single || !row) {
-    const problem = setCell(el, single ? grid[0][0] : text.replace(/\s+/g, " "));
-    if (problem) note(el, problem);
-    return;
-  }
-  const body = row.parentElement;
-  const start = [...row.querySelectorAll("[data-rel]")].indexOf(el);
-  let target = row;
-  let problems = 0;
-  grid.forEach((cells, index) => {
-    if (index > 0) target = target.nextElementSibling?.matches("tr[data-scope]") ? target.nextElementSibling : addRow(form, body);
-    const controls = [...target.querySelectorAll("[data-rel]")];
-    cells.forEach((cell, column) => {
-      const control = controls[start + column];
-      if (!control) {
-        if (cell.trim()) {
-          note(controls[controls.length - 1], `남는 칸 ‘${cell.trim()}’는 넣을 곳이 없습니다`);
-          problems += 1;
-        }
-        return;
-      }
-      const problem = setCell(control, cell);
-      if (problem) {
-        note(control, problem);
-        problems += 1;
-      }
-    });
-  });
-  toast(`엑셀에서 ${grid.length}행을 붙여 넣었습니다${problems ? ` (확인할 칸 ${problems}곳)` : ""}.`);
+  const problem = setCell(el, single ? text.replace(/[\r\n]+$/, "") : text.replace(/\s+/g, " "));
+  if (problem) note(el, problem);
 }
 
 /** A number field that holds text the browser could not read as a number ("e", "1e"): say so. */
@@ -152,10 +78,11 @@ function badNumbers(form) {
 
 /** Everything above, on one quote form. */
 export function fastEntry(form) {
+  gridEntry(form); // first: its keys and pastes in the line tables come before the form's own
   enterKeys(form);
   selectOnFocus(form);
   badNumbers(form);
-  form.addEventListener("paste", (event) => pasteRows(form, event));
+  form.addEventListener("paste", pasteValue);
 }
 
 /** The line under the save button that says how to save from the keyboard. */

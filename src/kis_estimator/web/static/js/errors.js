@@ -4,7 +4,7 @@ import { clear, h, uid } from "./dom.js";
 import { sayProblem } from "./words.js";
 
 /** The control or container for a dotted path: the exact one, else the nearest enclosing one. */
-function targetOf(form, path) {
+export function targetOf(form, path) {
   const parts = (path || "").split(".").filter(Boolean);
   while (parts.length) {
     const found = form.querySelector(`[data-path="${CSS.escape(parts.join("."))}"]`);

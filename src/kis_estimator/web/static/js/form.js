@@ -4,19 +4,21 @@
 
 import { LABELS, field, h, options, uid } from "./dom.js";
 
-const LISTS = {
+export const LISTS = {
   branches: {
     title: "분기 차단기",
     item: "분기",
     add: "분기 추가",
     blank: { type: "ELCB" },
+    // The order of an estimator's Excel sheet (회로명, 종류, 극수, AT, 수량, 부하A): a paste without a
+    // header row fills the columns in this order.
     columns: [
+      { rel: "circuit", label: "회로명 (선택)", kind: "text" },
       { rel: "type", label: "종류", choices: LABELS.breakerType },
       { rel: "poles", label: "극수", kind: "int", attrs: { min: 2, max: 4 }, unit: "P" },
       { rel: "trip_at", label: "AT", kind: "int", unit: "A" },
       { rel: "qty", label: "수량", kind: "int", attrs: { min: 1 } },
       { rel: "load_a", label: "부하 (선택)", kind: "number", unit: "A", attrs: { step: "0.1" } },
-      { rel: "circuit", label: "회로명 (선택)", kind: "text" },
     ],
     // Set by a request sheet or a revision but not edited here: kept, and shown on the row.
     kept: ["frame_af", "model", "grade", "brand"],
@@ -181,6 +183,23 @@ export function panelFieldset(form, panel = NEW_PANEL) {
     ),
     h(
       "fieldset",
+      { class: "sub", "data-rel-path": "main" },
+      h("legend", {}, "주 차단기 (메인)"),
+      h(
+        "div",
+        { class: "grid" },
+        choice("main.type", LABELS.breakerType, main.type || "MCCB", "종류"),
+        input("main.poles", "int", main.poles, "극수", { unit: "P", attrs: { min: 2, max: 4 } }),
+        input("main.trip_at", "int", main.trip_at, "정격 AT", { unit: "A" }),
+        input("main.frame_af", "int", main.frame_af, "프레임 AF (선택)", { unit: "AF", placeholder: "자동" }),
+        input("main.model", "text", main.model, "모델 (선택)", { placeholder: "자동" }),
+        choice("main.grade", LABELS.grade, main.grade || "", "등급"),
+        choice("main.brand", LABELS.catalogBrand, main.brand || "", "제조사 (혼용 시)"),
+      ),
+    ),
+    listSection(form, "branches", panel.branches || []),
+    h(
+      "fieldset",
       { class: "sub", "data-rel-path": "enclosure" },
       h("legend", {}, "외함"),
       h(
@@ -201,23 +220,8 @@ export function panelFieldset(form, panel = NEW_PANEL) {
         input("enclosure.size_mm.2", "int", sizeMm[2], "깊이 D (선택)", { unit: "mm" }),
       ),
     ),
-    h(
-      "fieldset",
-      { class: "sub", "data-rel-path": "main" },
-      h("legend", {}, "주 차단기 (메인)"),
-      h(
-        "div",
-        { class: "grid" },
-        choice("main.type", LABELS.breakerType, main.type || "MCCB", "종류"),
-        input("main.poles", "int", main.poles, "극수", { unit: "P", attrs: { min: 2, max: 4 } }),
-        input("main.trip_at", "int", main.trip_at, "정격 AT", { unit: "A" }),
-        input("main.frame_af", "int", main.frame_af, "프레임 AF (선택)", { unit: "AF", placeholder: "자동" }),
-        input("main.model", "text", main.model, "모델 (선택)", { placeholder: "자동" }),
-        choice("main.grade", LABELS.grade, main.grade || "", "등급"),
-        choice("main.brand", LABELS.catalogBrand, main.brand || "", "제조사 (혼용 시)"),
-      ),
-    ),
-    ...Object.keys(LISTS).map((list) => listSection(form, list, panel[list] || [])),
+    listSection(form, "accessories", panel.accessories || []),
+    listSection(form, "extra_lines", panel.extra_lines || []),
   );
   return fieldset;
 }
@@ -255,6 +259,42 @@ export function addRow(form, body, values) {
   return row;
 }
 
+/** A new row right under `after` (and under its error row), holding `values`; returns it. */
+export function insertRow(form, after, values) {
+  const list = after.closest("[data-list]").dataset.list;
+  const row = listRow(form, list, values);
+  const errors = after.nextElementSibling;
+  (errors && errors.classList.contains("row-errors") ? errors : after).after(row);
+  renumber(form);
+  return row;
+}
+
+/** The values of one table row, as its controls hold them (with the values it keeps unshown). */
+export function rowValues(row) {
+  const values = row.dataset.kept ? JSON.parse(row.dataset.kept) : {};
+  row.querySelectorAll("[data-rel]").forEach((el) => {
+    const value = readControl(el);
+    if (value !== undefined) values[el.dataset.rel] = value;
+  });
+  return values;
+}
+
+/** The data row after (step 1) or before (step -1) `row` in its table, skipping error rows; or null. */
+export function siblingRow(row, step) {
+  let el = step > 0 ? row.nextElementSibling : row.previousElementSibling;
+  while (el && !el.matches("tr[data-scope]")) el = step > 0 ? el.nextElementSibling : el.previousElementSibling;
+  return el;
+}
+
+/** Remove a table row (and its error row); returns the row that takes its place, if any. */
+export function removeRow(form, row) {
+  const neighbour = siblingRow(row, 1) || siblingRow(row, -1);
+  if (row.nextElementSibling && row.nextElementSibling.classList.contains("row-errors")) row.nextElementSibling.remove();
+  row.remove();
+  renumber(form);
+  return neighbour;
+}
+
 function listRow(form, list, values) {
   const spec = LISTS[list];
   const row = h("tr", { "data-scope": "row" });
@@ -273,11 +313,8 @@ function listRow(form, list, values) {
   }
   const remove = h("button", { type: "button", class: "button-quiet danger" }, "삭제");
   remove.addEventListener("click", () => {
-    const neighbour = row.nextElementSibling || row.previousElementSibling;
     const section = row.closest("section");
-    if (row.nextElementSibling && row.nextElementSibling.classList.contains("row-errors")) row.nextElementSibling.remove();
-    row.remove();
-    renumber(form);
+    const neighbour = removeRow(form, row);
     ((neighbour && neighbour.querySelector("input, select")) || section.querySelector(":scope > button")).focus();
   });
   row.append(h("td", {}, remove));
@@ -345,7 +382,39 @@ export function readRequest(form) {
     }
   });
   renumber(form);
+  return finish(readScope(form));
+}
+
+/**
+ * The request the form would save, read without changing the form (rows left empty are left out of
+ * the request, not removed from the screen), and `screenPath(path)`: the control's path of a path of
+ * that request (panels.0.branches.0 is the second row on screen when the first is still empty).
+ */
+export function previewRequest(form) {
   const request = readScope(form);
+  const moved = new Map();
+  form.querySelectorAll("fieldset.panel").forEach((fieldset, p) => {
+    const panel = (request.panels || [])[p];
+    if (!panel) return;
+    fieldset.querySelectorAll("[data-list]").forEach((section) => {
+      const list = section.dataset.list;
+      const kept = [];
+      section.querySelectorAll("tr[data-scope]").forEach((row, i) => {
+        if (isBlankRow(row)) return;
+        moved.set(`panels.${p}.${list}.${kept.length}`, `panels.${p}.${list}.${i}`);
+        kept.push((panel[list] || [])[i] || {});
+      });
+      panel[list] = kept;
+    });
+  });
+  const screenPath = (path) => {
+    const found = /^(panels\.\d+\.[a-z_]+\.\d+)(.*)$/.exec(path || "");
+    return found && moved.has(found[1]) ? moved.get(found[1]) + found[2] : path;
+  };
+  return { request: finish(request), screenPath };
+}
+
+function finish(request) {
   request.customer = request.customer || {}; // so that a missing name is reported at customer.name
   if (request.brand !== "MIXED") delete request.mixed_reason;
   for (const panel of request.panels || []) {

@@ -76,7 +76,9 @@ async function route() {
   clear(main, ...page.childNodes);
   const title = main.querySelector("h1");
   document.title = title ? `${title.textContent} — KIS 견적` : "KIS 견적";
-  if (title && document.readyState === "complete") title.focus({ preventScroll: true });
+  const start = main.querySelector("[data-autofocus]"); // a page made for typing starts in its first field
+  if (start) start.focus({ preventScroll: true });
+  else if (title && document.readyState === "complete") title.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
 

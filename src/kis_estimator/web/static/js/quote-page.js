@@ -7,6 +7,7 @@ import { fastEntry, saveHint } from "./entry.js";
 import { clearErrors, clearOnEdit, showErrors } from "./errors.js";
 import { fillForm, headerFields, panelFieldset, readRequest, renumber, snapshot } from "./form.js";
 import { sayText } from "./words.js";
+import { livePreview } from "./preview.js";
 import { progressPanel } from "./progress.js";
 import { navigate } from "./router.js";
 
@@ -31,7 +32,9 @@ export async function render(main, view, reviseId) {
   renumber(form);
   clearOnEdit(form);
   fastEntry(form);
-  const draft = keepDraft(form, view, previous);
+  const preview = livePreview(form);
+  const draft = keepDraft(form, view, previous, preview);
+  if (!previous) form.querySelector("[data-path='customer.name']").dataset.autofocus = ""; // typing starts here
   addPanel.addEventListener("click", () => {
     const panel = panelFieldset(form);
     form.querySelector("[data-panels]").append(panel);
@@ -51,8 +54,9 @@ export async function render(main, view, reviseId) {
       : h("p", { class: "lead" }, "고객과 분전반 사양을 입력하고 ‘견적 계산’을 누르세요. 견적요청서 파일로 채울 수도 있습니다."),
     previous ? null : sheetSection(form),
     draft.notice,
-    form,
+    h("div", { class: "workspace" }, form, preview.el),
   );
+  preview.refresh();
 }
 
 /**
@@ -60,7 +64,7 @@ export async function render(main, view, reviseId) {
  * page is left with unsaved work. Returns {notice, saved()}: the restore note and the hook for a save.
  * Leaving by the app's own links needs no warning: the draft is kept and comes back.
  */
-function keepDraft(form, view, previous) {
+function keepDraft(form, view, previous, preview) {
   const store = drafts(previous ? `revise.${previous.id}` : "new");
   const kept = store.load();
   let dirty = false;
@@ -74,6 +78,7 @@ function keepDraft(form, view, previous) {
       dirty = false;
       fillForm(form, previous ? previous.request : {});
       clearErrors(form);
+      preview.refresh();
       notice.hidden = true;
       form.querySelector("input").focus();
     });
