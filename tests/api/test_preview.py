@@ -54,7 +54,8 @@ def test_a_preview_prices_like_a_create_and_stores_nothing(api: Api) -> None:
         k: quote["totals"][k] for k in ("subtotal", "vat", "total")
     }
     (shown,), (saved,) = preview["panels"], quote["panels"]
-    assert shown["enclosure"]["model"] == saved["enclosure"]["model"]
+    for key in ("model", "stock", "fit_score", "price"):
+        assert shown["enclosure"][key] == saved["enclosure"][key], key
     assert shown["enclosure"]["size_mm"] == saved["enclosure"]["size_mm"] == [700, 1200, 200]
     assert [shown["phases"][p] for p in "RST"] == [saved["phases"][p] for p in "RST"]
     assert (shown["subtotal"], shown["amount"]) == (saved["subtotal"], saved["amount"])

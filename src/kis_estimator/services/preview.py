@@ -38,7 +38,8 @@ def _panel(panel: PanelWork) -> dict[str, Any]:
             "size_mm": list(choice.size),
             "material": choice.material,
             "thickness_mm": choice.thickness_mm,
-            "custom": choice.custom is not None,
+            "stock": choice.stock,
+            "fit_score": choice.fit_score,
             "price": choice.price,
         },
         "main": {
