@@ -92,10 +92,21 @@ def test_typing_updates_the_preview(page_for: Any, live_app: LiveApp) -> None:
     expect(page.get_by_test_id("preview-wrong")).to_have_count(0)
     expect(poles).not_to_have_attribute("aria-invalid", "true")
     expect(page.get_by_test_id("preview-total")).to_have_text(changed)
-    keystroke_ms = int(preview.get_attribute("data-ms") or "0")
-    print(f"preview: keystroke (Tab) to numbers {keystroke_ms} ms")
-    assert 0 < keystroke_ms < 1000
     assert _quote_count(live_app) == before  # previews save nothing
+
+    # Keystroke to numbers: the Tab that commits a value, to the new total on screen (the page's own
+    # clock, from the key's change event to the drawn answer), over twenty values.
+    samples = []
+    shown = page.get_by_test_id("preview-total").inner_text()
+    for qty in range(14, 34):
+        quantity.fill(str(qty))
+        quantity.press("Tab")
+        expect(page.get_by_test_id("preview-total")).not_to_have_text(shown)
+        shown = page.get_by_test_id("preview-total").inner_text()
+        samples.append(int(preview.get_attribute("data-ms") or "0"))
+    samples.sort()
+    print(f"preview: keystroke (Tab) to numbers p50 {samples[10]} ms, max {samples[-1]} ms (n=20)")
+    assert 0 < samples[10] < 250  # the goal is 50 ms on a quiet machine; this bound catches a regression
 
 
 def test_a_stale_answer_never_replaces_a_newer_one(page_for: Any) -> None:
