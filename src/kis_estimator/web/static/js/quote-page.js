@@ -34,7 +34,7 @@ export async function render(main, view, reviseId, draftId = null) {
   renumber(form);
   clearOnEdit(form);
   fastEntry(form);
-  const draft = previous ? keepDraft(form, view, previous) : keepOnServer(form, view, opened);
+  const draft = previous ? keepDraft(form, view, previous) : keepOnServer(form, view, opened, draftId);
   suggestNames(form);
   const templates = templateControls(form);
   form.querySelector(".form-actions").prepend(templates);
@@ -69,7 +69,7 @@ export async function render(main, view, reviseId, draftId = null) {
  * not take the changes (offline, or another tab saved first). The browser's own leave question comes
  * whenever the server does not have everything yet.
  */
-function keepOnServer(form, view, opened) {
+function keepOnServer(form, view, opened, draftId) {
   const keeper = autosave(form, view, opened);
   const notice = h("p", { class: "draft-notice", role: "status", hidden: !opened });
   if (opened) {
@@ -90,7 +90,8 @@ function keepOnServer(form, view, opened) {
     });
     const at = new Date(opened.savedAt).toLocaleString("ko-KR", { dateStyle: "short", timeStyle: "short" });
     const where = opened.id ? "작성 중 목록에 보관" : "이 브라우저에 보관";
-    notice.append(`작성 중이던 내용을 불러왔습니다 (${at}, ${where}). `, discard);
+    const what = draftId ? "작성 중 견적을 열었습니다" : "작성 중이던 내용을 불러왔습니다";
+    notice.append(`${what} (${at}, ${where}). `, discard);
   }
   onLeave(() => {
     if (!view.alive()) return true;

@@ -19,6 +19,15 @@ function describe(panel) {
   return `${panel.name || "분전반"} · ${mainText} · 분기 ${branches}줄`;
 }
 
+/** A panel as a new form shows it, nothing typed: a template takes its place instead of following it. */
+function untouched(panel) {
+  if (!panel) return true;
+  const main = panel.main || {};
+  const typed = (line) => line && ["poles", "trip_at", "qty", "load_a", "circuit"].some((key) => line[key] !== undefined);
+  const extras = (panel.accessories || []).length + (panel.extra_lines || []).length;
+  return !panel.name && !main.poles && !main.trip_at && !main.model && !extras && !(panel.branches || []).some(typed);
+}
+
 async function saveAsTemplate(form, fieldset) {
   const index = Number(fieldset.dataset.path.split(".")[1]);
   const panel = (snapshot(form).panels || [])[index] || {};
@@ -57,7 +66,9 @@ export function templateControls(form) {
     try {
       const template = await request(`/v1/templates/${encodeURIComponent(select.value)}`);
       const panel = panelFieldset(form, template.panel);
-      form.querySelector("[data-panels]").append(panel);
+      const only = form.querySelectorAll("fieldset.panel");
+      if (only.length === 1 && untouched((snapshot(form).panels || [])[0])) only[0].replaceWith(panel);
+      else form.querySelector("[data-panels]").append(panel);
       renumber(form);
       form.dispatchEvent(new Event("change")); // kept in the draft like typed work
       panel.querySelector("input").focus();
