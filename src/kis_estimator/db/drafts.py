@@ -4,6 +4,8 @@ customers and projects used lately, for suggestions."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -129,8 +131,8 @@ class TemplateRepository:
         row = PanelTemplateRow(
             id=str(uuid.uuid4()), owner=owner, name=name, panel=panel, created_at=at, updated_at=at
         )
-        self.session.add(row)
-        self._flush(name)
+        with self._unique(name):
+            self.session.add(row)
         return row
 
     def get(self, owner: str, template_id: str) -> PanelTemplateRow | None:
@@ -142,9 +144,9 @@ class TemplateRepository:
         return self.session.execute(statement).scalar_one_or_none()
 
     def rename(self, row: PanelTemplateRow, name: str) -> PanelTemplateRow:
-        row.name = name
-        row.updated_at = now()
-        self._flush(name)
+        with self._unique(name):
+            row.name = name
+            row.updated_at = now()
         return row
 
     def remove(self, owner: str, template_id: str) -> bool:
@@ -161,10 +163,13 @@ class TemplateRepository:
         )
         return list(self.session.execute(statement).scalars())
 
-    def _flush(self, name: str) -> None:
+    @contextmanager
+    def _unique(self, name: str) -> Iterator[None]:
+        """The change made in the block, in a savepoint: a clash of names undoes it alone and raises
+        TemplateNameTaken (the session stays usable)."""
         try:
             with self.session.begin_nested():
-                self.session.flush()
+                yield
         except IntegrityError as exc:
             raise TemplateNameTaken(name) from exc
 
