@@ -11,6 +11,7 @@
 import { ApiError, request, session } from "./api.js";
 import { h } from "./dom.js";
 import { fillForm, snapshot } from "./form.js";
+import { renameAddress } from "./router.js";
 import { sayText } from "./words.js";
 
 const PREFIX = "kis.draft";
@@ -151,7 +152,7 @@ export function autosave(form, view, opened) {
           answer = await request("/v1/drafts", { method: "POST", json: body });
           drafts("new").remove();
           id = answer.id;
-          if (view.alive() && location.pathname === "/") history.replaceState({}, "", `/drafts/${encodeURIComponent(id)}`);
+          if (view.alive() && location.pathname === "/") renameAddress(`/drafts/${encodeURIComponent(id)}`);
         } else {
           answer = await request(path(id), { method: "PUT", json: body, extraHeaders: { "If-Match": overwrite ? "*" : `"${version}"` } });
         }

@@ -8,7 +8,7 @@ import { clearErrors, clearOnEdit, showErrors } from "./errors.js";
 import { fillForm, headerFields, panelFieldset, readRequest, renumber, snapshot } from "./form.js";
 import { sayText } from "./words.js";
 import { progressPanel } from "./progress.js";
-import { navigate, onLeave } from "./router.js";
+import { navigate, onLeave, renameAddress } from "./router.js";
 import { suggestNames } from "./suggest.js";
 import { templateControls } from "./templates.js";
 
@@ -75,7 +75,7 @@ function keepOnServer(form, view, opened, draftId) {
   if (opened) {
     fillForm(form, opened.request);
     if (opened.id && location.pathname !== `/drafts/${encodeURIComponent(opened.id)}`) {
-      history.replaceState({}, "", `/drafts/${encodeURIComponent(opened.id)}`); // reload and bookmarks find it
+      renameAddress(`/drafts/${encodeURIComponent(opened.id)}`); // reload and bookmarks find it
     }
   }
   if (opened) {
@@ -85,7 +85,7 @@ function keepOnServer(form, view, opened, draftId) {
       fillForm(form, {});
       clearErrors(form);
       notice.hidden = true;
-      history.replaceState({}, "", "/");
+      renameAddress("/");
       form.querySelector("input").focus();
     });
     const at = new Date(opened.savedAt).toLocaleString("ko-KR", { dateStyle: "short", timeStyle: "short" });

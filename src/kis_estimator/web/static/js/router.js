@@ -33,6 +33,12 @@ export function navigate(url, { replace = false, force = false } = {}) {
   route();
 }
 
+/** Name the page being shown by another address (no new history entry, nothing drawn again). */
+export function renameAddress(url) {
+  history.replaceState({}, "", url);
+  shown = url;
+}
+
 /** The current page's check before the app moves to another page: false keeps the user here. */
 export function onLeave(check) {
   mayLeave = check;
