@@ -214,3 +214,34 @@ def test_recent_customers_are_suggested_while_typing(page_for: Any, live_app: Li
     expect(options).to_have_count(1)
     list_id = page.get_by_label("고객명 (필수)").get_attribute("list")
     assert list_id and page.locator(f"datalist#{list_id} option").count() >= 1
+
+
+def test_a_refused_autosave_says_why_and_keeps_the_work_in_the_browser(
+    page_for: Any, browser: Any, tmp_path: Any
+) -> None:
+    from tests.web.conftest import running_app
+
+    with running_app(tmp_path) as app:
+        with app.api() as api:
+            for n in range(100):  # DRAFTS_MAX_PER_CALLER drafts already kept
+                assert api.post("/v1/drafts", json={"request": {"project": f"초안 {n}"}}).status_code == 201
+        page = page_for("estimator", app)
+        page.goto("/")
+        asked: list[str] = []
+        page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+        posts: list[str] = []
+        page.on(
+            "request", lambda r: posts.append(r.url) if r.method == "POST" and "/v1/drafts" in r.url else None
+        )
+        page.get_by_label("고객명 (필수)").fill("한도초과 전기")
+        status = page.get_by_role("status").filter(has_text="저장하지 못했습니다")
+        expect(status).to_contain_text("100개까지")
+        expect(status).to_contain_text("지우거나")
+        page.wait_for_timeout(6000)  # a refusal is not retried on its own (offline would be, after 5 s)
+        assert len(posts) == 1, posts
+        page.get_by_role("link", name="카탈로그").click()
+        assert asked == ["confirm"]  # the server does not have it: leaving asks
+        kept = page.evaluate(
+            "() => localStorage.getItem(Object.keys(localStorage).find((k) => k.endsWith('.new')))"
+        )
+        assert "한도초과 전기" in kept

@@ -182,8 +182,10 @@ export function autosave(form, view, opened) {
           schedule(0);
         } else {
           state = "failed";
-          show(`저장하지 못했습니다 — 이 브라우저에 보관 중입니다 (${sayText(error.message)})`, "failed");
-          schedule(RETRY_MS);
+          const hint = error.status === 0 ? "" : ` ${sayText(error.envelope.hint || "")}`;
+          show(`저장하지 못했습니다 — 이 브라우저에 보관 중입니다 (${sayText(error.message)})${hint}`, "failed");
+          // Offline, busy or down: try again. A refusal (too large, too many drafts) waits for the next edit.
+          if (error.status === 0 || error.status === 429 || error.status >= 500) schedule(RETRY_MS);
         }
       } finally {
         inflight = null;
