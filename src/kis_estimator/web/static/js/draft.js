@@ -112,6 +112,7 @@ export function autosave(form, view, opened) {
   let inflight = null;
   let state = "idle"; // idle | saved | failed | conflict
   let closed = false;
+  let epoch = 0; // raised by forget(): a save still on its way then belongs to the forgotten draft
   const status = h("p", { class: "autosave-status", role: "status", "aria-live": "polite" });
   const conflict = h("div", { class: "draft-conflict card", role: "alert", hidden: true });
 
@@ -143,18 +144,20 @@ export function autosave(form, view, opened) {
       return sync(overwrite);
     }
     const mine = edits;
+    const era = epoch;
     const body = { request: snapshot(form) };
     show("저장 중…", "saving");
     inflight = (async () => {
       try {
-        let answer;
-        if (id === null) {
-          answer = await request("/v1/drafts", { method: "POST", json: body });
+        const created = id === null;
+        const answer = created
+          ? await request("/v1/drafts", { method: "POST", json: body })
+          : await request(path(id), { method: "PUT", json: body, extraHeaders: { "If-Match": overwrite ? "*" : `"${version}"` } });
+        if (era !== epoch) return; // 비우고 새로 시작 came meanwhile: that draft stays in 작성 중 as it is
+        if (created) {
           drafts("new").remove();
           id = answer.id;
           if (view.alive() && location.pathname === "/") renameAddress(`/drafts/${encodeURIComponent(id)}`);
-        } else {
-          answer = await request(path(id), { method: "PUT", json: body, extraHeaders: { "If-Match": overwrite ? "*" : `"${version}"` } });
         }
         version = answer.version;
         current.set(id);
@@ -170,6 +173,7 @@ export function autosave(form, view, opened) {
         show(`자동 저장됨 ${clock(answer.updated_at)}`, "saved");
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
+        if (era !== epoch) return;
         if (error.status === 412) {
           state = "conflict";
           showConflict();
@@ -238,6 +242,7 @@ export function autosave(form, view, opened) {
     flush: () => sync(),
     /** Start afresh: the server draft stays in 작성 중, this page forgets it. */
     forget() {
+      epoch += 1;
       clearTimeout(timer);
       drafts("new").remove();
       if (id) drafts(`draft.${id}`).remove();
