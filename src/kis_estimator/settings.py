@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     # Open event streams (tails) per process: per caller and in all; beyond, 429 TOO_MANY_STREAMS.
     sse_max_streams_per_caller: int = 8
     sse_max_streams: int = 256
-    # Write requests (POST/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
+    # Write requests (POST/PUT/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
     rate_limit_per_minute: int = 120
     # Bytes of documents and evidence one caller's quotes may add to storage per UTC day (507 beyond);
     # 0 turns it off. The largest quote the request limits allow stores about 30 MB.
