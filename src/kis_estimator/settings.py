@@ -82,13 +82,18 @@ class Settings(BaseSettings):
     # Open event streams (tails) per process: per caller and in all; beyond, 429 TOO_MANY_STREAMS.
     sse_max_streams_per_caller: int = 8
     sse_max_streams: int = 256
-    # Write requests (POST/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
+    # Write requests (POST/PUT/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
     rate_limit_per_minute: int = 120
     # Bytes of documents and evidence one caller's quotes may add to storage per UTC day (507 beyond);
     # 0 turns it off. The largest quote the request limits allow stores about 30 MB.
     storage_budget_bytes_per_caller: int = 1_073_741_824
     # Data rows of a whole price book, all three kinds (413 beyond); each sheet also stops at 20,000.
     price_book_max_rows: int = 20_000
+    # Drafts (POST/PUT /v1/drafts): the largest draft request (canonical JSON bytes, 413 beyond), and
+    # drafts and panel templates one caller may keep (409 beyond).
+    draft_max_bytes: int = 524_288
+    drafts_max_per_caller: int = 100
+    templates_max_per_caller: int = 200
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
     # Duplicates that may wait at once, per key and per process; beyond, 409 with Retry-After at once.
     idempotency_max_waiters_per_key: int = 16

@@ -44,6 +44,20 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("POST", "/v1/keys"): "admin",
     ("GET", "/v1/keys"): "admin",
     ("DELETE", "/v1/keys/{key_id}"): "admin",
+    ("POST", "/v1/drafts"): "estimator",
+    ("GET", "/v1/drafts"): "estimator",
+    ("GET", "/v1/drafts/{draft_id}"): "estimator",
+    ("PUT", "/v1/drafts/{draft_id}"): "estimator",
+    ("DELETE", "/v1/drafts/{draft_id}"): "estimator",
+    ("POST", "/v1/drafts/{draft_id}/panels"): "estimator",
+    ("POST", "/v1/drafts/{draft_id}/quote"): "estimator",
+    ("POST", "/v1/estimate/{quote_id}/copy"): "estimator",
+    ("GET", "/v1/suggestions"): "viewer",
+    ("POST", "/v1/templates"): "estimator",
+    ("GET", "/v1/templates"): "estimator",
+    ("GET", "/v1/templates/{template_id}"): "estimator",
+    ("PATCH", "/v1/templates/{template_id}"): "estimator",
+    ("DELETE", "/v1/templates/{template_id}"): "estimator",
 }
 ROLES = ("viewer", "estimator", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
@@ -61,10 +75,14 @@ def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
         url.replace("{kind}", "breakers" if "catalog" in url else "xlsx")
         .replace("{book_id}", "999")
         .replace("{key}", "quote/x/y.json")
+        .replace("{draft_id}", "no-such-draft")
+        .replace("{template_id}", "no-such-template")
     )
     if url == "/v1/estimate/stream":
         url += "?quoteId=00000000-0000-0000-0000-000000000000"
-    body = {} if method in ("POST", "PATCH") else None
+    if url == "/v1/suggestions":
+        url += "?field=customer"
+    body = {} if method in ("POST", "PUT", "PATCH") else None
     return api.client.request(method, url, json=body, headers=headers).status_code
 
 

@@ -11,9 +11,10 @@ requests, each with the admin key, and every response must:
 - for an operation that requires a key, be refused without one (`ignored_auth`, probed on a 2xx);
 - be a 4xx when a required header is missing (`missing_required_header`).
 
-Seeded examples: the fixture creates one quote (the DOMAIN §8 request), a spare API key and a draft
-price book (and its zip export), and collects signed blob links; every operation that takes a quote id,
-a key id, a book id or a blob key, or an upload, gets examples that use them, so that the success
+Seeded examples: the fixture creates one quote (the DOMAIN §8 request), a spare API key, a draft price
+book (and its zip export), a draft and a panel template, and collects signed blob links; every operation
+that takes a quote id, a key id, a book id, a blob key, a draft or template id, or an upload, gets
+examples that use them, so that the success
 responses (the quote, its events, evidence, documents, blobs, price books, sheet check) are checked
 too, not only the 404s and 422s that random input gets.
 
@@ -84,6 +85,7 @@ CHECKS = [
 # that the test swaps for what the fixture made.
 SEEDED_QUOTE, SEEDED_KEY_ID, SEEDED_BOOK_ID = "<seeded quote id>", "<seeded key id>", "<seeded book id>"
 SEEDED_BOOK_ZIP = "<seeded price book as a zip>"
+SEEDED_DRAFT, SEEDED_TEMPLATE = "<seeded draft id>", "<seeded template id>"
 # Signed links to the seeded quote's documents (pdf, xlsx, svg, dxf) and to one evidence file.
 BLOB_SLOTS = [(f"<blob {i} key>", f"<blob {i} expires>", f"<blob {i} sig>") for i in range(5)]
 PRICE_ROW = {"kind": "breaker", "rows": [{"model": "ABN-204", "price_krw": 160000}]}
@@ -92,6 +94,8 @@ KNOWN_PATH_PARAMETERS: dict[str, list[Any]] = {
     "key_id": [SEEDED_KEY_ID],
     "book_id": [SEEDED_BOOK_ID],
     "key": [key for key, _, _ in BLOB_SLOTS],
+    "draft_id": [SEEDED_DRAFT],
+    "template_id": [SEEDED_TEMPLATE],
 }
 BODIES: dict[tuple[str, str], list[Any]] = {
     ("POST", "/v1/estimate"): [DOMAIN_S8],
@@ -101,10 +105,17 @@ BODIES: dict[tuple[str, str], list[Any]] = {
     ("POST", "/v1/catalog/items"): [PRICE_ROW],
     ("POST", "/v1/catalog/import"): [{"file": SEEDED_BOOK_ZIP, "label": "schemathesis"}],
     ("POST", "/v1/validate"): [{"file": export_request_sheet(DOMAIN_S8)}],
+    ("POST", "/v1/drafts"): [{"request": {"customer": {"name": "동양기전"}}}],
+    ("PUT", "/v1/drafts/{draft_id}"): [{"request": DOMAIN_S8}],
+    ("POST", "/v1/drafts/{draft_id}/panels"): [{"template_id": SEEDED_TEMPLATE}],
+    ("POST", "/v1/templates"): [{"name": "세대분전반 표준", "panel": DOMAIN_S8["panels"][0]}],
+    ("PATCH", "/v1/templates/{template_id}"): [{"name": "세대분전반 표준 (LS)"}],
 }
+HEADERS: dict[tuple[str, str], dict[str, str]] = {("PUT", "/v1/drafts/{draft_id}"): {"If-Match": "*"}}
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/v1/estimate"): {"q": "동양"},
     ("GET", "/v1/estimate/stream"): {"quoteId": SEEDED_QUOTE},
+    ("GET", "/v1/suggestions"): {"field": "customer", "q": "동양"},
 }
 
 
@@ -131,6 +142,8 @@ def seeded_examples(operation: Any) -> list[dict[str, Any]]:
     base: dict[str, Any] = {"path_parameters": {name: values[0] for name, values in choices.items()}}
     if (method, path) in QUERIES:
         base["query"] = QUERIES[method, path]
+    if (method, path) in HEADERS:
+        base["headers"] = HEADERS[method, path]
     cases = [base]
     for name, values in choices.items():  # one case per value of a known or enumerated path parameter
         cases += [{**base, "path_parameters": {**base["path_parameters"], name: v}} for v in values[1:]]
@@ -237,6 +250,10 @@ def _seed(service: Service) -> None:
         keys = client.get("/v1/keys").json()
         service.key_id = next(k["id"] for k in keys if service.key.startswith(k["prefix"]))
         service.seeded = {SEEDED_QUOTE: quote_id, SEEDED_KEY_ID: spare.json()["id"]}
+        draft = client.post("/v1/drafts", json={"request": DOMAIN_S8})
+        template = client.post("/v1/templates", json={"name": "seeded", "panel": DOMAIN_S8["panels"][0]})
+        assert draft.status_code == template.status_code == 201, draft.text + template.text
+        service.seeded |= {SEEDED_DRAFT: draft.json()["id"], SEEDED_TEMPLATE: template.json()["id"]}
         book = client.post("/v1/catalog/items", json=PRICE_ROW)
         if book.status_code == 201:
             service.seeded[SEEDED_BOOK_ID] = book_id = book.json()["id"]

@@ -89,6 +89,7 @@ CREATED = frozenset({201})
 OK = frozenset({200})
 OK_OR_INVALID = frozenset({200, 422})
 CREATED_OR_INVALID = frozenset({201, 422})  # a name the documents cannot print: refuse it, or print it
+CREATED_OR_TAKEN = frozenset({201, 409})  # a template name: made once, then taken (the corpus runs again)
 
 
 def js(value: Any) -> bytes:
@@ -133,6 +134,15 @@ def upload(
 
 def nested(depth: int) -> bytes:
     return b'{"customer": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def draft(request: Any) -> bytes:
+    """The body of POST/PUT /v1/drafts holding `request`."""
+    return js({"request": request})
+
+
+def draft_nested(depth: int) -> bytes:
+    return b'{"request": {"customer": ' + b"[" * depth + b"]" * depth + b"}}"
 
 
 # ------------------------------------------------------------------------------------- hostile files
@@ -366,6 +376,49 @@ CASES: list[Case] = [
     Case("preview: no key", "POST", "/v1/estimate/preview", {"Content-Type": "application/json"}, js(DOMAIN_S8), UNAUTHORIZED),
     Case("preview: a viewer previews", "POST", "/v1/estimate/preview", {**VIEWER, "Content-Type": "application/json"}, js(DOMAIN_S8), FORBIDDEN),
     Case("preview: GET", "GET", "/v1/estimate/preview", ESTIMATOR, None, NOT_FOUND),
+
+    # --- drafts, copies, templates and suggestions (issue 16) ---------------------------------------------
+    Case("draft: nested 100,000 deep", "POST", "/v1/drafts", JSON_AS, draft_nested(100_000), MALFORMED),
+    Case("draft: nested 40 deep", "POST", "/v1/drafts", JSON_AS, draft_nested(40), INVALID),
+    Case("draft: the request is an array", "POST", "/v1/drafts", JSON_AS, js({"request": [DOMAIN_S8]}), INVALID),
+    Case("draft: the request is null", "POST", "/v1/drafts", JSON_AS, b'{"request": null}', INVALID),
+    Case("draft: an unknown field beside the request", "POST", "/v1/drafts", JSON_AS, js({"request": {}, "owner": "key:1"}), INVALID),
+    Case("draft: lone surrogate in the customer name", "POST", "/v1/drafts", JSON_AS, draft(request_with(customer__name="\ud800동양")), INVALID),
+    Case("draft: a 600 KB request, over DRAFT_MAX_BYTES", "POST", "/v1/drafts", JSON_AS, draft(request_with(customer__name="x" * 600_000)), TOO_LARGE),
+    Case("draft: a 10 MB request, over the body limit", "POST", "/v1/drafts", JSON_AS, lambda: draft(request_with(customer__name="x" * (10 * MB))), TOO_LARGE),
+    Case("draft: NUL in the customer name", "POST", "/v1/drafts", JSON_AS, draft(request_with(customer__name="동양\u0000기전")), CREATED),
+    Case("draft: SQL as the customer name", "POST", "/v1/drafts", JSON_AS, draft(request_with(customer__name=SQL)), CREATED),
+    Case("draft: a customer name that is a number", "POST", "/v1/drafts", JSON_AS, draft({"customer": {"name": 7}, "panels": "many"}), CREATED),
+    Case("draft: NUL as the draft id", "GET", "/v1/drafts/%00", ESTIMATOR, None, NOT_FOUND),
+    Case("draft: SQL as the draft id", "GET", "/v1/drafts/'%20OR%201=1%20--", ESTIMATOR, None, NOT_FOUND),
+    Case("draft: a 10,000-character draft id", "GET", "/v1/drafts/" + "7" * 10_000, ESTIMATOR, None, NOT_FOUND),
+    Case("draft: save over a NUL id", "PUT", "/v1/drafts/%00", {**JSON_AS, "If-Match": "*"}, draft({}), NOT_FOUND),
+    Case("draft: save without If-Match", "PUT", "/v1/drafts/%00", JSON_AS, draft({}), frozenset({428})),
+    Case("draft: If-Match a word", "PUT", "/v1/drafts/%00", {**JSON_AS, "If-Match": "latest"}, draft({}), MALFORMED),
+    Case("draft: If-Match of 30 digits", "PUT", "/v1/drafts/%00", {**JSON_AS, "If-Match": '"' + "9" * 30 + '"'}, draft({}), MALFORMED),
+    Case("draft: If-Match of 8 KB", "PUT", "/v1/drafts/%00", {**JSON_AS, "If-Match": "9" * 8192}, draft({}), INVALID),
+    Case("draft: delete a NUL id", "DELETE", "/v1/drafts/%00", ESTIMATOR, None, NOT_FOUND),
+    Case("draft: quote from a NUL id", "POST", "/v1/drafts/%00/quote", ESTIMATOR, None, NOT_FOUND),
+    Case("draft: a template into a NUL id", "POST", "/v1/drafts/%00/panels", JSON_AS, js({"template_id": "x"}), NOT_FOUND),
+    Case("draft: page 10^20", "GET", "/v1/drafts?page=100000000000000000000", ESTIMATOR, None, INVALID),
+    Case("draft: size 101", "GET", "/v1/drafts?size=101", ESTIMATOR, None, INVALID),
+    Case("draft: a viewer creates one", "POST", "/v1/drafts", {**VIEWER, "Content-Type": "application/json"}, draft({}), FORBIDDEN),
+    Case("draft: PUT the collection", "PUT", "/v1/drafts", JSON_AS, draft({}), NOT_ALLOWED),
+    Case("draft: copy a NUL quote id", "POST", "/v1/estimate/%00/copy", ESTIMATOR, None, NOT_FOUND),
+    Case("draft: copy a 10,000-character quote id", "POST", "/v1/estimate/" + "7" * 10_000 + "/copy", ESTIMATOR, None, NOT_FOUND),
+    Case("draft: copy a quote", "POST", "/v1/estimate/{quote}/copy", ESTIMATOR, None, CREATED),
+    Case("template: a name with an RTL override", "POST", "/v1/templates", JSON_AS, js({"name": RTL, "panel": {}}), INVALID),
+    Case("template: a name of blanks", "POST", "/v1/templates", JSON_AS, js({"name": "   ", "panel": {}}), INVALID),
+    Case("template: a 10 KB name", "POST", "/v1/templates", JSON_AS, js({"name": "n" * 10_000, "panel": {}}), INVALID),
+    Case("template: the panel is a list", "POST", "/v1/templates", JSON_AS, js({"name": "x", "panel": []}), INVALID),
+    Case("template: markup as the name", "POST", "/v1/templates", JSON_AS, js({"name": MARKUP, "panel": DOMAIN_S8["panels"][0]}), CREATED_OR_TAKEN),
+    Case("template: NUL as the template id", "GET", "/v1/templates/%00", ESTIMATOR, None, NOT_FOUND),
+    Case("template: rename a NUL id", "PATCH", "/v1/templates/%00", JSON_AS, js({"name": "x"}), NOT_FOUND),
+    Case("query: suggestions for a made-up field", "GET", "/v1/suggestions?field=password", VIEWER, None, INVALID),
+    Case("query: suggestions with NUL in q", "GET", "/v1/suggestions?field=customer&q=%00", VIEWER, None, OK),
+    Case("query: suggestions with LIKE wildcards", "GET", "/v1/suggestions?field=project&q=%25_%25", VIEWER, None, OK),
+    Case("query: suggestions with a 10 KB q", "GET", "/v1/suggestions?field=customer&q=" + "q" * 10_000, VIEWER, None, INVALID),
+    Case("query: suggestions limit 10^20", "GET", "/v1/suggestions?field=customer&limit=100000000000000000000", VIEWER, None, INVALID),
     # --- uploads: request sheets -------------------------------------------------------------------------
     Case("sheet: not a workbook", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", lambda: b"not a workbook at all"), INVALID),
     Case("sheet: zip bomb (60 MB inflated)", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", sheet_zip_bomb), INVALID),

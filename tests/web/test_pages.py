@@ -20,6 +20,9 @@ PAGE_URLS = [
     "/quotes/11111111-2222-3333-4444-555555555555",
     "/quotes/x/revise",
     "/catalog",
+    "/drafts",
+    "/drafts/11111111-2222-3333-4444-555555555555",
+    "/templates",
 ]
 LOCAL_ASSET = re.compile(r"""(?:src|href)="(/static/[^"?]+)""")
 MODULE_IMPORT = re.compile(r"""from "\./([\w-]+\.js)";""")

@@ -18,7 +18,7 @@ from kis_estimator import __version__
 from kis_estimator.api import docs_page, sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
-from kis_estimator.api.routes import catalog, documents, estimates, health, keys, preview
+from kis_estimator.api.routes import catalog, documents, drafts, estimates, health, keys, preview, templates
 from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
 from kis_estimator.observability import telemetry
@@ -144,15 +144,22 @@ def create_app(container: Container) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID", "X-Trace-Id"],
-            expose_headers=["X-Trace-Id", "X-Quote-Id", "Idempotent-Replayed"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "Last-Event-ID",
+                "X-Trace-Id",
+            ],
+            expose_headers=["X-Trace-Id", "X-Quote-Id", "Idempotent-Replayed", "ETag"],
         )
     app.add_middleware(BodyLimit, json_limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
     # Outermost: everything after it sees the client's scheme, host and address (from a trusted proxy).
     app.add_middleware(ForwardedHeaders, trusted=trusted_networks(settings.forwarded_allow_list()))
 
-    for module in (health, estimates, documents, catalog, keys):
+    for module in (health, estimates, documents, catalog, keys, drafts, templates):
         app.include_router(module.router)
     app.include_router(preview.router)
     app.include_router(keys.me_router)

@@ -312,6 +312,46 @@ class StorageUsageRow(Base):
     stored_bytes: Mapped[int] = mapped_column(BigInteger)
 
 
+class DraftRow(Base):
+    """A request being typed, kept without a quote number until it is saved as a quote (DRAFT_*)."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        CheckConstraint("version >= 1", name="version"),
+        CheckConstraint("panel_count >= 0", name="panel_count"),
+        Index("ix_drafts_owner_updated_at", "owner", "updated_at"),
+        {"schema": ESTIMATOR},
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))  # the principal's subject: "key:<id>" or "jwt:<sub>"
+    version: Mapped[int] = mapped_column(Integer)  # +1 per save: the ETag that If-Match names
+    customer_name: Mapped[str | None] = mapped_column(String(200))
+    project: Mapped[str | None] = mapped_column(String(200))
+    panel_count: Mapped[int] = mapped_column(Integer)
+    source_quote_id: Mapped[str | None] = mapped_column(String(36))  # the quote it was copied from
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PanelTemplateRow(Base):
+    """A panel saved under a name ("세대분전반 표준") to insert into any draft, per caller."""
+
+    __tablename__ = "panel_templates"
+    __table_args__ = (
+        UniqueConstraint("owner", "name", name="uq_panel_templates_owner_name"),
+        {"schema": ESTIMATOR},
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(100))
+    panel: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class QuoteCounterRow(Base):
     """The last quote number used on a day; incremented under the row's write lock."""
 

@@ -3,10 +3,12 @@
 import { ApiError, onUnauthorized, session } from "./api.js";
 import { clear, h } from "./dom.js";
 import * as catalog from "./catalog.js";
+import * as drafts from "./drafts.js";
 import * as login from "./login.js";
 import * as quotePage from "./quote-page.js";
 import * as quotes from "./quotes.js";
 import * as result from "./result.js";
+import * as templates from "./templates.js";
 import { navigate, newView, start } from "./router.js";
 
 const ROUTES = [
@@ -16,6 +18,9 @@ const ROUTES = [
   [/^\/quotes\/([^/]+)$/, "quotes", (main, view, id) => result.render(main, view, decodeURIComponent(id))],
   [/^\/quotes\/([^/]+)\/revise$/, "quotes", (main, view, id) => quotePage.render(main, view, decodeURIComponent(id))],
   [/^\/catalog$/, "catalog", (main, view) => catalog.render(main, view)],
+  [/^\/drafts$/, "drafts", (main, view) => drafts.render(main, view)],
+  [/^\/drafts\/([^/]+)$/, "drafts", (main, view, id) => quotePage.render(main, view, null, decodeURIComponent(id))],
+  [/^\/templates$/, "drafts", (main, view) => templates.render(main, view)],
 ];
 
 const ROLE_NAMES = { admin: "관리자", estimator: "견적 담당", viewer: "조회 전용" };
@@ -26,6 +31,7 @@ function chrome(section) {
   document.getElementById("session").hidden = !signedIn;
   document.getElementById("session-role").textContent = ROLE_NAMES[session.role] || "사용자 키";
   document.querySelector('[data-nav="new"]').parentElement.hidden = session.role === "viewer";
+  document.querySelector('[data-nav="drafts"]').parentElement.hidden = session.role === "viewer";
   document.querySelectorAll("[data-nav]").forEach((link) => {
     if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -58,7 +64,7 @@ async function route() {
     navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
     return;
   }
-  if (section === "new" && session.role === "viewer") {
+  if ((section === "new" || section === "drafts") && session.role === "viewer") {
     navigate("/quotes", { replace: true }); // a viewer key cannot create quotes
     return;
   }
@@ -88,11 +94,11 @@ document.getElementById("logout").addEventListener("click", () => {
 });
 // Signed out (or in as someone else) in another tab: this tab follows.
 session.onChange(() => {
-  if (!session.key) navigate("/login");
+  if (!session.key) navigate("/login", { force: true });
   else route();
 });
 onUnauthorized(() => {
   session.clear();
-  navigate(`/login?expired=1`, { replace: true });
+  navigate(`/login?expired=1`, { replace: true, force: true });
 });
 start(route);

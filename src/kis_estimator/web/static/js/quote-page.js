@@ -2,17 +2,20 @@
 
 import { ApiError, download, request, streamEstimate } from "./api.js";
 import { add, clear, field, filePicker, h, randomKey, toast } from "./dom.js";
-import { drafts } from "./draft.js";
+import { autosave, drafts, openDraft } from "./draft.js";
 import { fastEntry, saveHint } from "./entry.js";
 import { clearErrors, clearOnEdit, showErrors } from "./errors.js";
 import { fillForm, headerFields, panelFieldset, readRequest, renumber, snapshot } from "./form.js";
 import { sayText } from "./words.js";
 import { livePreview } from "./preview.js";
 import { progressPanel } from "./progress.js";
-import { navigate } from "./router.js";
+import { navigate, onLeave, renameAddress } from "./router.js";
+import { suggestNames } from "./suggest.js";
+import { templateControls } from "./templates.js";
 
-export async function render(main, view, reviseId) {
+export async function render(main, view, reviseId, draftId = null) {
   const previous = reviseId ? await request(`/v1/estimate/${encodeURIComponent(reviseId)}`) : null;
+  const opened = previous ? null : await openDraft(draftId);
   if (!view.alive()) return;
   const submit = h("button", { type: "submit", class: "button-primary" }, previous ? "개정판 계산" : "견적 계산");
   const addPanel = h("button", { type: "button", class: "button-secondary", "data-add-panel": "" }, "+ 분전반 추가");
@@ -33,8 +36,11 @@ export async function render(main, view, reviseId) {
   clearOnEdit(form);
   fastEntry(form);
   const preview = livePreview(form);
-  const draft = keepDraft(form, view, previous, preview);
+  const draft = previous ? keepDraft(form, view, previous, preview) : keepOnServer(form, view, opened, draftId);
   if (!previous) form.querySelector("[data-path='customer.name']").dataset.autofocus = ""; // typing starts here
+  suggestNames(form);
+  const templates = templateControls(form);
+  form.querySelector(".form-actions").prepend(templates);
   addPanel.addEventListener("click", () => {
     const panel = panelFieldset(form);
     form.querySelector("[data-panels]").append(panel);
@@ -48,20 +54,71 @@ export async function render(main, view, reviseId) {
 
   add(
     main,
-    h("h1", { id: "page-title", tabindex: "-1" }, previous ? `견적 개정 — ${previous.number}` : "새 견적"),
+    h("h1", { id: "page-title", tabindex: "-1" }, previous ? `견적 개정 — ${previous.number}` : draftId ? "새 견적 — 작성 중" : "새 견적"),
     previous
       ? h("p", { class: "lead" }, "내용을 고쳐 다시 계산하면 새 개정판이 새 견적번호로 만들어지고, 이전 견적은 그대로 남습니다.")
       : h("p", { class: "lead" }, "고객과 분전반 사양을 입력하고 ‘견적 계산’을 누르세요. 견적요청서 파일로 채울 수도 있습니다."),
     previous ? null : sheetSection(form),
     draft.notice,
+    draft.conflict,
     h("div", { class: "workspace" }, form, preview.el),
+    draft.status,
   );
   preview.refresh();
 }
 
 /**
- * Keep what is typed as a browser draft (restored when the page opens again) and warn before the
- * page is left with unsaved work. Returns {notice, saved()}: the restore note and the hook for a save.
+ * Keep what is typed as a server draft (draft.js), resume the browser's current one on 새 견적, and
+ * guard leaving: in-app links send what is pending and go; they ask first only when the server could
+ * not take the changes (offline, or another tab saved first). The browser's own leave question comes
+ * whenever the server does not have everything yet.
+ */
+function keepOnServer(form, view, opened, draftId) {
+  const keeper = autosave(form, view, opened);
+  const notice = h("p", { class: "draft-notice", role: "status", hidden: !opened });
+  if (opened) {
+    fillForm(form, opened.request);
+    if (opened.id && location.pathname !== `/drafts/${encodeURIComponent(opened.id)}`) {
+      renameAddress(`/drafts/${encodeURIComponent(opened.id)}`); // reload and bookmarks find it
+    }
+  }
+  if (opened) {
+    const discard = h("button", { type: "button", class: "button-quiet" }, "비우고 새로 시작");
+    discard.addEventListener("click", () => {
+      keeper.forget();
+      fillForm(form, {});
+      clearErrors(form);
+      notice.hidden = true;
+      renameAddress("/");
+      form.querySelector("input").focus();
+    });
+    const at = new Date(opened.savedAt).toLocaleString("ko-KR", { dateStyle: "short", timeStyle: "short" });
+    const where = opened.id ? "작성 중 목록에 보관" : "이 브라우저에 보관";
+    const what = draftId ? "작성 중 견적을 열었습니다" : "작성 중이던 내용을 불러왔습니다";
+    notice.append(`${what} (${at}, ${where}). `, discard);
+  }
+  onLeave(() => {
+    if (!view.alive()) return true;
+    if (keeper.unsaved()) return window.confirm("저장되지 않은 변경이 있습니다 (이 브라우저에만 보관 중). 이 화면을 떠날까요?");
+    keeper.flush(); // what the debounce still holds goes now, and finishes after the page changes
+    return true;
+  });
+  function warn(event) {
+    if (!view.alive()) {
+      window.removeEventListener("beforeunload", warn);
+      return;
+    }
+    if (!keeper.pending()) return;
+    event.preventDefault();
+    event.returnValue = ""; // the browser's own "leave this page?" question
+  }
+  window.addEventListener("beforeunload", warn);
+  return { notice, status: keeper.status, conflict: keeper.conflict, saved: () => keeper.saved() };
+}
+
+/**
+ * A revision's form: kept as a browser draft (restored when the page opens again) with a warning before
+ * the page is left with unsaved work. Returns {notice, saved()}: the restore note and the hook for a save.
  * Leaving by the app's own links needs no warning: the draft is kept and comes back.
  */
 function keepDraft(form, view, previous, preview) {
@@ -107,7 +164,9 @@ function keepDraft(form, view, previous, preview) {
   window.addEventListener("beforeunload", warn);
   return {
     notice,
-    saved() {
+    status: null,
+    conflict: null,
+    async saved() {
       dirty = false;
       store.remove();
     },
@@ -127,7 +186,7 @@ async function run(form, submit, holder, view, previous, draft) {
   try {
     const path = previous ? `/v1/estimate/${encodeURIComponent(previous.id)}/revise` : "/v1/estimate";
     const quote = await streamEstimate(path, body, panel.onFrame, previous ? null : randomKey());
-    draft.saved();
+    await draft.saved();
     if (view.alive()) navigate(`/quotes/${encodeURIComponent(quote.id)}`);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

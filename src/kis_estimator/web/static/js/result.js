@@ -3,6 +3,7 @@
 
 import { ApiError, download, fetchFile, request, session } from "./api.js";
 import { GATE_NAMES, STATUS, TRANSITIONS, add, clear, gateBadge, h, label, milliseconds, num, signedWon, size, statusBadge, toast, won } from "./dom.js";
+import { copyButton } from "./drafts.js";
 import { STAGES, lastRun } from "./progress.js";
 
 export async function render(main, view, id) {
@@ -81,6 +82,7 @@ function header(quote, path) {
       session.role === "viewer"
         ? null
         : h("a", { class: "button-secondary", href: `/quotes/${encodeURIComponent(quote.id)}/revise`, "data-link": "" }, "개정 (고쳐서 다시 계산)"),
+      session.role === "viewer" ? null : copyButton(quote),
       h("a", { class: "button-quiet", href: "/quotes", "data-link": "" }, "목록으로"),
     ),
     message,
