@@ -83,3 +83,9 @@ def test_empty_and_too_long_texts_are_refused() -> None:
         parse_quick_entry("LS " * (MAX_TEXT_CHARS // 3 + 1), CATALOG, RULES)
     assert (long.value.status, long.value.code) == (413, "SHORTHAND_TOO_LONG")
     assert long.value.meta["maxChars"] == MAX_TEXT_CHARS
+
+
+def test_a_lone_surrogate_is_refused_at_its_position() -> None:
+    with pytest.raises(QuickEntryRefused) as refused:
+        parse_quick_entry("LS 메인 \ud800 4P", CATALOG, RULES)
+    assert (refused.value.code, refused.value.meta["start"]) == ("SHORTHAND_INVALID_TEXT", 6)

@@ -101,6 +101,16 @@ def parse_quick_entry(text: str, catalog: Catalog, rules: Rulebook) -> QuickEntr
             "예: LS 메인 4P 75A ELB 2P 20A 12개 / e.g. LS 메인 4P 75A ELB 2P 20A 12개.",
             {"word": None, "start": None, "end": None},
         )
+    broken = next((i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff"), None)
+    if broken is not None:  # a lone surrogate: not text, and it could not be echoed back as UTF-8
+        raise _refuse_text(
+            422,
+            "SHORTHAND_INVALID_TEXT",
+            f"{broken}번째 글자가 올바른 문자가 아닙니다",
+            f"The character at {broken} is not valid text (a lone surrogate)",
+            "그 글자를 지우고 다시 입력해 주세요 / Delete that character and type it again.",
+            {"word": None, "start": broken, "end": broken + 1},
+        )
     parsed = parse(text, {item.model: item.kind for item in catalog.accessories})
     findings = [
         {

@@ -113,7 +113,7 @@ def known_words() -> list[str]:
 def suggestion(word: str, accessory_models: Iterable[str] = ()) -> str | None:
     """The known word closest to an unknown one (`ELV` → `ELB`), or None."""
     candidates = {w.lower(): w for w in [*known_words(), *accessory_models]}
-    found = difflib.get_close_matches(word.lower(), list(candidates), n=1, cutoff=0.6)
+    found = difflib.get_close_matches(word.lower(), list(candidates), n=1, cutoff=0.5)
     return candidates[found[0]] if found else None
 
 
