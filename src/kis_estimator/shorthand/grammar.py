@@ -177,7 +177,8 @@ class _Reader:
         hint = (
             "숫자 뒤에 단위를 붙여 주세요: 4P, 20A, 225AF, 12개, 3면, 1.0T / Give the number its unit."
             if word.text.isdigit()
-            else "docs/shorthand.md의 낱말을 써 주세요 / Use the words of docs/shorthand.md."
+            else "LS·상도, 메인·분기, ELB·MCCB, 4P, 20A, 225AF, 12개, 3면, 옥내·옥외, 철판·SUS, 마그네트 MC-22 같은 "
+            "낱말로 써 주세요 (docs/shorthand.md) / Use the words of docs/shorthand.md."
         )
         self.problems.append(
             Problem(
