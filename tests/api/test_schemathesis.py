@@ -101,6 +101,7 @@ BODIES: dict[tuple[str, str], list[Any]] = {
     ("POST", "/v1/catalog/items"): [PRICE_ROW],
     ("POST", "/v1/catalog/import"): [{"file": SEEDED_BOOK_ZIP, "label": "schemathesis"}],
     ("POST", "/v1/validate"): [{"file": export_request_sheet(DOMAIN_S8)}],
+    ("POST", "/v1/requests/parse"): [{"text": "LS 메인 4P 75A ELB 2P 20A 12개"}],
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/v1/estimate"): {"q": "동양"},

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.pipeline import run_pipeline
@@ -19,6 +21,39 @@ CORPUS: list[dict[str, Any]] = yaml.safe_load(
 )
 CATALOG, RULES = load_catalog(), load_rulebook()
 SEPARATORS = set(",/;\n\r\t ")
+# Words and pieces of words the grammar knows, for the random texts below.
+ALPHABET = [
+    "LS",
+    "메인",
+    "분기",
+    "ELB",
+    "4P",
+    "2P",
+    "20A",
+    "75A",
+    "225AF",
+    "12개",
+    "x3",
+    "3면",
+    "단독",
+    "옥외",
+    "SUS",
+    "1.0T",
+    "P커버",
+    "철판",
+    "마그네트",
+    "MC-22",
+    "PBL",
+    "SPD",
+    "표준형",
+    ",",
+    "/",
+    "\n",
+    "LP-1:",
+    " ",
+    "\f",
+    "\u2028",
+]
 
 
 def test_the_corpus_is_large_and_mixed() -> None:
@@ -89,3 +124,15 @@ def test_a_lone_surrogate_is_refused_at_its_position() -> None:
     with pytest.raises(QuickEntryRefused) as refused:
         parse_quick_entry("LS 메인 \ud800 4P", CATALOG, RULES)
     assert (refused.value.code, refused.value.meta["start"]) == ("SHORTHAND_INVALID_TEXT", 6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET) | st.characters(), max_size=20).map("".join))
+def test_any_text_is_read_or_refused_at_a_position_inside_it(text: str) -> None:
+    try:
+        entry = parse_quick_entry(text, CATALOG, RULES)
+    except QuickEntryRefused as refused:
+        for problem in refused.meta.get("errors", []):
+            assert problem["start"] is None or 0 <= problem["start"] < problem["end"] <= len(text)
+        return
+    assert all(0 <= f["start"] < f["end"] <= len(text) for f in entry.findings)

@@ -432,11 +432,8 @@ def _panel_request(
     out: dict[str, Any] = {}
     if panel.name:
         out["name"] = panel.name
-    spans[path] = (
-        _span(panel.words + [w for i in panel.items for w in i.words])
-        if panel.words or panel.items
-        else (0, 0)
-    )
+    if panel.words or panel.items:  # a panel of no words (an empty text) has no position
+        spans[path] = _span(panel.words + [w for i in panel.items for w in i.words])
     for slot, (value, word) in settings.items():
         spans[f"{path}.{slot}"] = (word.start, word.end)
         if slot == "quantity":

@@ -75,7 +75,7 @@ _NUMBER_RES = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern
 _SEPARATORS = ",/;\n"
 _LABEL = re.compile(r"[ \t]*([^\s:,/;]{1,40})[ \t]*:")
 _UNKNOWN = re.compile(r"[^\s,/;]+")
-_SPACE = re.compile(r"[ \t\r\u3000]+")
+_SPACE = re.compile(r"[^\S\n]+")  # any white space but a new line (full-width ones too)
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
