@@ -143,13 +143,13 @@ def parse_quick_entry(text: str, catalog: Catalog, rules: Rulebook) -> QuickEntr
         stage_resolve(work)
     except RequestRejected as exc:
         errors = [p.as_dict() | _position(text, parsed.spans, p.path) for p in exc.problems]
-        first = exc.first
+        gate = exc.first
         raise QuickEntryRefused(
             422,
-            first.code,
-            first.message,
-            first.hint,
-            first.path,
-            {**_position(text, parsed.spans, first.path), "errors": errors, "findings": findings},
+            gate.code,
+            gate.message,
+            gate.hint,
+            gate.path,
+            {**_position(text, parsed.spans, gate.path), "errors": errors, "findings": findings},
         ) from None
     return QuickEntry(parsed.request, findings)

@@ -445,7 +445,8 @@ def _panel_request(
     main_missing = not any(i.role == "main" for i in breakers)
     if alone is not None and breakers and main_missing and "qty" not in breakers[0].fields:
         breakers[0].role = "main"  # `LS 4P 400A 단독`: the word came after its breaker
-    branches, accessories = [], []
+    branches: list[dict[str, Any]] = []
+    accessories: list[dict[str, Any]] = []
     for item in panel.items:
         if item.role == "main":
             out["main"] = _breaker(item, grade, branch=False)
