@@ -12,6 +12,7 @@ from kis_estimator import bootstrap
 from kis_estimator.mcp.server import call_tool, tool_specs
 from tests.api.conftest import make_api, make_settings
 
+
 def _answer(result: CallToolResult) -> Any:
     (content,) = result.content
     assert isinstance(content, TextContent)
