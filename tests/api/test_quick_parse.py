@@ -18,7 +18,8 @@ def test_a_phrase_reads_into_a_request_that_prices_like_domain_s8(api: Api) -> N
     assert set(body) == {"request", "findings"}
     assert body["request"]["panels"][0]["branches"] == DOMAIN_S8["panels"][0]["branches"]
     assert all(
-        f["code"] == "SHORTHAND_WORD" and S8[f["start"] : f["end"]] == f["word"] for f in body["findings"]
+        f["code"] in ("SHORTHAND_WORD", "SHORTHAND_DEFAULT") and S8[f["start"] : f["end"]] == f["word"]
+        for f in body["findings"]
     )
     request = {"customer": DOMAIN_S8["customer"], **body["request"]}
     created = api.client.post("/v1/estimate", json=request, headers=api.auth())

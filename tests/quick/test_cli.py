@@ -55,7 +55,9 @@ def test_quick_json_gives_the_findings_of_every_word(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert set(answer) == {"request", "findings"} and "customer" not in answer["request"]
-    words = [(f["word"], f["start"], f["message"]) for f in answer["findings"]]
+    words = [
+        (f["word"], f["start"], f["message"]) for f in answer["findings"] if f["code"] == "SHORTHAND_WORD"
+    ]
     assert words[:4] == [
         ("LS", 0, "브랜드 LS"),
         ("메인", 3, "주 차단기"),
@@ -63,6 +65,8 @@ def test_quick_json_gives_the_findings_of_every_word(tmp_path: Path) -> None:
         ("75A", 9, "정격 AT 75"),
     ]
     assert len(words) == 8
+    assumed = [(f["word"], f["message"]) for f in answer["findings"] if f["code"] == "SHORTHAND_DEFAULT"]
+    assert assumed == [("메인 4P 75A", "종류가 없어 MCCB(배선용)로 봅니다")]
 
 
 def test_quick_estimate_prints_the_summary_of_the_s8_panel(tmp_path: Path) -> None:

@@ -107,7 +107,14 @@ def test_an_unknown_word_gets_a_suggestion_and_every_problem_is_listed() -> None
     meta = refused.value.meta
     assert meta["suggestion"] == "ELB"
     assert [(e["word"], e["start"]) for e in meta["errors"]] == [("ELV", 13), ("12", 24), ("흰색", 27)]
-    assert [f["word"] for f in meta["findings"]] == ["LS", "메인", "4P", "75A", "2P", "20A"]
+    assert [f["word"] for f in meta["findings"] if f["code"] == "SHORTHAND_WORD"] == [
+        "LS",
+        "메인",
+        "4P",
+        "75A",
+        "2P",
+        "20A",
+    ]
 
 
 def test_empty_and_too_long_texts_are_refused() -> None:
@@ -136,3 +143,13 @@ def test_any_text_is_read_or_refused_at_a_position_inside_it(text: str) -> None:
             assert problem["start"] is None or 0 <= problem["start"] < problem["end"] <= len(text)
         return
     assert all(0 <= f["start"] < f["end"] <= len(text) for f in entry.findings)
+
+
+def test_what_is_assumed_is_said_with_its_words() -> None:
+    findings = parse_quick_entry("LS 메인 4P 75A 분기 2P 20A", CATALOG, RULES).findings
+    assumed = [(f["word"], f["message"]) for f in findings if f["code"] == "SHORTHAND_DEFAULT"]
+    assert assumed == [
+        ("메인 4P 75A", "종류가 없어 MCCB(배선용)로 봅니다"),
+        ("2P 20A", "종류가 없어 MCCB(배선용)로 봅니다"),
+        ("2P 20A", "수량이 없어 1개로 봅니다"),
+    ]

@@ -31,6 +31,7 @@ def test_the_s8_panel_typed_as_shorthand_saves_as_1831170(page_for: Any, live_ap
     box.fill(S8)
     box.press("Enter")
     expect(page.locator(".quick-result")).to_contain_text("양식을 채웠습니다: 분전반 1개, 분기 차단기 18개")
+    expect(page.locator(".quick-result")).to_contain_text("‘메인 4P 200A’: 종류가 없어 MCCB(배선용)로 봅니다")
     expect(page.get_by_label("설치장소", exact=True)).to_have_value("OUTDOOR")
     expect(page.get_by_label("재질", exact=True)).to_have_value("SUS201")
     expect(page.get_by_label("극수", exact=True)).to_have_value("4")

@@ -31,7 +31,8 @@ _STAND_IN_CUSTOMER = {"name": "빠른 입력"}
 
 @dataclass(frozen=True)
 class QuickEntry:
-    """The request read from the text (no customer) and one finding per word saying what it set."""
+    """The request read from the text (no customer), one finding per word saying what it set
+    (SHORTHAND_WORD), then one per value assumed (SHORTHAND_DEFAULT: a branch's quantity 1, type MCCB)."""
 
     request: dict[str, Any]
     findings: list[dict[str, Any]]
@@ -121,6 +122,17 @@ def parse_quick_entry(text: str, catalog: Catalog, rules: Rulebook) -> QuickEntr
         }
         for word, key in parsed.words
         if word.kind != "sep"
+    ]
+    findings += [
+        {
+            "code": "SHORTHAND_DEFAULT",
+            "severity": "info",
+            "message": message,
+            "word": text[start:end],
+            "start": start,
+            "end": end,
+        }
+        for message, (start, end) in parsed.defaults
     ]
     if parsed.problems:
         first = parsed.problems[0]

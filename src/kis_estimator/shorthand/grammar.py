@@ -82,6 +82,7 @@ class Parsed:
 
     request: dict[str, Any]
     words: list[tuple[Word, str]]  # each word with the request path it set ("" for a separator)
+    defaults: list[tuple[str, tuple[int, int]]]  # what was assumed (a branch's qty 1), and for which words
     spans: dict[str, tuple[int, int]]
     problems: list[Problem]
 
@@ -93,6 +94,7 @@ class _Reader:
         self.request: dict[str, tuple[Any, Word]] = {}
         self.problems: list[Problem] = []
         self.placed: list[tuple[Word, str]] = []
+        self.defaults: list[tuple[str, tuple[int, int]]] = []
         self.open: _Item | None = None
         self.pcover: Word | None = None
 
@@ -411,7 +413,11 @@ def _item_spans(item: _Item, path: str, spans: dict[str, tuple[int, int]]) -> No
             spans[f"{path}.{slots[word.kind]}"] = (word.start, word.end)
 
 
-def _breaker(item: _Item, grade: str | None, branch: bool) -> dict[str, Any]:
+def _breaker(reader: _Reader, item: _Item, grade: str | None, branch: bool) -> dict[str, Any]:
+    if "type" not in item.fields:
+        reader.defaults.append(("종류가 없어 MCCB(배선용)로 봅니다", _span(item.words)))
+    if branch and "qty" not in item.fields:
+        reader.defaults.append(("수량이 없어 1개로 봅니다", _span(item.words)))
     out: dict[str, Any] = {"type": item.fields.get("type", "MCCB")}
     for key in ("poles", "trip_at", "frame_af"):
         if key in item.fields:
@@ -449,7 +455,7 @@ def _panel_request(
     accessories: list[dict[str, Any]] = []
     for item in panel.items:
         if item.role == "main":
-            out["main"] = _breaker(item, grade, branch=False)
+            out["main"] = _breaker(reader, item, grade, branch=False)
             _item_spans(item, f"{path}.main", spans)
         elif item.role == "branch":
             if alone is not None:
@@ -460,7 +466,7 @@ def _panel_request(
                     "‘단독’을 빼거나 분기를 지워 주세요 / Remove ‘단독’ or the branch.",
                 )
             _item_spans(item, f"{path}.branches.{len(branches)}", spans)
-            branches.append(_breaker(item, grade, branch=True))
+            branches.append(_breaker(reader, item, grade, branch=True))
         else:
             _item_spans(item, f"{path}.accessories.{len(accessories)}", spans)
             accessories.append({k: v for k, v in item.fields.items() if v is not None})
@@ -495,7 +501,7 @@ def parse(text: str, accessory_models: dict[str, str] | None = None) -> Parsed:
     if "options.p_cover" in reader.request:
         request["options"] = {"p_cover": reader.request["options.p_cover"][0]}
     problems = sorted(reader.problems, key=lambda p: p.word.start)
-    return Parsed(request, reader.placed, spans, problems)
+    return Parsed(request, reader.placed, sorted(reader.defaults, key=lambda d: d[1]), spans, problems)
 
 
 _LABELS = {

@@ -91,7 +91,12 @@ export function quickSection(form) {
     try {
       const answer = await request("/v1/requests/parse", { method: "POST", json: { text } });
       fill(form, answer.request);
-      clear(result, h("p", { class: "inline-ok" }, summary(answer.request)));
+      const assumed = answer.findings.filter((f) => f.code === "SHORTHAND_DEFAULT");
+      clear(
+        result,
+        h("p", { class: "inline-ok" }, summary(answer.request)),
+        assumed.length ? h("ul", { class: "findings" }, assumed.map((f) => h("li", { class: "finding finding-info" }, h("strong", {}, `참고 · ‘${f.word}’: `), f.message))) : null,
+      );
       if (save) {
         form.requestSubmit();
         return;
