@@ -4,7 +4,7 @@ code, path and word position; every word of an accepted phrase is accounted for 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import yaml
@@ -12,8 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kis_estimator.catalog_io import load_catalog, load_rulebook
+from kis_estimator.engine.request import (
+    AccessoryKind,
+    BreakerType,
+    CatalogBrand,
+    Grade,
+    Location,
+    Material,
+    Mount,
+    PCover,
+)
 from kis_estimator.pipeline import run_pipeline
 from kis_estimator.services.quick_entry import MAX_TEXT_CHARS, QuickEntryRefused, parse_quick_entry
+from kis_estimator.shorthand.grammar import USUAL_MODEL
+from kis_estimator.shorthand.words import FIXED
 from tests.factories import DOMAIN_S8, IDENTITY
 
 CORPUS: list[dict[str, Any]] = yaml.safe_load(
@@ -153,3 +165,21 @@ def test_what_is_assumed_is_said_with_its_words() -> None:
         ("2P 20A", "종류가 없어 MCCB(배선용)로 봅니다"),
         ("2P 20A", "수량이 없어 1개로 봅니다"),
     ]
+
+
+def test_every_word_sets_a_value_the_request_model_knows() -> None:
+    allowed = {
+        "brand": get_args(CatalogBrand),
+        "type": get_args(BreakerType),
+        "grade": get_args(Grade),
+        "location": get_args(Location),
+        "mount": get_args(Mount),
+        "material": get_args(Material),
+        "acc_kind": get_args(AccessoryKind),
+        "acrylic": get_args(PCover),
+    }
+    for word, (kind, value) in FIXED.items():
+        if kind in allowed:
+            assert value in allowed[kind], f"{word}: {value} is not a {kind} of engine/request.py"
+    kinds = {item.model: item.kind for item in CATALOG.accessories}
+    assert all(kinds[model] == kind for kind, model in USUAL_MODEL.items()), "usual models are catalog items"
