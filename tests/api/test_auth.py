@@ -40,6 +40,7 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("POST", "/v1/catalog/items"): "admin",
     ("GET", "/v1/request-template"): "viewer",
     ("POST", "/v1/validate"): "estimator",
+    ("POST", "/v1/requests/parse"): "estimator",
     ("GET", "/v1/me"): "viewer",
     ("POST", "/v1/keys"): "admin",
     ("GET", "/v1/keys"): "admin",

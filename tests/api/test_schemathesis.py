@@ -110,6 +110,7 @@ BODIES: dict[tuple[str, str], list[Any]] = {
     ("POST", "/v1/drafts/{draft_id}/panels"): [{"template_id": SEEDED_TEMPLATE}],
     ("POST", "/v1/templates"): [{"name": "세대분전반 표준", "panel": DOMAIN_S8["panels"][0]}],
     ("PATCH", "/v1/templates/{template_id}"): [{"name": "세대분전반 표준 (LS)"}],
+    ("POST", "/v1/requests/parse"): [{"text": "LS 메인 4P 75A ELB 2P 20A 12개"}],
 }
 HEADERS: dict[tuple[str, str], dict[str, str]] = {("PUT", "/v1/drafts/{draft_id}"): {"If-Match": "*"}}
 QUERIES: dict[tuple[str, str], dict[str, str]] = {

@@ -38,6 +38,7 @@ TOOLS = {
     "search_quotes",
     "verify_evidence",
     "lookup_catalog",
+    "parse_shorthand",
 }
 
 

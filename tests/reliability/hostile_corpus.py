@@ -419,6 +419,18 @@ CASES: list[Case] = [
     Case("query: suggestions with LIKE wildcards", "GET", "/v1/suggestions?field=project&q=%25_%25", VIEWER, None, OK),
     Case("query: suggestions with a 10 KB q", "GET", "/v1/suggestions?field=customer&q=" + "q" * 10_000, VIEWER, None, INVALID),
     Case("query: suggestions limit 10^20", "GET", "/v1/suggestions?field=customer&limit=100000000000000000000", VIEWER, None, INVALID),
+
+    # --- 빠른 입력 (POST /v1/requests/parse) ------------------------------------------------------------------
+    Case("shorthand: 4,001 characters", "POST", "/v1/requests/parse", JSON_AS, js({"text": "L" * 4001}), TOO_LARGE),
+    Case("shorthand: 900 KB of text", "POST", "/v1/requests/parse", JSON_AS, js({"text": "LS " * 300_000}), TOO_LARGE),
+    Case("shorthand: text is a list", "POST", "/v1/requests/parse", JSON_AS, js({"text": ["LS", "메인"]}), INVALID),
+    Case("shorthand: an extra field", "POST", "/v1/requests/parse", JSON_AS, js({"text": "LS 메인 4P 75A", "customer": "x"}), INVALID),
+    Case("shorthand: markup as a word", "POST", "/v1/requests/parse", JSON_AS, js({"text": f"LS 메인 4P 75A {MARKUP}"}), INVALID),
+    Case("shorthand: an RTL override", "POST", "/v1/requests/parse", JSON_AS, js({"text": f"LS {RTL} 메인 4P 75A"}), INVALID),
+    Case("shorthand: NUL and a lone surrogate", "POST", "/v1/requests/parse", JSON_AS, js({"text": "LS\u0000메인 \ud800 4P"}), MALFORMED_OR_INVALID),
+    Case("shorthand: 99999 poles and amps", "POST", "/v1/requests/parse", JSON_AS, js({"text": "LS 메인 999P 99999A ELB 2P 20A 99999개"}), INVALID),
+    Case("shorthand: 2,000 separators", "POST", "/v1/requests/parse", JSON_AS, js({"text": "/" * 2000}), INVALID),
+    Case("shorthand: a viewer parses", "POST", "/v1/requests/parse", {**VIEWER, "Content-Type": "application/json"}, js({"text": "LS 메인 4P 75A"}), FORBIDDEN),
     # --- uploads: request sheets -------------------------------------------------------------------------
     Case("sheet: not a workbook", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", lambda: b"not a workbook at all"), INVALID),
     Case("sheet: zip bomb (60 MB inflated)", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", sheet_zip_bomb), INVALID),

@@ -19,6 +19,7 @@ from kis_estimator.api import docs_page, sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
 from kis_estimator.api.routes import catalog, documents, drafts, estimates, health, keys, preview, templates
+from kis_estimator.api.routes import quick as quick_entry
 from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
 from kis_estimator.observability import telemetry
@@ -163,6 +164,7 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(module.router)
     app.include_router(preview.router)
     app.include_router(keys.me_router)
+    app.include_router(quick_entry.router)
     docs_page.mount(app)
     from kis_estimator import web  # the UI depends on the API, never the other way round
 

@@ -12,6 +12,7 @@ import typer
 from kis_estimator.cli import catalog, db, evidence, keys, regression, release, storage
 from kis_estimator.cli.estimate import estimate_command
 from kis_estimator.cli.mcp import mcp_command
+from kis_estimator.cli.quick import quick_command
 from kis_estimator.cli.serve import serve_command
 from kis_estimator.cli.sheets import export_sheet, import_sheet
 from kis_estimator.cli.smoke import smoke_command
@@ -25,6 +26,7 @@ app.command("serve")(serve_command)
 app.command("smoke")(smoke_command)
 app.command("mcp")(mcp_command)
 app.command("estimate")(estimate_command)
+app.command("quick")(quick_command)
 app.command("import")(import_sheet)
 app.command("export-sheet")(export_sheet)
 app.add_typer(regression.app, name="regression")

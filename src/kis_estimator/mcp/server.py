@@ -57,6 +57,7 @@ from kis_estimator.observability import telemetry
 from kis_estimator.pipeline import QuoteIdentity, run_pipeline
 from kis_estimator.pricebook import catalog_rows
 from kis_estimator.services.catalog_in_use import catalog_in_use
+from kis_estimator.services.quick_entry import MAX_TEXT_CHARS, QuickEntryRefused, parse_quick_entry
 from kis_estimator.services.storage_checks import verify_quote_evidence
 from kis_estimator.storage import StorageError
 
@@ -117,6 +118,12 @@ class CatalogLookup(_Arguments):
     location: str | None = Field(None, max_length=20, description="enclosures: INDOOR, OUTDOOR")
     page: int = Field(1, ge=1, le=100_000)
     size: int = Field(20, ge=1, le=200)
+
+
+class ShorthandText(_Arguments):
+    text: str = Field(
+        description=f"빠른 입력 (최대 {MAX_TEXT_CHARS:,}자), e.g. 'LS 메인 4P 75A ELB 2P 20A 12개' / Korean shorthand"
+    )
 
 
 def _parsed(model: type[ArgumentsT], arguments: dict[str, Any], trace_id: str) -> ArgumentsT:
@@ -265,6 +272,16 @@ def lookup_catalog(container: Container, arguments: dict[str, Any], trace_id: st
     }
 
 
+def parse_shorthand(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
+    """Korean shorthand (빠른 입력) → the request JSON (without customer) and one finding per word, as
+    POST /v1/requests/parse; an unknown word is refused with its position in the envelope's meta."""
+    wanted = _parsed(ShorthandText, arguments, trace_id)
+    try:
+        return parse_quick_entry(wanted.text, catalog_in_use(container).catalog, container.rules).as_dict()
+    except QuickEntryRefused as exc:
+        raise ToolRefused(exc.envelope(trace_id)) from None
+
+
 @dataclass(frozen=True)
 class ToolSpec:
     tool: Tool
@@ -300,6 +317,12 @@ def tool_specs() -> dict[str, ToolSpec]:
             lookup_catalog,
             "카탈로그 조회 / Look up the catalog",
             CatalogLookup.model_json_schema(),
+            read_only=True,
+        ),
+        _spec(
+            parse_shorthand,
+            "빠른 입력 해석 / Read Korean shorthand",
+            ShorthandText.model_json_schema(),
             read_only=True,
         ),
     ]

@@ -9,6 +9,7 @@ import { fillForm, headerFields, panelFieldset, readRequest, renumber, snapshot 
 import { sayText } from "./words.js";
 import { livePreview } from "./preview.js";
 import { progressPanel } from "./progress.js";
+import { quickSection } from "./quick.js";
 import { navigate, onLeave, renameAddress } from "./router.js";
 import { suggestNames } from "./suggest.js";
 import { templateControls } from "./templates.js";
@@ -58,6 +59,7 @@ export async function render(main, view, reviseId, draftId = null) {
     previous
       ? h("p", { class: "lead" }, "내용을 고쳐 다시 계산하면 새 개정판이 새 견적번호로 만들어지고, 이전 견적은 그대로 남습니다.")
       : h("p", { class: "lead" }, "고객과 분전반 사양을 입력하고 ‘견적 계산’을 누르세요. 견적요청서 파일로 채울 수도 있습니다."),
+    previous ? null : quickSection(form),
     previous ? null : sheetSection(form),
     draft.notice,
     draft.conflict,
