@@ -140,10 +140,17 @@ class Options(_Strict):
 
 class Discount(_Strict):
     """A discount on the whole quote (할인/NEGO), after the subtotal and before VAT: a percentage or an
-    amount in KRW, exactly one of them (DOMAIN §12)."""
+    amount in KRW, exactly one of them, leaving a supply of at least 1 KRW (DOMAIN §14)."""
 
-    percent: Annotated[float, Field(allow_inf_nan=False)] | None = None
-    amount: int | None = None
+    # The bounds are checked by the gate (DOMAIN §14), whose answer carries a hint; shown here for clients.
+    percent: (
+        Annotated[
+            float,
+            Field(allow_inf_nan=False, json_schema_extra={"exclusiveMinimum": 0, "exclusiveMaximum": 100}),
+        ]
+        | None
+    ) = None
+    amount: Annotated[int, Field(json_schema_extra={"minimum": 1})] | None = None
     reason: ShortText | None = None
 
     @field_serializer("percent")
