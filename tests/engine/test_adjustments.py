@@ -183,3 +183,12 @@ def test_a_malformed_unit_price_is_one_problem_with_the_shape_in_the_hint(
         run_engine(raw, catalog, rules)
     assert [p.path for p in caught.value.problems] == ["panels.0.main.unit_price.value"]
     assert '"low"' in caught.value.first.hint
+
+
+def test_the_request_dumps_without_the_absent_adjustments_whatever_the_options() -> None:
+    from kis_estimator.engine.request import parse_request
+
+    request = parse_request(_s8())
+    for options in ({}, {"exclude_none": True}, {"mode": "json"}, {"mode": "json", "exclude_none": True}):
+        dumped = request.model_dump(**options)  # type: ignore[arg-type]
+        assert "discount" not in dumped and "unit_price" not in dumped["panels"][0]["main"], options

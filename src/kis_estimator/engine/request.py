@@ -53,7 +53,7 @@ class _OptionalExtras(_Strict):
         data = handler(self)
         for name in self.omitted_when_none:
             if data.get(name) is None:
-                del data[name]
+                data.pop(name, None)
         return data
 
 
