@@ -4,6 +4,8 @@ Layout of a pack (paths are POSIX, relative to the pack's root):
 
     stages/<stage>.json      what each engine stage produced (deterministic)
     validation.json          every gate with its status
+    adjustments.json         only for a quote with price adjustments: each one (what, from, to, reason)
+                             and who made them (the caller's subject, when the edge knows one)
     metrics.json             stage timings (differ run to run)
     drawing/layout.svg|dxf   the front view
     documents/quote.xlsx|pdf the documents as sent
@@ -72,6 +74,17 @@ def stage_files(quote: Mapping[str, Any]) -> dict[str, bytes]:
         },
     }
     return {f"stages/{name}.json": json_bytes(content) for name, content in stages.items()}
+
+
+def adjustment_files(quote: Mapping[str, Any], actor: str | None) -> dict[str, bytes]:
+    """`adjustments.json` for a quote whose prices the estimator adjusted; nothing for any other quote
+    (so its pack keeps its bytes). `actor` is who asked: the API caller's subject ("key:<id>",
+    "jwt:<sub>"), None where the edge has no identity (the CLI, the MCP server over stdio)."""
+    adjustments = quote.get("adjustments")
+    if not adjustments:
+        return {}
+    made = [{**adjustment, "by": actor} for adjustment in adjustments]
+    return {"adjustments.json": json_bytes({"quote_id": quote["id"], "by": actor, "adjustments": made})}
 
 
 def calculation_hash(stages: Mapping[str, bytes]) -> str:

@@ -25,7 +25,14 @@ from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.estimate import STAGES, Work
 from kis_estimator.engine.quote import quote_document
 from kis_estimator.engine.rulebook import Rulebook
-from kis_estimator.evidence import EvidencePack, build_pack, calculation_hash, json_bytes, stage_files
+from kis_estimator.evidence import (
+    EvidencePack,
+    adjustment_files,
+    build_pack,
+    calculation_hash,
+    json_bytes,
+    stage_files,
+)
 
 ProgressListener = Callable[[dict[str, Any]], None]
 DOCUMENT_STAGES = ("format", "cover", "lint", "evidence")
@@ -54,6 +61,7 @@ class DocumentOptions:
     terms: Terms = field(default_factory=Terms)
     evidence_secret: str | None = None
     recalculate: bool = False  # run the LibreOffice recalculation lint (seconds, not milliseconds)
+    actor: str | None = None  # who asked for the quote (the API caller's subject), for adjustments.json
 
 
 @dataclass
@@ -145,6 +153,7 @@ def _produce_documents(
         content = {
             **stages,
             "validation.json": json_bytes({"gates": quote["gates"]}),
+            **adjustment_files(quote, options.actor),
             "metrics.json": json_bytes({"stage_ms": clock.stage_ms}),
             "drawing/layout.svg": rendered["layout.svg"],
             "drawing/layout.dxf": rendered["layout.dxf"],

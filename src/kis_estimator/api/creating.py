@@ -147,7 +147,8 @@ def run_create(
     `announced`: the caller already stored (and streamed) the ACCEPTED progress event as seq 1.
     `in_transaction`: called with the session and the quote inside the quote's own transaction (the
     idempotency key's answer is recorded there, so it commits exactly when the quote does).
-    `caller`: the principal's subject; its quotes count against STORAGE_BUDGET_BYTES_PER_CALLER.
+    `caller`: the principal's subject; its quotes count against STORAGE_BUDGET_BYTES_PER_CALLER, and it
+    is recorded as who made the quote's price adjustments (evidence adjustments.json).
     """
     quote_id = quote_id or str(uuid.uuid4())
     events = _Events(container, quote_id, live, sink, written=1 if announced else 0)
@@ -171,6 +172,7 @@ def run_create(
                 on_progress=events.progress,
                 quote_id=quote_id,
                 budget=budget,
+                actor=caller,
             )
             finals = [("GATE_RESULT", gate) for gate in quote["gates"]]
             finals.append(("DONE", summary_of(quote)))

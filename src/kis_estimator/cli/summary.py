@@ -74,8 +74,11 @@ def render_summary(console: Console, quote: dict[str, Any]) -> None:
     for panel in quote["panels"]:
         _panel(console, panel)
     totals = quote["totals"]
+    discount = (
+        f"할인 -{totals['discount']:,}원  공급가액 {totals['supply']:,}원  " if "discount" in totals else ""
+    )
     console.print(
-        f"\n합계 {totals['subtotal']:,}원  부가세 {totals['vat']:,}원  "
+        f"\n합계 {totals['subtotal']:,}원  {discount}부가세 {totals['vat']:,}원  "
         f"[bold]총액 {totals['total']:,}원[/bold]  ({totals['amount_in_words']})"
     )
     gates = Table(title="검증 gates", header_style="bold")

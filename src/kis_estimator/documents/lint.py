@@ -3,7 +3,7 @@
 Two levels. The static lint reads the workbook as written (formulas present, cached values equal the
 engine's figures, named ranges resolve, cover fields present). The recalculation lint opens it in a real
 spreadsheet engine (LibreOffice headless, forced to recalculate every formula on load), reads back
-every amount, subtotal, total, VAT and the amount in words, and compares them to the won:
+every amount, subtotal, discount, supply, total, VAT and the amount in words, and compares them to the won:
 formula_loss = the number of figures that differ. Findings are gates of the quote.
 """
 
@@ -66,6 +66,9 @@ def _expected_figures(doc: QuoteDocument, cells: CellMap) -> dict[str, Any]:
         figures[cells.panel_subtotals[panel.index]] = panel.subtotal
         figures[cells.cover_panel_amounts[panel.index]] = panel.amount
     figures[cells.subtotal] = doc.subtotal
+    if doc.discount is not None and cells.discount and cells.supply:
+        figures[cells.discount] = doc.discount.amount
+        figures[cells.supply] = doc.discount.supply
     figures[cells.vat] = doc.vat
     figures[cells.total] = doc.total
     figures[cells.amount_in_words] = doc.amount_in_words
@@ -87,6 +90,14 @@ def _differences(book: WorkbookCells, figures: dict[str, Any]) -> list[str]:
     return wrong
 
 
+def _discount_input(doc: QuoteDocument, cells: CellMap) -> dict[str, Any]:
+    """The discount's input cell (a constant the estimator edits, not a formula) and what it must hold."""
+    if doc.discount is None or cells.discount_input is None:
+        return {}
+    given = doc.discount.percent if doc.discount.percent is not None else doc.discount.amount
+    return {cells.discount_input: given}
+
+
 def _error_cells(book: WorkbookCells) -> list[str]:
     return [
         f"'{sheet}'!{coordinate}: {cell.value}"
@@ -96,10 +107,12 @@ def _error_cells(book: WorkbookCells) -> list[str]:
     ]
 
 
-def _names_resolve(book: WorkbookCells, panels: int) -> list[str]:
+def _names_resolve(book: WorkbookCells, doc: QuoteDocument) -> list[str]:
     wanted = ["QUOTE_SUBTOTAL", "QUOTE_VAT", "QUOTE_TOTAL"] + [
-        f"PANEL_{i + 1}_SUBTOTAL" for i in range(panels)
+        f"PANEL_{i + 1}_SUBTOTAL" for i in range(len(doc.panels))
     ]
+    if doc.discount is not None:
+        wanted += ["QUOTE_DISCOUNT_INPUT", "QUOTE_DISCOUNT", "QUOTE_SUPPLY"]
     return [name for name in wanted if book.name_sheet(name) not in book.sheets]
 
 
@@ -118,9 +131,9 @@ def static_lint(data: bytes, doc: QuoteDocument, cells: CellMap) -> list[LintGat
     """Gates on the workbook as written: cached figures, named ranges, cover fields."""
     book = read_cells(data)
     figures = _expected_figures(doc, cells)
-    wrong = _differences(book, figures)
+    wrong = _differences(book, figures | _discount_input(doc, cells))
     not_formula = [a for a in figures if not book.cell(*_split(a)).formula]
-    missing_names = _names_resolve(book, len(doc.panels))
+    missing_names = _names_resolve(book, doc)
     missing_fields = _cover_fields(book, doc)
     return [
         _gate("doc_cached_values", not wrong, len(wrong), 0, "캐시 값이 엔진 값과 같음", wrong),
@@ -205,7 +218,7 @@ def recalculation_lint(data: bytes, doc: QuoteDocument, cells: CellMap) -> list[
         recalculated = read_cells(recalculate(data))
     except (subprocess.SubprocessError, OSError) as exc:
         return [LintGate("doc_recalc", "warn", None, 0, f"재계산 실패 / recalculation failed: {exc}")]
-    wrong = _differences(recalculated, _expected_figures(doc, cells))
+    wrong = _differences(recalculated, _expected_figures(doc, cells) | _discount_input(doc, cells))
     errors = _error_cells(recalculated)
     return [
         _gate("doc_formula_loss", not wrong, len(wrong), 0, "재계산 금액이 엔진과 원 단위까지 같음", wrong),

@@ -38,6 +38,12 @@ class DocumentLine:
     unit_price: int
     amount: int
     note: str
+    price_note: str = ""  # an adjusted unit price: the list price, the range, the reason
+
+    @property
+    def remarks(self) -> str:
+        """The 비고 text: the line's note, then what its unit price was adjusted from."""
+        return " · ".join(text for text in (self.note, self.price_note) if text)
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,16 @@ class QuoteDocument:
     notes: tuple[str, ...]
     evidence_hash: str = ""
     gates: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)  # (id, status, message)
+    discount: Discount | None = None
+
+
+@dataclass(frozen=True)
+class Discount:
+    """The quote's discount: its amount, the supply it leaves, and the percentage when it was one."""
+
+    amount: int
+    supply: int
+    percent: float | None
 
 
 def korean_date(date_iso: str) -> str:
@@ -87,6 +103,17 @@ def _enclosure_text(enclosure: dict[str, Any]) -> str:
     return f"{kind} {enclosure['model']} {enclosure['material']} {enclosure['thickness_mm']:.1f}T"
 
 
+def _price_note(adjustment: dict[str, Any] | None) -> str:
+    """ "정가 87,300 (범위 54,300~87,300), 협상가" for a line whose unit price the estimator set."""
+    if adjustment is None:
+        return ""
+    text = f"정가 {adjustment['list_price']:,}"
+    if adjustment["range"]:
+        low, high = adjustment["range"]
+        text += f" (범위 {low:,}~{high:,})"
+    return text + (f", {adjustment['reason']}" if adjustment["reason"] else "")
+
+
 def _panel(index: int, panel: dict[str, Any]) -> DocumentPanel:
     lines = tuple(
         DocumentLine(
@@ -98,6 +125,7 @@ def _panel(index: int, panel: dict[str, Any]) -> DocumentPanel:
             ln["unit_price"],
             ln["amount"],
             ln["note"],
+            _price_note(ln.get("adjustment")),
         )
         for ln in panel["lines"]
     )
@@ -150,4 +178,12 @@ def build_document(
         notes=_notes(quote, terms),
         evidence_hash=evidence_hash,
         gates=tuple((g["id"], g["status"], g["message"]) for g in quote["gates"]),
+        discount=_discount(quote),
     )
+
+
+def _discount(quote: dict[str, Any]) -> Discount | None:
+    totals = quote["totals"]
+    if "discount" not in totals:
+        return None
+    return Discount(totals["discount"], totals["supply"], quote["request"]["discount"]["percent"])

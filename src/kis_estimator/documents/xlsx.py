@@ -2,7 +2,8 @@
 
 Every amount, subtotal and total is a formula that also carries the engine's value, so a viewer that
 does not recalculate still shows the numbers and an edited quantity or unit price flows downstream.
-Named ranges: QUOTE_SUBTOTAL, QUOTE_VAT, QUOTE_TOTAL and PANEL_n_SUBTOTAL (n from 1).
+Named ranges: QUOTE_SUBTOTAL, QUOTE_VAT, QUOTE_TOTAL and PANEL_n_SUBTOTAL (n from 1); with a discount
+also QUOTE_DISCOUNT_INPUT (the percentage or amount, the one cell to edit), QUOTE_DISCOUNT and QUOTE_SUPPLY.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class CellMap:
     vat: str
     total: str
     amount_in_words: str
+    discount: str | None = None  # with a discount: its amount, the supply, and the input cell
+    supply: str | None = None
+    discount_input: str | None = None  # the percentage (or the amount) the estimator may edit
 
 
 def korean_words_formula(total_cell: str) -> str:
@@ -69,6 +73,8 @@ class _Formats:
         self.center = book.add_format({**border, "align": "center"})
         self.qty = book.add_format({**border, "num_format": "#,##0.###;-#,##0.###;0"})
         self.money = book.add_format({**border, "num_format": "#,##0"})
+        self.percent = book.add_format({**border, "num_format": '0.00"%"', "bg_color": "#FFF2CC"})
+        self.money_input = book.add_format({**border, "num_format": "#,##0", "bg_color": "#FFF2CC"})
         self.money_bold = book.add_format(
             {**border, "num_format": "#,##0", "bold": True, "bg_color": "#F2F2F2"}
         )
@@ -115,7 +121,7 @@ def _write_panel_block(
         sheet.write_number(row, 4, line.qty, fmt.qty)
         sheet.write_number(row, 5, line.unit_price, fmt.money)
         sheet.write_formula(row, 6, f"=ROUND({qty_cell}*{price_cell},0)", fmt.money, line.amount)
-        sheet.write_string(row, 7, line.note, fmt.cell)
+        sheet.write_string(row, 7, line.remarks, fmt.cell)
         amounts[line.no] = xl_rowcol_to_cell(row, 6, row_abs=True, col_abs=True)
         row += 1
     sheet.merge_range(row, 0, row, 5, "소계", fmt.total_label)
@@ -196,13 +202,11 @@ def _write_cover(
         panel_amounts[panel.index] = xl_rowcol_to_cell(row, 6, row_abs=True, col_abs=True)
         row += 1
     amounts = f"{xl_rowcol_to_cell(first, 6)}:{xl_rowcol_to_cell(row - 1, 6)}"
-    cells = {}
-    for label, key, formula, value in (
-        ("합계", "subtotal", f"=SUM({amounts})", doc.subtotal),
-        (f"부가세 ({doc.vat_rate:.0%})", "vat", "=ROUND({subtotal}*" + repr(doc.vat_rate) + ",0)", doc.vat),
-        ("총액 (부가세포함)", "total", "={subtotal}+{vat}", doc.total),
-    ):
-        sheet.merge_range(row, 0, row, 5, label, fmt.total_label)
+    cells: dict[str, str] = {}
+    for label, key, formula, value in _total_rows(doc, amounts):
+        sheet.merge_range(row, 0, row, 4 if key == "discount" else 5, label, fmt.total_label)
+        if key == "discount":
+            _write_discount_input(sheet, fmt, doc, row, cells)
         sheet.write_formula(row, 6, formula.format(**cells), fmt.money_bold, value)
         sheet.write_blank(row, 7, None, fmt.cell)
         cells[key] = xl_rowcol_to_cell(row, 6, row_abs=True, col_abs=True)
@@ -219,7 +223,51 @@ def _write_cover(
     book.define_name("QUOTE_SUBTOTAL", f"='{COVER}'!{cells['subtotal']}")
     book.define_name("QUOTE_VAT", f"='{COVER}'!{cells['vat']}")
     book.define_name("QUOTE_TOTAL", f"='{COVER}'!{cells['total']}")
+    if doc.discount is not None:
+        for name, key in (("QUOTE_DISCOUNT_INPUT", "discount_input"), ("QUOTE_DISCOUNT", "discount")):
+            book.define_name(name, f"='{COVER}'!{cells[key]}")
+        book.define_name("QUOTE_SUPPLY", f"='{COVER}'!{cells['supply']}")
     return {**cells, "panel_amounts": panel_amounts, "words": f"'{COVER}'!" + xl_rowcol_to_cell(words_row, 0)}
+
+
+def _total_rows(doc: QuoteDocument, amounts: str) -> list[tuple[str, str, str, int]]:
+    """(label, key, formula, engine value) of the cover's total rows; formulas name earlier rows' cells.
+
+    Without a discount: 합계, 부가세, 총액. With one: 소계, 할인, 공급가액, 부가세, 합계, the discount row
+    holding its own input cell (the percentage or the amount) beside the formula.
+    """
+    vat_label = f"부가세 ({doc.vat_rate:.0%})"
+    vat_of = "=ROUND({%s}*" + repr(doc.vat_rate) + ",0)"
+    if doc.discount is None:
+        return [
+            ("합계", "subtotal", f"=SUM({amounts})", doc.subtotal),
+            (vat_label, "vat", vat_of % "subtotal", doc.vat),
+            ("총액 (부가세포함)", "total", "={subtotal}+{vat}", doc.total),
+        ]
+    if doc.discount.percent is not None:
+        # whole hundredths of a percent times a whole subtotal: exact in binary, so ROUND sees the tie
+        discount = "=ROUND({subtotal}*ROUND({discount_input}*100,0)/10000,0)"
+    else:
+        discount = "=ROUND({discount_input},0)"
+    return [
+        ("소계", "subtotal", f"=SUM({amounts})", doc.subtotal),
+        ("할인", "discount", discount, doc.discount.amount),
+        ("공급가액", "supply", "={subtotal}-{discount}", doc.discount.supply),
+        (vat_label, "vat", vat_of % "supply", doc.vat),
+        ("합계 (부가세포함)", "total", "={supply}+{vat}", doc.total),
+    ]
+
+
+def _write_discount_input(
+    sheet: Any, fmt: _Formats, doc: QuoteDocument, row: int, cells: dict[str, str]
+) -> None:
+    """The discount's own cell (column 단가): the percentage, or the amount, that the formula beside reads."""
+    assert doc.discount is not None
+    if doc.discount.percent is not None:
+        sheet.write_number(row, 5, doc.discount.percent, fmt.percent)
+    else:
+        sheet.write_number(row, 5, doc.discount.amount, fmt.money_input)
+    cells["discount_input"] = xl_rowcol_to_cell(row, 5, row_abs=True, col_abs=True)
 
 
 def _created(doc: QuoteDocument) -> datetime:
@@ -250,6 +298,9 @@ def render_xlsx_with_map(doc: QuoteDocument) -> tuple[bytes, CellMap]:
         vat=f"'{COVER}'!" + cells["vat"],
         total=f"'{COVER}'!" + cells["total"],
         amount_in_words=cells["words"],
+        discount=f"'{COVER}'!" + cells["discount"] if doc.discount else None,
+        supply=f"'{COVER}'!" + cells["supply"] if doc.discount else None,
+        discount_input=f"'{COVER}'!" + cells["discount_input"] if doc.discount else None,
     )
     return buffer.getvalue(), cell_map
 

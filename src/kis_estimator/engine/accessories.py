@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kis_estimator.engine.adjustments import LinePrice, choose_unit_price
 from kis_estimator.engine.catalog import Accessory, Catalog
 from kis_estimator.engine.errors import RequestProblem
-from kis_estimator.engine.request import AccessoryLine
+from kis_estimator.engine.request import AccessoryLine, UnitPrice
 from kis_estimator.engine.rulebook import Rulebook
 
 
@@ -17,6 +18,7 @@ class ResolvedAccessory:
     qty: int
     with_pbl: bool
     unit_price: int
+    adjustment: LinePrice | None = None  # the estimator's unit price instead of the catalog's
 
 
 def _models_of(catalog: Catalog, kind: str) -> str:
@@ -79,6 +81,13 @@ def resolve_accessory(
     item = _find_item(line, path, catalog, rules)
     if isinstance(item, RequestProblem):
         return item
+    if isinstance(line.unit_price, UnitPrice):
+        chosen = choose_unit_price(line.unit_price, item.price_krw, item.model, path)
+        if isinstance(chosen, RequestProblem):
+            return chosen
+        return ResolvedAccessory(
+            path, item, line.qty, line.with_pbl, chosen.unit_price, adjustment=chosen.adjustment
+        )
     price = line.unit_price if line.unit_price is not None else item.price_krw
     if price is None:
         return RequestProblem(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from kis_estimator.engine.accessories import ResolvedAccessory
+from kis_estimator.engine.adjustments import LinePrice
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.enclosure import DeviceCounts, EnclosureChoice
 from kis_estimator.engine.layout import BranchLayout
@@ -14,6 +15,8 @@ from kis_estimator.engine.money import round_1dp, round_100, round_won, to_decim
 from kis_estimator.engine.request import ExtraLine
 from kis_estimator.engine.resolve import ResolvedBreaker, breaker_spec_text
 from kis_estimator.engine.rulebook import Rulebook, band
+
+MergeKey = tuple[str, str, str, int, str | None, LinePrice | None]
 
 
 @dataclass(frozen=True)
@@ -27,14 +30,15 @@ class Line:
     note: str = ""
     section: str = ""
     merges: bool = True  # False: the line stays on its own (the main breaker)
+    adjustment: LinePrice | None = None  # the estimator's unit price, with the list price
 
     @property
     def amount(self) -> int:
         return round_won(self.qty * self.unit_price)
 
     @property
-    def merge_key(self) -> tuple[str, str, str, int, str | None]:
-        return (self.name, self.spec, self.unit, self.unit_price, self.model)
+    def merge_key(self) -> MergeKey:
+        return (self.name, self.spec, self.unit, self.unit_price, self.model, self.adjustment)
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,11 @@ class PanelFacts:
 
 
 def merge_lines(lines: list[Line]) -> list[Line]:
-    """Identical lines (name, spec, unit, unit price, model) merged at the first one's place.
+    """Identical lines (name, spec, unit, unit price, model, price adjustment) merged at the first one's place.
 
     A line that does not merge (the main breaker) keeps its place and takes no other line in.
     """
-    merged: dict[tuple[str, str, str, int, str | None] | int, Line] = {}
+    merged: dict[MergeKey | int, Line] = {}
     for index, line in enumerate(lines):
         key = line.merge_key if line.merges else index
         merged[key] = replace(merged[key], qty=merged[key].qty + line.qty) if key in merged else line
@@ -99,6 +103,7 @@ def _breaker_line(breaker: ResolvedBreaker, note: str, *, merges: bool = True) -
         note=note,
         section="breaker",
         merges=merges,
+        adjustment=breaker.adjustment,
     )
 
 
@@ -135,6 +140,7 @@ def _accessory_lines(facts: PanelFacts, catalog: Catalog, rules: Rulebook) -> li
                 acc.unit_price,
                 model=item.model,
                 section="accessory",
+                adjustment=acc.adjustment,
             )
         )
         if item.kind == "MAGNET":

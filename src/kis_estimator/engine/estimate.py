@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from kis_estimator.engine.accessories import ResolvedAccessory, resolve_accessory
+from kis_estimator.engine.adjustments import discount_amount, discount_problem
 from kis_estimator.engine.balance import PhaseReport, assign_phases
 from kis_estimator.engine.bom import Line, PanelFacts, bill_of_materials
 from kis_estimator.engine.catalog import Catalog
@@ -207,6 +208,8 @@ def stage_pricing(work: Work) -> None:
             p_cover=work.request.options.p_cover,
         )
         panel.lines = bill_of_materials(facts, work.catalog, work.rules)
+    subtotal = sum(p.subtotal * p.request.quantity for p in work.panels)
+    _raise_if([p for p in [discount_problem(subtotal, work.request.discount)] if p is not None])
     total = totals_of(work).total
     if total > MAX_QUOTE_TOTAL:
         raise RequestRejected(
@@ -235,16 +238,21 @@ STAGES: tuple[tuple[str, Callable[[Work], None]], ...] = (
 @dataclass(frozen=True)
 class Totals:
     subtotal: int
+    discount: int  # 0 without a discount
+    supply: int  # subtotal − discount (공급가액)
     vat: int
     total: int
 
 
 def totals_of(work: Work) -> Totals:
-    """Σ panel subtotal × quantity, VAT at the rulebook rate rounded half-up to the won."""
+    """Σ panel subtotal × quantity, less the discount; VAT at the rulebook rate on the supply, rounded
+    half-up to the won."""
     assert work.request is not None
     subtotal = sum(p.subtotal * p.request.quantity for p in work.panels)
-    vat = round_won(subtotal * Decimal(repr(work.rules.vat_rate)))
-    return Totals(subtotal, vat, subtotal + vat)
+    discount = discount_amount(subtotal, work.request.discount)
+    supply = subtotal - discount
+    vat = round_won(supply * Decimal(repr(work.rules.vat_rate)))
+    return Totals(subtotal, discount, supply, vat, supply + vat)
 
 
 def run_engine(raw: Any, catalog: Catalog, rules: Rulebook) -> Work:

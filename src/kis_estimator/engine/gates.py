@@ -6,6 +6,7 @@ conflicts) are raised while resolving breakers and accessories.
 
 from __future__ import annotations
 
+from kis_estimator.engine.adjustments import discount_shape_problems
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.errors import RequestProblem
 from kis_estimator.engine.request import EstimateRequest, PanelRequest
@@ -201,4 +202,4 @@ def check_request(request: EstimateRequest, catalog: Catalog, rules: Rulebook) -
         problems += _enclosure_problems(panel, path, catalog)
         problems += _breaker_problems(panel, path)
         problems += _spd_problems(panel, path, rules)
-    return problems
+    return problems + discount_shape_problems(request.discount)

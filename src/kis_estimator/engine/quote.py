@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from kis_estimator.engine.adjustments import LinePrice
 from kis_estimator.engine.bom import Line
 from kis_estimator.engine.estimate import PanelWork, Work, totals_of
 from kis_estimator.engine.money import korean_amount_in_words
@@ -22,7 +23,7 @@ def _number(value: Decimal) -> int | float:
 
 
 def _line(no: int, line: Line) -> dict[str, Any]:
-    return {
+    shown = {
         "no": no,
         "name": line.name,
         "spec": line.spec,
@@ -34,6 +35,9 @@ def _line(no: int, line: Line) -> dict[str, Any]:
         "note": line.note,
         "section": line.section,
     }
+    if line.adjustment is not None:  # only then: a line without one keeps its bytes
+        shown["adjustment"] = line.adjustment.as_dict()
+    return shown
 
 
 def _line_phase(poles: int, phases: list[str | None]) -> str | None:
@@ -176,6 +180,74 @@ def _quote_gates(panels: list[PanelWork]) -> list[dict[str, Any]]:
     return gates
 
 
+def _totals(work: Work) -> dict[str, Any]:
+    totals = totals_of(work)
+    shown: dict[str, Any] = {"subtotal": totals.subtotal}
+    assert work.request is not None
+    if work.request.discount is not None:  # only then: a quote without one keeps its bytes
+        shown |= {"discount": totals.discount, "supply": totals.supply}
+    return shown | {
+        "vat": totals.vat,
+        "total": totals.total,
+        "vat_rate": work.rules.vat_rate,
+        "amount_in_words": korean_amount_in_words(totals.total),
+    }
+
+
+def price_adjustments(work: Work) -> list[dict[str, Any]]:
+    """Every adjustment of the quote, in request order: unit prices chosen or overridden, the discount."""
+    assert work.request is not None
+    found: list[dict[str, Any]] = []
+    for panel in work.panels:
+        chosen: list[tuple[str, str, LinePrice | None]] = [
+            (b.path, b.breaker.model, b.adjustment) for b in [panel.main, *panel.branches] if b is not None
+        ]
+        chosen += [(a.path, a.item.model, a.adjustment) for a in panel.accessories]
+        for path, model, adjustment in sorted(chosen, key=lambda c: _request_order(c[0])):
+            if adjustment is not None:
+                found.append(
+                    {
+                        "what": "unit_price",
+                        "path": f"{path}.unit_price",
+                        "model": model,
+                        "choice": adjustment.choice,
+                        "range": list(adjustment.range) if adjustment.range else None,
+                        "from": adjustment.list_price,
+                        "to": _quoted(panel, path),
+                        "reason": adjustment.reason,
+                    }
+                )
+    discount = work.request.discount
+    if discount is not None:
+        totals = totals_of(work)
+        found.append(
+            {
+                "what": "discount",
+                "path": "discount",
+                "percent": discount.model_dump(mode="json")["percent"],
+                "amount": totals.discount,
+                "from": totals.subtotal,
+                "to": totals.supply,
+                "reason": discount.reason,
+            }
+        )
+    return found
+
+
+def _request_order(path: str) -> tuple[Any, ...]:
+    """panels.0.main < panels.0.branches.2 < panels.0.accessories.1: main, then branches, accessories."""
+    parts = path.split(".")
+    kind = {"main": 0, "branches": 1, "accessories": 2}[parts[2]]
+    return (int(parts[1]), kind, int(parts[3]) if len(parts) > 3 else 0)
+
+
+def _quoted(panel: PanelWork, path: str) -> int:
+    for b in [panel.main, *panel.branches]:
+        if b is not None and b.path == path:
+            return b.unit_price
+    return next(a.unit_price for a in panel.accessories if a.path == path)
+
+
 def quote_document(
     work: Work,
     *,
@@ -188,13 +260,12 @@ def quote_document(
     """The quote JSON of a finished Work."""
     assert work.request is not None
     request = work.request
-    totals = totals_of(work)
     notes = list(work.notes)
     for panel in work.panels:
         for b in [panel.main, *panel.branches]:
             if b is not None:
                 notes.extend(f"{panel.path}: {note}" for note in b.notes)
-    return {
+    quote: dict[str, Any] = {
         "schema": QUOTE_SCHEMA,
         "id": quote_id,
         "number": number,
@@ -206,13 +277,7 @@ def quote_document(
         "brand": request.brand,
         "mixed_reason": request.mixed_reason,
         "panels": [_panel(p) for p in work.panels],
-        "totals": {
-            "subtotal": totals.subtotal,
-            "vat": totals.vat,
-            "total": totals.total,
-            "vat_rate": work.rules.vat_rate,
-            "amount_in_words": korean_amount_in_words(totals.total),
-        },
+        "totals": _totals(work),
         "gates": _quote_gates(work.panels),
         "notes": notes,
         "request": request.model_dump(mode="json"),
@@ -221,3 +286,7 @@ def quote_document(
         "catalog_sha256": work.catalog.sha256,
         "engine_version": engine_version,
     }
+    adjustments = price_adjustments(work)
+    if adjustments:  # only then: a quote without adjustments keeps its bytes
+        quote["adjustments"] = adjustments
+    return quote

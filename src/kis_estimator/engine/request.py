@@ -6,9 +6,19 @@ a branch's poles, AT or quantity) are required here and reported as REQ_MORE_INF
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import re
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    ValidationError,
+    field_serializer,
+    model_serializer,
+)
 
 from kis_estimator.engine.errors import RequestProblem, RequestRejected
 
@@ -32,6 +42,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _OptionalExtras(_Strict):
+    """A model whose later optional fields are left out of its dump when not given, so the request
+    echoed in a quote (and its evidence) is the same as before those fields existed."""
+
+    omitted_when_none: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        for name in self.omitted_when_none:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
 class Customer(_Strict):
     name: Name
     contact: ShortText | None = None
@@ -49,7 +74,20 @@ class EnclosureSpec(_Strict):
     size_mm: tuple[int, int, int] | None = None
 
 
-class BreakerSpec(_Strict):
+Price = Annotated[int, Field(ge=0, le=1_000_000_000)]
+
+
+class UnitPrice(_Strict):
+    """The estimator's unit price for a line (DOMAIN §14): a catalog price range's `low` or `high` end,
+    a value inside the range, or any other price with a `reason` (an override; the list price stays)."""
+
+    value: Price | Literal["low", "high"]
+    reason: ShortText | None = None
+
+
+class BreakerSpec(_OptionalExtras):
+    omitted_when_none = ("unit_price",)
+
     type: BreakerType | None = None
     poles: int
     trip_at: int
@@ -57,6 +95,7 @@ class BreakerSpec(_Strict):
     model: Model | None = None
     grade: Grade | None = None
     brand: CatalogBrand | None = None
+    unit_price: UnitPrice | None = None
 
 
 class MainBreaker(BreakerSpec):
@@ -74,7 +113,7 @@ class AccessoryLine(_Strict):
     model: Model | None = None
     qty: int = 1
     with_pbl: bool = False
-    unit_price: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    unit_price: Price | UnitPrice | None = None
 
 
 class ExtraLine(_Strict):
@@ -99,13 +138,37 @@ class Options(_Strict):
     p_cover: PCover = "ACRYLIC"
 
 
-class EstimateRequest(_Strict):
+class Discount(_Strict):
+    """A discount on the whole quote (할인/NEGO), after the subtotal and before VAT: a percentage or an
+    amount in KRW, exactly one of them, leaving a supply of at least 1 KRW (DOMAIN §14)."""
+
+    # The bounds are checked by the gate (DOMAIN §14), whose answer carries a hint; shown here for clients.
+    percent: (
+        Annotated[
+            float,
+            Field(allow_inf_nan=False, json_schema_extra={"exclusiveMinimum": 0, "exclusiveMaximum": 100}),
+        ]
+        | None
+    ) = None
+    amount: Annotated[int, Field(json_schema_extra={"minimum": 1})] | None = None
+    reason: ShortText | None = None
+
+    @field_serializer("percent")
+    def _whole_percent(self, percent: float | None) -> float | int | None:
+        """5 stays 5 in the echoed request (not 5.0)."""
+        return int(percent) if percent is not None and percent.is_integer() else percent
+
+
+class EstimateRequest(_OptionalExtras):
+    omitted_when_none = ("discount",)
+
     customer: Customer
     project: ShortText | None = None
     brand: Brand
     mixed_reason: ShortText | None = None
     panels: list[PanelRequest] = Field(min_length=1, max_length=1000)
     options: Options = Options()
+    discount: Discount | None = None
 
 
 _MISSING = ("REQ_MORE_INFO", "필수 항목이 없습니다", "A required field is missing")
@@ -126,14 +189,25 @@ def dotted_path(location: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in location)
 
 
+# The member tags pydantic puts in an error's location inside a union (`int`, `UnitPrice`, …)
+_UNION_TAG = re.compile(r"^(int|float|str|bool|constrained-\w+|literal\[.*\]|[A-Z]\w*)$")
+_UNIT_PRICE_HINT = (
+    'unit_price는 원 단위 숫자이거나 {"value": 60000 | "low" | "high", "reason": "협상가"} 입니다 / '
+    'unit_price is a number of KRW or {"value": 60000 | "low" | "high", "reason": "..."}.'
+)
+
+
 def _problem_from_pydantic(error: Any) -> RequestProblem:
     code, message_ko, message_en = _PROBLEM_BY_ERROR_TYPE.get(error["type"], _INVALID)
-    path = dotted_path(tuple(error["loc"]))
-    field = str(error["loc"][-1]) if error["loc"] else "request"
+    location = tuple(p for p in error["loc"] if not (isinstance(p, str) and _UNION_TAG.match(p)))
+    path = dotted_path(location)
+    field = str(location[-1]) if location else "request"
     if code == "REQ_MORE_INFO":
         hint = f"'{field}' 값을 보내 주세요 / Send '{field}'."
     elif code == "REQ_UNKNOWN_FIELD":
         hint = f"'{field}' 항목을 빼고 보내 주세요 / Remove '{field}'; see the request schema."
+    elif "unit_price" in location:
+        hint = _UNIT_PRICE_HINT
     else:
         hint = f"{error['msg']}"
     return RequestProblem(
@@ -145,9 +219,17 @@ def _problem_from_pydantic(error: Any) -> RequestProblem:
     )
 
 
+def _one_per_path(problems: list[RequestProblem]) -> list[RequestProblem]:
+    """A value refused by every member of a union is one problem, not one per member."""
+    first: dict[tuple[str, str], RequestProblem] = {}
+    for problem in problems:
+        first.setdefault((problem.code, problem.path), problem)
+    return list(first.values())
+
+
 def parse_request(data: Any) -> EstimateRequest:
     """Validate raw request data; raise RequestRejected with one problem per schema error."""
     try:
         return EstimateRequest.model_validate(data)
     except ValidationError as exc:
-        raise RequestRejected([_problem_from_pydantic(err) for err in exc.errors()]) from None
+        raise RequestRejected(_one_per_path([_problem_from_pydantic(err) for err in exc.errors()])) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kis_estimator.engine.adjustments import LinePrice, choose_unit_price
 from kis_estimator.engine.catalog import FRAMES_AF, Breaker, Catalog
 from kis_estimator.engine.errors import RequestProblem
 from kis_estimator.engine.request import BranchLine, BreakerSpec
@@ -25,6 +26,7 @@ class ResolvedBreaker:
     icu_ka: float
     notes: tuple[str, ...]
     is_spd: bool = False
+    adjustment: LinePrice | None = None  # the estimator's unit price instead of the rulebook's
 
     @property
     def width_mm(self) -> int:
@@ -324,9 +326,13 @@ def resolve_breaker(
     if missing:
         return missing
     assert chosen.price_krw is not None
+    price = choose_unit_price(spec.unit_price, chosen.price_krw, chosen.model, path)
+    if isinstance(price, RequestProblem):
+        return price
     if chosen.price_krw.is_range:
+        at = "the higher" if price.adjustment is None else f"{price.unit_price} (estimator's choice)"
         notes.append(
-            f"{chosen.model} price range {chosen.price_krw.low:.0f}|{chosen.price_krw.high:.0f}: quoted at the higher"
+            f"{chosen.model} price range {chosen.price_krw.low:.0f}|{chosen.price_krw.high:.0f}: quoted at {at}"
         )
     icu = chosen.icu_ka.high if chosen.icu_ka else 0.0
     if chosen.icu_ka and chosen.icu_ka.is_range:
@@ -342,9 +348,10 @@ def resolve_breaker(
         qty=branch.qty if branch else 1,
         load_a=branch.load_a if branch else None,
         circuit=branch.circuit if branch else None,
-        unit_price=round(chosen.price_krw.high),
+        unit_price=price.unit_price,
         icu_ka=icu,
         notes=tuple(notes),
+        adjustment=price.adjustment,
     )
 
 

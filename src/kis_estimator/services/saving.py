@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -112,11 +112,13 @@ def save_estimate(
     quote_id: str | None = None,
     after_blobs: Callable[[], None] | None = None,
     budget: StorageBudget | None = None,
+    actor: str | None = None,
 ) -> dict[str, Any]:
     """Estimate, render, store the blobs and stage every row in `session` (the caller commits).
 
     Raises RequestRejected (nothing written) for a bad request, StorageError when storage fails,
     StorageBudgetExceeded (nothing written) when the blobs would go over the caller's `budget`.
+    `actor`: who asks (the API caller's subject), recorded with the quote's price adjustments.
     """
     parse_request(raw_request)  # refuse a malformed request before any work
     if budget is not None:
@@ -134,7 +136,7 @@ def save_estimate(
         context.rules,
         identity,
         on_progress,
-        context.options,
+        replace(context.options, actor=actor),
         price_book_id=context.price_book_id,
     )
     if previous is not None:

@@ -59,7 +59,7 @@ def _document_texts(doc: QuoteDocument) -> Iterable[str]:
     for panel in doc.panels:
         yield from (panel.name, panel.size_text, panel.enclosure_text)
         for line in panel.lines:
-            yield from (line.name, line.spec, line.unit, line.note)
+            yield from (line.name, line.spec, line.unit, line.remarks)
 
 
 def _check_coverage(doc: QuoteDocument, font: KoreanFont) -> None:
@@ -242,8 +242,27 @@ def _summary_rows(doc: QuoteDocument) -> Iterable[Row]:
             _money(panel.amount),
         )
     label_span = len(SUMMARY_COLUMNS) - 1
-    for label, amount in (("합계", doc.subtotal), ("부가세", doc.vat), ("총액 (부가세포함)", doc.total)):
-        yield Row((Cell(label, span=label_span, align="C"), Cell(_money(amount))), fill=TOTAL_FILL)
+    for label, amount in _total_rows(doc):
+        yield Row((Cell(label, span=label_span, align="C"), Cell(amount)), fill=TOTAL_FILL)
+
+
+def _total_rows(doc: QuoteDocument) -> list[tuple[str, str]]:
+    """합계 / 부가세 / 총액; with a discount 소계 / 할인 / 공급가액 / 부가세 / 합계."""
+    if doc.discount is None:
+        return [
+            ("합계", _money(doc.subtotal)),
+            ("부가세", _money(doc.vat)),
+            ("총액 (부가세포함)", _money(doc.total)),
+        ]
+    percent = doc.discount.percent
+    rate = f" ({percent:g}%)" if percent is not None else ""
+    return [
+        ("소계", _money(doc.subtotal)),
+        (f"할인{rate}", f"-{_money(doc.discount.amount)}"),
+        ("공급가액", _money(doc.discount.supply)),
+        ("부가세", _money(doc.vat)),
+        ("합계 (부가세포함)", _money(doc.total)),
+    ]
 
 
 def _draw_summary(pdf: FPDF, doc: QuoteDocument) -> None:
@@ -314,7 +333,7 @@ def _detail_rows(panel: DocumentPanel) -> Iterable[Row]:
             _quantity(line.qty),
             _money(line.unit_price),
             _money(line.amount),
-            line.note,
+            line.remarks,
         )
     totals = [("소계", panel.subtotal)]
     if panel.quantity != 1:
