@@ -1,16 +1,19 @@
-"""The quote as plain JSON-ready data (ARCHITECTURE "Quote JSON"), built from the engine's Work.
+"""The quote as plain JSON-ready data (ARCHITECTURE "Quote JSON", typed in `engine.model`), built
+from the engine's Work.
 
-Identity (id, number) and time (created_at, the quote date) are given by the caller: the engine has
-no clock. The same request, catalog, rulebook, id and time give the same data, key order included.
+`quote_content` is what the engine computed; `with_identity` adds the identity (id, number) and time
+(created_at, the quote date), which the caller gives: the engine has no clock. The same request,
+catalog, rulebook, id and time give the same data, key order included.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from kis_estimator.engine.bom import Line
+from kis_estimator.engine.critic import Gate
 from kis_estimator.engine.estimate import PanelWork, Work, totals_of
+from kis_estimator.engine.model import Quote, QuoteBreaker, QuoteContent, QuoteGate, QuoteLine, QuotePanel
 from kis_estimator.engine.money import korean_amount_in_words
 from kis_estimator.engine.resolve import ResolvedBreaker
 
@@ -21,7 +24,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _line(no: int, line: Line) -> dict[str, Any]:
+def _line(no: int, line: Line) -> QuoteLine:
     return {
         "no": no,
         "name": line.name,
@@ -43,7 +46,7 @@ def _line_phase(poles: int, phases: list[str | None]) -> str | None:
     return "/".join(sorted({p for p in phases if p is not None})) or None
 
 
-def _breaker(b: ResolvedBreaker, phases: list[str | None]) -> dict[str, Any]:
+def _breaker(b: ResolvedBreaker, phases: list[str | None]) -> QuoteBreaker:
     return {
         "role": b.role,
         "model": b.breaker.model,
@@ -65,14 +68,16 @@ def _breaker(b: ResolvedBreaker, phases: list[str | None]) -> dict[str, Any]:
     }
 
 
-def _panel(panel: PanelWork) -> dict[str, Any]:
+def _panel(panel: PanelWork) -> QuotePanel:
     assert panel.main and panel.layout and panel.choice and panel.phases and panel.thermal
     choice, phases, thermal = panel.choice, panel.phases, panel.thermal
     phase_by_source: dict[int, list[str | None]] = {}
     for placed, phase in zip(panel.layout.placed, phases.phase_of, strict=True):
         phase_by_source.setdefault(id(placed.source), []).append(phase)
     main_phase = "RST" if phases.supply == "3P4W" else None
-    breakers = [{**_breaker(panel.main, []), "phase": main_phase}]
+    main = _breaker(panel.main, [])
+    main["phase"] = main_phase
+    breakers = [main]
     breakers += [_breaker(b, phase_by_source.get(id(b), [])) for b in panel.branches]
     custom = choice.custom
     return {
@@ -158,7 +163,7 @@ def _panel(panel: PanelWork) -> dict[str, Any]:
     }
 
 
-def _gate(gate: Any) -> dict[str, Any]:
+def _gate(gate: Gate) -> QuoteGate:
     return {
         "id": gate.id,
         "status": gate.status,
@@ -168,24 +173,19 @@ def _gate(gate: Any) -> dict[str, Any]:
     }
 
 
-def _quote_gates(panels: list[PanelWork]) -> list[dict[str, Any]]:
+def _quote_gates(panels: list[PanelWork]) -> list[QuoteGate]:
     gates = []
     for panel in panels:
         for gate in panel.gates:
-            gates.append({**_gate(gate), "panel": panel.index})
+            quoted = _gate(gate)
+            quoted["panel"] = panel.index
+            gates.append(quoted)
     return gates
 
 
-def quote_document(
-    work: Work,
-    *,
-    quote_id: str,
-    number: str,
-    created_at: str,
-    quote_date: str,
-    engine_version: str,
-) -> dict[str, Any]:
-    """The quote JSON of a finished Work."""
+def quote_content(work: Work, *, engine_version: str, price_book_id: int | None) -> QuoteContent:
+    """What a finished Work quotes, without identity. `price_book_id`: the price book the catalog came
+    from (None: the configured catalog)."""
     assert work.request is not None
     request = work.request
     totals = totals_of(work)
@@ -196,11 +196,6 @@ def quote_document(
                 notes.extend(f"{panel.path}: {note}" for note in b.notes)
     return {
         "schema": QUOTE_SCHEMA,
-        "id": quote_id,
-        "number": number,
-        "status": "draft",
-        "date": quote_date,
-        "created_at": created_at,
         "customer": request.customer.model_dump(),
         "project": request.project,
         "brand": request.brand,
@@ -220,4 +215,34 @@ def quote_document(
         "rulebook_sha256": work.rules.sha256,
         "catalog_sha256": work.catalog.sha256,
         "engine_version": engine_version,
+        "price_book_id": price_book_id,
+    }
+
+
+def with_identity(
+    content: QuoteContent, *, quote_id: str, number: str, created_at: str, quote_date: str
+) -> Quote:
+    """The quote of `content` under this identity, a draft. Its gate list is its own (later gates are
+    appended to it); the rest is shared with `content`."""
+    return {
+        "schema": content["schema"],
+        "id": quote_id,
+        "number": number,
+        "status": "draft",
+        "date": quote_date,
+        "created_at": created_at,
+        "customer": content["customer"],
+        "project": content["project"],
+        "brand": content["brand"],
+        "mixed_reason": content["mixed_reason"],
+        "panels": content["panels"],
+        "totals": content["totals"],
+        "gates": list(content["gates"]),
+        "notes": content["notes"],
+        "request": content["request"],
+        "rulebook_version": content["rulebook_version"],
+        "rulebook_sha256": content["rulebook_sha256"],
+        "catalog_sha256": content["catalog_sha256"],
+        "engine_version": content["engine_version"],
+        "price_book_id": content["price_book_id"],
     }
