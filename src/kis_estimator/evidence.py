@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kis_estimator.engine.catalog import canonical_json
+from kis_estimator.engine.model import Quote
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -44,7 +45,7 @@ def json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def stage_files(quote: Mapping[str, Any]) -> dict[str, bytes]:
+def stage_files(quote: Quote) -> dict[str, bytes]:
     """The deterministic stage files of a quote (what each stage decided, from the quote JSON)."""
     panels = quote["panels"]
     stages = {
@@ -104,7 +105,7 @@ def sign(evidence_sha256: str, secret: str) -> str:
 
 
 def build_pack(
-    quote: Mapping[str, Any],
+    quote: Quote,
     content: Mapping[str, bytes],
     *,
     engine_version: str,

@@ -163,7 +163,7 @@ def run_create(
                 if revised is not None:
                     QuoteRepository(session).check_writable(revised)
         with container.sessions.begin() as session:
-            quote = save_estimate(
+            saved = save_estimate(
                 context,
                 raw,
                 session=session,
@@ -172,6 +172,7 @@ def run_create(
                 quote_id=quote_id,
                 budget=budget,
             )
+            quote: dict[str, Any] = dict(saved)  # the edge's JSON from here on
             finals = [("GATE_RESULT", gate) for gate in quote["gates"]]
             finals.append(("DONE", summary_of(quote)))
             stored = EventRepository(session).append_many(

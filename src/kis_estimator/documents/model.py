@@ -6,7 +6,8 @@ Renderers (xlsx, pdf, svg, dxf) take this model and return bytes; none of them c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from kis_estimator.engine.model import Enclosure, Quote, QuotePanel
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,12 @@ def _size_text(size: list[int]) -> str:
     return "×".join(str(v) for v in size)
 
 
-def _enclosure_text(enclosure: dict[str, Any]) -> str:
+def _enclosure_text(enclosure: Enclosure) -> str:
     kind = "기성함" if enclosure["stock"] else "주문제작"
     return f"{kind} {enclosure['model']} {enclosure['material']} {enclosure['thickness_mm']:.1f}T"
 
 
-def _panel(index: int, panel: dict[str, Any]) -> DocumentPanel:
+def _panel(index: int, panel: QuotePanel) -> DocumentPanel:
     lines = tuple(
         DocumentLine(
             ln["no"],
@@ -113,7 +114,7 @@ def _panel(index: int, panel: dict[str, Any]) -> DocumentPanel:
     )
 
 
-def _notes(quote: dict[str, Any], terms: Terms) -> tuple[str, ...]:
+def _notes(quote: Quote, terms: Terms) -> tuple[str, ...]:
     brands = sorted({b["brand"] for p in quote["panels"] for b in p["breakers"]})
     brand_names = {"LS": "LS일렉트릭", "SANGDO": "상도전기"}
     enclosures = sorted({_enclosure_text(p["enclosure"]) for p in quote["panels"]})
@@ -127,9 +128,7 @@ def _notes(quote: dict[str, Any], terms: Terms) -> tuple[str, ...]:
     )
 
 
-def build_document(
-    quote: dict[str, Any], company: Company, terms: Terms, evidence_hash: str = ""
-) -> QuoteDocument:
+def build_document(quote: Quote, company: Company, terms: Terms, evidence_hash: str = "") -> QuoteDocument:
     """The document model of a quote; pure, so the same quote gives the same documents."""
     customer = quote["customer"]
     totals = quote["totals"]

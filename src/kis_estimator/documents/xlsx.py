@@ -196,7 +196,7 @@ def _write_cover(
         panel_amounts[panel.index] = xl_rowcol_to_cell(row, 6, row_abs=True, col_abs=True)
         row += 1
     amounts = f"{xl_rowcol_to_cell(first, 6)}:{xl_rowcol_to_cell(row - 1, 6)}"
-    cells = {}
+    cells: dict[str, str] = {}
     for label, key, formula, value in (
         ("합계", "subtotal", f"=SUM({amounts})", doc.subtotal),
         (f"부가세 ({doc.vat_rate:.0%})", "vat", "=ROUND({subtotal}*" + repr(doc.vat_rate) + ",0)", doc.vat),

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number
 from kis_estimator.documents import RENDERERS
 from kis_estimator.engine.catalog import Catalog
+from kis_estimator.engine.model import Quote
 from kis_estimator.engine.request import parse_request
 from kis_estimator.engine.rulebook import Rulebook
 from kis_estimator.pipeline import (
@@ -115,7 +116,7 @@ def save_estimate(
     quote_id: str | None = None,
     after_blobs: Callable[[], None] | None = None,
     budget: StorageBudget | None = None,
-) -> dict[str, Any]:
+) -> Quote:
     """Estimate, render, store the blobs and stage every row in `session` (the caller commits).
 
     Raises RequestRejected (nothing written) for a bad request, StorageError when storage fails,
