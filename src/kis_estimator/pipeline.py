@@ -143,7 +143,9 @@ def produce(
     estimate: Estimate, identity: QuoteIdentity, documents: DocumentOptions | None = None
 ) -> PipelineResult:
     """Step 2: the quote of `estimate` under `identity`; with `documents`, also its documents and
-    evidence pack (then `estimate` must have been computed `with_documents`)."""
+    evidence pack (then `estimate` must have been computed `with_documents`). The document stages are
+    timed on the estimate's clock, after the engine's: produce an estimate once for timings and
+    progress that add up (a second run gives the same quote and documents under its own identity)."""
     quote = with_identity(
         estimate.content,
         quote_id=identity.quote_id,
