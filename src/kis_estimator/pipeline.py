@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from kis_estimator import __version__
+from kis_estimator._version import __version__
 from kis_estimator.documents import RenderContext, render_all
 from kis_estimator.documents.lint import recalculation_lint, static_lint
 from kis_estimator.documents.model import Company, Terms, build_document
