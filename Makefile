@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict src/kis_estimator/engine
+	$(BIN)/mypy --strict src/kis_estimator
 
 importlint: $(STAMP)
 	$(BIN)/lint-imports

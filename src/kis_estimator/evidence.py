@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kis_estimator.engine.catalog import canonical_json
+from kis_estimator.engine.model import Quote
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -46,7 +47,7 @@ def json_bytes(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def stage_files(quote: Mapping[str, Any]) -> dict[str, bytes]:
+def stage_files(quote: Quote) -> dict[str, bytes]:
     """The deterministic stage files of a quote (what each stage decided, from the quote JSON)."""
     panels = quote["panels"]
     stages = {
@@ -89,7 +90,12 @@ def adjustment_files(quote: Mapping[str, Any], actor: str | None) -> dict[str, b
 
 def calculation_hash(stages: Mapping[str, bytes]) -> str:
     """SHA-256 over the stage files' hashes: identical for identical input, shown on the documents."""
-    return sha256_hex(canonical_json({path: sha256_hex(data) for path, data in sorted(stages.items())}))
+    return calculation_hash_of({path: sha256_hex(data) for path, data in stages.items()})
+
+
+def calculation_hash_of(stage_digests: Mapping[str, str]) -> str:
+    """`calculation_hash` from the stage files' SHA-256 digests (path → hex)."""
+    return sha256_hex(canonical_json(dict(sorted(stage_digests.items()))))
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class EvidencePack:
     manifest: dict[str, Any]
     sha256: str
     signature: str | None
+    digests: dict[str, str]  # the SHA-256 of every file of `files`, by path: hashed once, here
 
     def write(self, directory: Path) -> None:
         for path, data in self.files.items():
@@ -111,15 +118,22 @@ def sign(evidence_sha256: str, secret: str) -> str:
 
 
 def build_pack(
-    quote: Mapping[str, Any],
+    quote: Quote,
     content: Mapping[str, bytes],
     *,
     engine_version: str,
     secret: str | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> EvidencePack:
-    """The pack over `content` (path → bytes, stage files included) with manifest, sums and signature."""
+    """The pack over `content` (path → bytes, stage files included) with manifest, sums and signature.
+
+    `known`: the SHA-256 of some of `content`'s files that the caller computed already (path → hex);
+    they are taken as they are. Every other file is hashed once.
+    """
     for path in content:
         _check_relative(path)
+    known = known or {}
+    digests = {path: known.get(path) or sha256_hex(data) for path, data in content.items()}
     manifest = {
         "schema": SCHEMA,
         "quote_id": quote["id"],
@@ -128,24 +142,35 @@ def build_pack(
         "rulebook_version": quote["rulebook_version"],
         "rulebook_sha256": quote["rulebook_sha256"],
         "catalog_sha256": quote["catalog_sha256"],
-        "calculation_sha256": calculation_hash({p: d for p, d in content.items() if p.startswith("stages/")}),
-        "files": {
-            path: sha256_hex(data) for path, data in sorted(content.items()) if path not in MEASUREMENTS
-        },
-        "measurements": {
-            path: sha256_hex(data) for path, data in sorted(content.items()) if path in MEASUREMENTS
-        },
+        "calculation_sha256": calculation_hash_of(
+            {p: d for p, d in digests.items() if p.startswith("stages/")}
+        ),
+        "files": {path: digest for path, digest in sorted(digests.items()) if path not in MEASUREMENTS},
+        "measurements": {path: digest for path, digest in sorted(digests.items()) if path in MEASUREMENTS},
     }
-    manifest_bytes = json_bytes(manifest)
     evidence_sha256 = manifest_hash(manifest)
-    files = {**content, MANIFEST: manifest_bytes}
+    files = {**content}
+    _add(files, digests, MANIFEST, json_bytes(manifest))
     signature = sign(evidence_sha256, secret) if secret else None
     if signature:
-        files[SIGNATURE] = json_bytes(
-            {"algorithm": "HMAC-SHA256", "evidence_sha256": evidence_sha256, "signature": signature}
+        _add(
+            files,
+            digests,
+            SIGNATURE,
+            json_bytes(
+                {"algorithm": "HMAC-SHA256", "evidence_sha256": evidence_sha256, "signature": signature}
+            ),
         )
-    files[SUMS] = "".join(f"{sha256_hex(data)}  {path}\n" for path, data in sorted(files.items())).encode()
-    return EvidencePack(files=files, manifest=manifest, sha256=evidence_sha256, signature=signature)
+    sums = "".join(f"{digest}  {path}\n" for path, digest in sorted(digests.items())).encode()
+    _add(files, digests, SUMS, sums)
+    return EvidencePack(
+        files=files, manifest=manifest, sha256=evidence_sha256, signature=signature, digests=digests
+    )
+
+
+def _add(files: dict[str, bytes], digests: dict[str, str], path: str, data: bytes) -> None:
+    files[path] = data
+    digests[path] = sha256_hex(data)
 
 
 def manifest_hash(manifest: Mapping[str, Any]) -> str:

@@ -1,8 +1,16 @@
 """Runs the stages of one estimate in order, times them, reports progress and assembles the result.
 
-Engine stages (validate → resolve → enclosure → placement → critic → pricing) produce the quote; then
-"format" builds the document model and renders every document, "cover" stamps the quote with its
-calculation hash, "lint" checks the workbook against the engine's figures, and "evidence" packs it all.
+Two steps, so that the caller takes the quote's identity (number, id, date) between them, in its own
+transaction; no step touches a database, a file or the clock:
+
+1. `compute_estimate`: request + catalog + rulebook → the priced quote content, no identity. The
+   engine stages (validate → resolve → enclosure → placement → critic → pricing).
+2. `produce`: an Estimate + its identity → the quote and, given DocumentOptions, its documents and
+   evidence: "format" writes the stage files and their calculation hash, "cover" builds the document
+   model and renders every document, "lint" checks the workbook against the engine's figures, and
+   "evidence" packs it all. Every file is hashed once; the digests travel with the pack.
+
+`run_pipeline` runs both for a caller that knows the identity up front.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from kis_estimator import __version__
+from kis_estimator._version import __version__
 from kis_estimator.documents import RenderContext, render_all
 from kis_estimator.documents.lint import recalculation_lint, static_lint
 from kis_estimator.documents.model import Company, Terms, build_document
@@ -23,18 +31,21 @@ from kis_estimator.documents.xlsx import render_xlsx_with_map
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.estimate import STAGES, Work
-from kis_estimator.engine.quote import quote_document
+from kis_estimator.engine.model import Quote, QuoteContent
+from kis_estimator.engine.quote import quote_content, with_identity
+from kis_estimator.engine.request import EstimateRequest
 from kis_estimator.engine.rulebook import Rulebook
 from kis_estimator.evidence import (
     EvidencePack,
     adjustment_files,
     build_pack,
-    calculation_hash,
+    calculation_hash_of,
     json_bytes,
+    sha256_hex,
     stage_files,
 )
 
-ProgressListener = Callable[[dict[str, Any]], None]
+ProgressListener = Callable[[dict[str, Any]], None]  # {stage, step, of, ms}
 DOCUMENT_STAGES = ("format", "cover", "lint", "evidence")
 # Wraps each stage of the runs in this context (telemetry's span per stage); set by an edge, per request.
 STAGE_OBSERVER: ContextVar[Callable[[str], AbstractContextManager[object]] | None] = ContextVar(
@@ -66,7 +77,7 @@ class DocumentOptions:
 
 @dataclass
 class PipelineResult:
-    quote: dict[str, Any]
+    quote: Quote
     work: Work
     stage_ms: dict[str, float] = field(default_factory=dict)
     documents: dict[str, bytes] = field(default_factory=dict)
@@ -91,45 +102,84 @@ class _Clock:
             self.on_progress({"stage": name, "step": step, "of": self.total, "ms": self.stage_ms[name]})
 
 
-def run_pipeline(
+@dataclass
+class Estimate:
+    """The first step's result: the priced quote content of a request, before it has an identity."""
+
+    content: QuoteContent
+    work: Work
+    clock: _Clock  # the stages timed so far; `produce` goes on counting on it
+
+
+def compute_estimate(
     raw_request: Any,
     catalog: Catalog,
     rules: Rulebook,
-    identity: QuoteIdentity | Callable[[], QuoteIdentity],
+    *,
+    with_documents: bool,
     on_progress: ProgressListener | None = None,
-    documents: DocumentOptions | None = None,
     price_book_id: int | None = None,
-) -> PipelineResult:
-    """The quote of a request; with `documents`, also its documents and evidence pack.
+    request: EstimateRequest | None = None,
+) -> Estimate:
+    """Step 1: run the engine stages over a request (pure: no identity, database, file or clock).
 
-    The quote names the catalog it was priced with: `catalog_sha256`, and `price_book_id`, the price
-    book `catalog` came from (None: the configured catalog, no book active).
+    `with_documents`: documents will be produced, so the request's text must be printable (checked
+    before any stage) and progress counts the document stages too. `request`: the request already
+    parsed from `raw_request` by the caller (it is not parsed again). `price_book_id`: the price book
+    `catalog` came from (None: the configured catalog, no book active); the quote names it.
 
-    Raises RequestRejected when the request fails an input gate; nothing is produced then. A callable
-    `identity` is called only once every engine stage has passed (a refused request spends no number).
+    Raises RequestRejected when the request fails an input gate.
     """
-    clock = _Clock(len(STAGES) + (len(DOCUMENT_STAGES) if documents else 0), on_progress)
-    work = Work(raw=raw_request, catalog=catalog, rules=rules)
-    if documents is not None and (unprintable := unprintable_problems(raw_request)):
+    clock = _Clock(len(STAGES) + (len(DOCUMENT_STAGES) if with_documents else 0), on_progress)
+    work = Work(raw=raw_request, catalog=catalog, rules=rules, request=request)
+    if with_documents and (unprintable := unprintable_problems(raw_request)):
         raise RequestRejected(unprintable)  # before any stage: the PDF could not be drawn
     for name, stage in STAGES:
         with clock.stage(name):
             stage(work)
-    if callable(identity):
-        identity = identity()
-    quote = quote_document(
-        work,
+    content = quote_content(work, engine_version=__version__, price_book_id=price_book_id)
+    return Estimate(content=content, work=work, clock=clock)
+
+
+def produce(
+    estimate: Estimate, identity: QuoteIdentity, documents: DocumentOptions | None = None
+) -> PipelineResult:
+    """Step 2: the quote of `estimate` under `identity`; with `documents`, also its documents and
+    evidence pack (then `estimate` must have been computed `with_documents`). The document stages are
+    timed on the estimate's clock, after the engine's: produce an estimate once for timings and
+    progress that add up (a second run gives the same quote and documents under its own identity)."""
+    quote = with_identity(
+        estimate.content,
         quote_id=identity.quote_id,
         number=identity.number,
         created_at=identity.created_at,
         quote_date=identity.quote_date,
-        engine_version=__version__,
     )
-    quote["price_book_id"] = price_book_id
-    result = PipelineResult(quote=quote, work=work, stage_ms=clock.stage_ms)
+    result = PipelineResult(quote=quote, work=estimate.work, stage_ms=estimate.clock.stage_ms)
     if documents is not None:
-        _produce_documents(result, catalog, documents, clock)
+        _produce_documents(result, estimate.work.catalog, documents, estimate.clock)
     return result
+
+
+def run_pipeline(
+    raw_request: Any,
+    catalog: Catalog,
+    rules: Rulebook,
+    identity: QuoteIdentity,
+    on_progress: ProgressListener | None = None,
+    documents: DocumentOptions | None = None,
+    price_book_id: int | None = None,
+) -> PipelineResult:
+    """Both steps at once, for a caller whose identity needs no transaction (the CLI, the goldset)."""
+    estimate = compute_estimate(
+        raw_request,
+        catalog,
+        rules,
+        with_documents=documents is not None,
+        on_progress=on_progress,
+        price_book_id=price_book_id,
+    )
+    return produce(estimate, identity, documents)
 
 
 def _produce_documents(
@@ -138,7 +188,8 @@ def _produce_documents(
     quote = result.quote
     with clock.stage("format"):
         stages = stage_files(quote)
-        calc_hash = calculation_hash(stages)
+        stage_digests = {path: sha256_hex(data) for path, data in stages.items()}
+        calc_hash = calculation_hash_of(stage_digests)
     with clock.stage("cover"):
         document = build_document(quote, options.company, options.terms, evidence_hash=calc_hash)
         workbook, cells = render_xlsx_with_map(document)
@@ -160,7 +211,9 @@ def _produce_documents(
             "documents/quote.xlsx": rendered["quote.xlsx"],
             "documents/quote.pdf": rendered["quote.pdf"],
         }
-        pack = build_pack(quote, content, engine_version=__version__, secret=options.evidence_secret)
+        pack = build_pack(
+            quote, content, engine_version=__version__, secret=options.evidence_secret, known=stage_digests
+        )
     quote["evidence"] = {
         "sha256": pack.sha256,
         "calculation_sha256": calc_hash,

@@ -98,13 +98,20 @@ class _FailingStore(InMemoryBlobStore):
         self.fail_at = fail_at
         self.counting = threading.Lock()  # the puts of one save run side by side
 
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> Any:
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        *,
+        sha256: str | None = None,
+    ) -> Any:
         with self.counting:
             self.puts += 1
             number = self.puts
         if number == self.fail_at:
             raise StorageError("injected: storage down mid-save", backend="memory", key=key)
-        return super().put(key, data, content_type)
+        return super().put(key, data, content_type, sha256=sha256)
 
 
 def test_storage_failure_mid_save_leaves_no_rows(context: SaveContext) -> None:

@@ -53,6 +53,16 @@ def test_put_returns_the_size_and_sha256_of_the_bytes(store: BlobStore) -> None:
     assert store.get(f"{QUOTE}/documents/quote.json") == data
 
 
+def test_put_takes_a_known_sha256_instead_of_hashing_again(store: BlobStore) -> None:
+    data = b"evidence bytes hashed once by the pipeline"
+    digest = hashlib.sha256(data).hexdigest()
+
+    info = store.put(f"{QUOTE}/stages/x.json", data, "application/json", sha256=digest)
+
+    assert (info.size, info.sha256) == (len(data), digest)
+    assert store.get(f"{QUOTE}/stages/x.json") == data
+
+
 def test_an_empty_blob_is_a_blob(store: BlobStore) -> None:
     info = store.put("empty", b"")
 

@@ -85,3 +85,18 @@ def test_listing_pages_through_more_than_a_thousand_keys(s3_store: S3BlobStore) 
         list(pool.map(lambda key: s3_store.put(key, b"{}"), keys))
 
     assert list(s3_store.list("quote/q/")) == keys
+
+
+def test_a_known_sha256_is_the_checksum_sent_for_the_store_to_verify(
+    s3_store: S3BlobStore, s3_server: GatedMotoServer
+) -> None:
+    data = b"evidence bytes"
+    digest = hashlib.sha256(data).hexdigest()
+
+    info = s3_store.put(KEY, data, sha256=digest)
+
+    assert info.sha256 == digest
+    assert (
+        s3_server.gate.seen[-1][2]["x-amz-checksum-sha256"]
+        == base64.b64encode(bytes.fromhex(digest)).decode()
+    )

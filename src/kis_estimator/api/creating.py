@@ -164,7 +164,7 @@ def run_create(
                 if revised is not None:
                     QuoteRepository(session).check_writable(revised)
         with container.sessions.begin() as session:
-            quote = save_estimate(
+            saved = save_estimate(
                 context,
                 raw,
                 session=session,
@@ -174,6 +174,7 @@ def run_create(
                 budget=budget,
                 actor=caller,
             )
+            quote: dict[str, Any] = dict(saved)  # the edge's JSON from here on
             finals = [("GATE_RESULT", gate) for gate in quote["gates"]]
             finals.append(("DONE", summary_of(quote)))
             stored = EventRepository(session).append_many(

@@ -38,9 +38,10 @@ def openapi_document() -> dict[str, Any]:
 
 def render_yaml(doc: dict[str, Any]) -> str:
     """The document as YAML: keys in the document's order, Korean text as is, no line folding."""
-    return yaml.safe_dump(
+    text: str = yaml.safe_dump(
         doc, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1_000_000, indent=2
     )
+    return text
 
 
 def _diff(current: str, wanted: str, path: Path) -> str:

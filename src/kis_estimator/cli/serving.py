@@ -74,7 +74,7 @@ class GuardedH11Protocol(H11Protocol):
         self.head_deadline: asyncio.TimerHandle | None = None
         self.head_begun = False
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
         self._await_head()
         if len(self.connections) > self.max_connections:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -66,7 +67,7 @@ def _panel(console: Console, panel: dict[str, Any]) -> None:
     console.print(table)
 
 
-def render_summary(console: Console, quote: dict[str, Any]) -> None:
+def render_summary(console: Console, quote: Mapping[str, Any]) -> None:
     """Print the quote the way an estimator reads it."""
     customer = quote["customer"]["name"]
     project = quote.get("project") or ""

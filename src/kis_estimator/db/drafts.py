@@ -16,6 +16,17 @@ from sqlalchemy.orm import Session
 
 from kis_estimator.db.models import DraftRow, PanelTemplateRow, QuoteRow
 
+__all__ = [
+    "DraftPage",
+    "DraftRepository",
+    "DraftRow",
+    "PanelTemplateRow",
+    "TemplateNameTaken",
+    "TemplateRepository",
+    "now",
+    "recent_values",
+]
+
 Field = Literal["customer", "project"]
 
 

@@ -51,7 +51,8 @@ def _schemaless(metadata: MetaData) -> MetaData:
     """The models as SQLite holds them: the same tables with the schemas translated away."""
     copy = MetaData(naming_convention=metadata.naming_convention)
     for table in metadata.sorted_tables:
-        table.to_metadata(copy, schema=None, referred_schema_fn=lambda *_: BLANK_SCHEMA)
+        # SQLAlchemy documents None and BLANK_SCHEMA for these (no schema); its annotations leave them out.
+        table.to_metadata(copy, schema=None, referred_schema_fn=lambda *_: BLANK_SCHEMA)  # type: ignore[arg-type]
     return copy
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,6 +24,7 @@ from kis_estimator.db.models import (
     QuoteRow,
     RulebookRow,
 )
+from kis_estimator.engine.model import Quote, QuotePanel
 
 # Allowed status moves: the happy path, and closing a quote that will not go ahead.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -130,7 +131,7 @@ def _phase_counts(phases: Sequence[str | None]) -> tuple[int, int, int]:
     return (phases.count("R"), phases.count("S"), phases.count("T"))
 
 
-def _breaker_rows(panel: dict[str, Any]) -> list[BreakerRow]:
+def _breaker_rows(panel: QuotePanel) -> list[BreakerRow]:
     rows = []
     for position, b in enumerate(panel["breakers"]):
         r, s, t = _phase_counts(b.get("phases") or [])
@@ -156,7 +157,7 @@ def _breaker_rows(panel: dict[str, Any]) -> list[BreakerRow]:
     return rows
 
 
-def _panel_row(position: int, panel: dict[str, Any]) -> PanelRow:
+def _panel_row(position: int, panel: QuotePanel) -> PanelRow:
     enclosure, phases = panel["enclosure"], panel["phases"]
     w, h, d = enclosure["size_mm"]
     return PanelRow(
@@ -196,7 +197,7 @@ class QuoteRepository:
 
     def add(
         self,
-        quote: dict[str, Any],
+        quote: Quote,
         *,
         documents: Sequence[tuple[str, str, str, StoredBlob]],  # (kind, filename, media type, blob)
         evidence: Sequence[StoredBlob],
@@ -213,7 +214,7 @@ class QuoteRepository:
             previous = self.session.get(QuoteRow, previous_id, with_for_update=True, populate_existing=True)
             if previous is not None:
                 self.check_writable(previous)
-        evidence_block = quote.get("evidence") or {}
+        evidence_block: Mapping[str, Any] = quote.get("evidence") or {}
         row = QuoteRow(
             id=quote["id"],
             number=quote["number"],

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 from kis_estimator.documents.drawing.dxf import render_layout_dxf
 from kis_estimator.documents.drawing.shapes import Sheet
@@ -19,11 +18,12 @@ from kis_estimator.documents.model import QuoteDocument
 from kis_estimator.documents.pdf.quote import render_pdf
 from kis_estimator.documents.xlsx import render_xlsx
 from kis_estimator.engine.catalog import Catalog
+from kis_estimator.engine.model import Quote
 
 
 @dataclass(frozen=True)
 class RenderContext:
-    quote: dict[str, Any]
+    quote: Quote
     document: QuoteDocument
     catalog: Catalog
 

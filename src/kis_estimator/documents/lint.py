@@ -20,6 +20,7 @@ from typing import Any
 from kis_estimator.documents.model import QuoteDocument
 from kis_estimator.documents.xlsx import COVER, CellMap
 from kis_estimator.documents.xlsx_cells import WorkbookCells, read_cells
+from kis_estimator.engine.model import QuoteGate
 
 ERROR_VALUES = ("#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -42,7 +43,7 @@ class LintGate:
     limit: float | str | None
     message: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> QuoteGate:
         return {
             "id": self.id,
             "status": self.status,

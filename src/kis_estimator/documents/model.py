@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kis_estimator.engine.model import Enclosure, Quote, QuotePanel
+
 
 @dataclass(frozen=True)
 class Company:
@@ -98,7 +100,7 @@ def _size_text(size: list[int]) -> str:
     return "×".join(str(v) for v in size)
 
 
-def _enclosure_text(enclosure: dict[str, Any]) -> str:
+def _enclosure_text(enclosure: Enclosure) -> str:
     kind = "기성함" if enclosure["stock"] else "주문제작"
     return f"{kind} {enclosure['model']} {enclosure['material']} {enclosure['thickness_mm']:.1f}T"
 
@@ -114,7 +116,7 @@ def _price_note(adjustment: dict[str, Any] | None) -> str:
     return text + (f", {adjustment['reason']}" if adjustment["reason"] else "")
 
 
-def _panel(index: int, panel: dict[str, Any]) -> DocumentPanel:
+def _panel(index: int, panel: QuotePanel) -> DocumentPanel:
     lines = tuple(
         DocumentLine(
             ln["no"],
@@ -141,7 +143,7 @@ def _panel(index: int, panel: dict[str, Any]) -> DocumentPanel:
     )
 
 
-def _notes(quote: dict[str, Any], terms: Terms) -> tuple[str, ...]:
+def _notes(quote: Quote, terms: Terms) -> tuple[str, ...]:
     brands = sorted({b["brand"] for p in quote["panels"] for b in p["breakers"]})
     brand_names = {"LS": "LS일렉트릭", "SANGDO": "상도전기"}
     enclosures = sorted({_enclosure_text(p["enclosure"]) for p in quote["panels"]})
@@ -155,9 +157,7 @@ def _notes(quote: dict[str, Any], terms: Terms) -> tuple[str, ...]:
     )
 
 
-def build_document(
-    quote: dict[str, Any], company: Company, terms: Terms, evidence_hash: str = ""
-) -> QuoteDocument:
+def build_document(quote: Quote, company: Company, terms: Terms, evidence_hash: str = "") -> QuoteDocument:
     """The document model of a quote; pure, so the same quote gives the same documents."""
     customer = quote["customer"]
     totals = quote["totals"]
@@ -182,7 +182,7 @@ def build_document(
     )
 
 
-def _discount(quote: dict[str, Any]) -> Discount | None:
+def _discount(quote: Quote) -> Discount | None:
     totals = quote["totals"]
     if "discount" not in totals:
         return None

@@ -279,7 +279,8 @@ class _Text(_Converter):
         if isinstance(value, int | float):  # a number typed into a text column, as the customer saw it
             return str(int(value)) if float(value).is_integer() else str(value)
         # Control characters are stored as _xHHHH_ (OOXML); the read-only reader leaves them escaped.
-        return unescape(str(value)).strip()
+        text: str = unescape(str(value))
+        return text.strip()
 
     def render(self, value: Any) -> _Rendered:
         return str(value)

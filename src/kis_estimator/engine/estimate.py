@@ -71,8 +71,9 @@ def _raise_if(problems: list[RequestProblem]) -> None:
 
 
 def stage_validate(work: Work) -> None:
-    """Schema and catalog-independent gates (DOMAIN §2)."""
-    request = parse_request(work.raw)
+    """Schema and catalog-independent gates (DOMAIN §2). A request the caller parsed already (in
+    `work.request`) is not parsed again."""
+    request = work.request if work.request is not None else parse_request(work.raw)
     _raise_if(check_request(request, work.catalog, work.rules))
     work.request = request
     work.panels = [PanelWork(i, p) for i, p in enumerate(request.panels)]

@@ -1,17 +1,29 @@
-"""The quote as plain JSON-ready data (ARCHITECTURE "Quote JSON"), built from the engine's Work.
+"""The quote as plain JSON-ready data (ARCHITECTURE "Quote JSON", typed in `engine.model`), built
+from the engine's Work.
 
-Identity (id, number) and time (created_at, the quote date) are given by the caller: the engine has
-no clock. The same request, catalog, rulebook, id and time give the same data, key order included.
+`quote_content` is what the engine computed; `with_identity` adds the identity (id, number) and time
+(created_at, the quote date), which the caller gives: the engine has no clock. The same request,
+catalog, rulebook, id and time give the same data, key order included.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from kis_estimator.engine.adjustments import LinePrice
 from kis_estimator.engine.bom import Line
+from kis_estimator.engine.critic import Gate
 from kis_estimator.engine.estimate import PanelWork, Work, totals_of
+from kis_estimator.engine.model import (
+    Quote,
+    QuoteBreaker,
+    QuoteContent,
+    QuoteGate,
+    QuoteLine,
+    QuotePanel,
+    Totals,
+)
 from kis_estimator.engine.money import korean_amount_in_words
 from kis_estimator.engine.resolve import ResolvedBreaker
 
@@ -22,8 +34,8 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _line(no: int, line: Line) -> dict[str, Any]:
-    shown = {
+def _line(no: int, line: Line) -> QuoteLine:
+    shown: QuoteLine = {
         "no": no,
         "name": line.name,
         "spec": line.spec,
@@ -47,7 +59,7 @@ def _line_phase(poles: int, phases: list[str | None]) -> str | None:
     return "/".join(sorted({p for p in phases if p is not None})) or None
 
 
-def _breaker(b: ResolvedBreaker, phases: list[str | None]) -> dict[str, Any]:
+def _breaker(b: ResolvedBreaker, phases: list[str | None]) -> QuoteBreaker:
     return {
         "role": b.role,
         "model": b.breaker.model,
@@ -69,14 +81,16 @@ def _breaker(b: ResolvedBreaker, phases: list[str | None]) -> dict[str, Any]:
     }
 
 
-def _panel(panel: PanelWork) -> dict[str, Any]:
+def _panel(panel: PanelWork) -> QuotePanel:
     assert panel.main and panel.layout and panel.choice and panel.phases and panel.thermal
     choice, phases, thermal = panel.choice, panel.phases, panel.thermal
     phase_by_source: dict[int, list[str | None]] = {}
     for placed, phase in zip(panel.layout.placed, phases.phase_of, strict=True):
         phase_by_source.setdefault(id(placed.source), []).append(phase)
     main_phase = "RST" if phases.supply == "3P4W" else None
-    breakers = [{**_breaker(panel.main, []), "phase": main_phase}]
+    main = _breaker(panel.main, [])
+    main["phase"] = main_phase
+    breakers = [main]
     breakers += [_breaker(b, phase_by_source.get(id(b), [])) for b in panel.branches]
     custom = choice.custom
     return {
@@ -162,7 +176,7 @@ def _panel(panel: PanelWork) -> dict[str, Any]:
     }
 
 
-def _gate(gate: Any) -> dict[str, Any]:
+def _gate(gate: Gate) -> QuoteGate:
     return {
         "id": gate.id,
         "status": gate.status,
@@ -172,21 +186,31 @@ def _gate(gate: Any) -> dict[str, Any]:
     }
 
 
-def _quote_gates(panels: list[PanelWork]) -> list[dict[str, Any]]:
+def _quote_gates(panels: list[PanelWork]) -> list[QuoteGate]:
     gates = []
     for panel in panels:
         for gate in panel.gates:
-            gates.append({**_gate(gate), "panel": panel.index})
+            quoted = _gate(gate)
+            quoted["panel"] = panel.index
+            gates.append(quoted)
     return gates
 
 
-def _totals(work: Work) -> dict[str, Any]:
+def _totals(work: Work) -> Totals:
     totals = totals_of(work)
-    shown: dict[str, Any] = {"subtotal": totals.subtotal}
     assert work.request is not None
-    if work.request.discount is not None:  # only then: a quote without one keeps its bytes
-        shown |= {"discount": totals.discount, "supply": totals.supply}
-    return shown | {
+    if work.request.discount is None:  # a quote without one keeps its bytes
+        return {
+            "subtotal": totals.subtotal,
+            "vat": totals.vat,
+            "total": totals.total,
+            "vat_rate": work.rules.vat_rate,
+            "amount_in_words": korean_amount_in_words(totals.total),
+        }
+    return {
+        "subtotal": totals.subtotal,
+        "discount": totals.discount,
+        "supply": totals.supply,
         "vat": totals.vat,
         "total": totals.total,
         "vat_rate": work.rules.vat_rate,
@@ -248,16 +272,9 @@ def _quoted(panel: PanelWork, path: str) -> int:
     return next(a.unit_price for a in panel.accessories if a.path == path)
 
 
-def quote_document(
-    work: Work,
-    *,
-    quote_id: str,
-    number: str,
-    created_at: str,
-    quote_date: str,
-    engine_version: str,
-) -> dict[str, Any]:
-    """The quote JSON of a finished Work."""
+def quote_content(work: Work, *, engine_version: str, price_book_id: int | None) -> QuoteContent:
+    """What a finished Work quotes, without identity. `price_book_id`: the price book the catalog came
+    from (None: the configured catalog)."""
     assert work.request is not None
     request = work.request
     notes = list(work.notes)
@@ -265,13 +282,8 @@ def quote_document(
         for b in [panel.main, *panel.branches]:
             if b is not None:
                 notes.extend(f"{panel.path}: {note}" for note in b.notes)
-    quote: dict[str, Any] = {
+    content: QuoteContent = {
         "schema": QUOTE_SCHEMA,
-        "id": quote_id,
-        "number": number,
-        "status": "draft",
-        "date": quote_date,
-        "created_at": created_at,
         "customer": request.customer.model_dump(),
         "project": request.project,
         "brand": request.brand,
@@ -285,8 +297,44 @@ def quote_document(
         "rulebook_sha256": work.rules.sha256,
         "catalog_sha256": work.catalog.sha256,
         "engine_version": engine_version,
+        "price_book_id": price_book_id,
     }
     adjustments = price_adjustments(work)
     if adjustments:  # only then: a quote without adjustments keeps its bytes
-        quote["adjustments"] = adjustments
+        content["adjustments"] = adjustments
+    return content
+
+
+def with_identity(
+    content: QuoteContent, *, quote_id: str, number: str, created_at: str, quote_date: str
+) -> Quote:
+    """The quote of `content` under this identity, a draft. Its gate list is its own (later gates are
+    appended to it); the rest is shared with `content`."""
+    quote: Quote = {
+        "schema": content["schema"],
+        "id": quote_id,
+        "number": number,
+        "status": "draft",
+        "date": quote_date,
+        "created_at": created_at,
+        "customer": content["customer"],
+        "project": content["project"],
+        "brand": content["brand"],
+        "mixed_reason": content["mixed_reason"],
+        "panels": content["panels"],
+        "totals": content["totals"],
+        "gates": list(content["gates"]),
+        "notes": content["notes"],
+        "request": content["request"],
+        "rulebook_version": content["rulebook_version"],
+        "rulebook_sha256": content["rulebook_sha256"],
+        "catalog_sha256": content["catalog_sha256"],
+        "engine_version": content["engine_version"],
+        "price_book_id": content["price_book_id"],
+    }
+    if "adjustments" in content:
+        # Where the quote carried them before the two steps: after engine_version, before price_book_id.
+        ordered = {key: value for key, value in quote.items() if key != "price_book_id"}
+        ordered |= {"adjustments": content["adjustments"], "price_book_id": content["price_book_id"]}
+        return cast(Quote, ordered)
     return quote

@@ -6,6 +6,7 @@ A case's `expect` lists only what was worked out by hand; everything listed must
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,13 +104,13 @@ def _check_panel(where: str, expect: dict[str, Any], panel: dict[str, Any], out:
         _compare(f"{where}.imbalance_pct", expect["imbalance_pct"], panel["phases"]["imbalance_pct"], out)
 
 
-def _worst_gate_status(quote: dict[str, Any], gate_id: str) -> str | None:
+def _worst_gate_status(quote: Mapping[str, Any], gate_id: str) -> str | None:
     order = {"pass": 0, "warn": 1, "fail": 2}
     statuses = [g["status"] for g in quote["gates"] if g["id"] == gate_id]
     return max(statuses, key=order.__getitem__) if statuses else None
 
 
-def check_quote(expect: dict[str, Any], quote: dict[str, Any]) -> list[str]:
+def check_quote(expect: dict[str, Any], quote: Mapping[str, Any]) -> list[str]:
     """Every difference between a case's expectations and the engine's quote."""
     out: list[str] = []
     for i, panel_expect in enumerate(expect.get("panels", [])):

@@ -23,15 +23,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number
 from kis_estimator.documents import RENDERERS
 from kis_estimator.engine.catalog import Catalog
+from kis_estimator.engine.model import Quote
 from kis_estimator.engine.request import parse_request
 from kis_estimator.engine.rulebook import Rulebook
-from kis_estimator.evidence import sha256_hex
 from kis_estimator.pipeline import (
     DocumentOptions,
     PipelineResult,
     ProgressListener,
     QuoteIdentity,
-    run_pipeline,
+    compute_estimate,
+    produce,
 )
 from kis_estimator.services.storage_budget import StorageBudget
 from kis_estimator.storage import BlobStore
@@ -78,13 +79,16 @@ def _write_blobs(
     quote_id = result.quote["id"]
     evidence = []
     for path, data in sorted(result.evidence.files.items()):
-        digest = sha256_hex(data)
+        digest = result.evidence.digests[path]
         evidence.append(
             StoredBlob(path=path, key=evidence_key(quote_id, path, digest), sha256=digest, size=len(data))
         )
     files = result.evidence.files
     # The puts wait on fsync or the network, not the CPU: overlap them. Any failure is raised here.
-    for _ in _PUTS.map(lambda b: store.put(b.key, files[b.path], _media_type(b.path)), evidence):
+    puts = _PUTS.map(
+        lambda b: store.put(b.key, files[b.path], _media_type(b.path), sha256=b.sha256), evidence
+    )
+    for _ in puts:
         pass
     by_path = {b.path: b for b in evidence}
     documents = []
@@ -113,32 +117,30 @@ def save_estimate(
     after_blobs: Callable[[], None] | None = None,
     budget: StorageBudget | None = None,
     actor: str | None = None,
-) -> dict[str, Any]:
+) -> Quote:
     """Estimate, render, store the blobs and stage every row in `session` (the caller commits).
 
     Raises RequestRejected (nothing written) for a bad request, StorageError when storage fails,
     StorageBudgetExceeded (nothing written) when the blobs would go over the caller's `budget`.
     `actor`: who asks (the API caller's subject), recorded with the quote's price adjustments.
     """
-    parse_request(raw_request)  # refuse a malformed request before any work
+    request = parse_request(raw_request)  # refuse a malformed request before any work
     if budget is not None:
         budget.check()
-
-    def identity() -> QuoteIdentity:  # called once the engine accepted the request
-        moment = _now(context.timezone)
-        with context.sessions.begin() as numbering:
-            number = allocate_number(numbering, moment.date())
-        return QuoteIdentity(quote_id or str(uuid.uuid4()), number, moment.isoformat(timespec="seconds"))
-
-    result = run_pipeline(
+    estimate = compute_estimate(
         raw_request,
         context.catalog,
         context.rules,
-        identity,
-        on_progress,
-        replace(context.options, actor=actor),
+        with_documents=True,
+        on_progress=on_progress,
         price_book_id=context.price_book_id,
+        request=request,
     )
+    moment = _now(context.timezone)  # the engine accepted the request: now it spends a number
+    with context.sessions.begin() as numbering:
+        number = allocate_number(numbering, moment.date())
+    identity = QuoteIdentity(quote_id or str(uuid.uuid4()), number, moment.isoformat(timespec="seconds"))
+    result = produce(estimate, identity, replace(context.options, actor=actor))
     if previous is not None:
         result.quote["previous_id"], result.quote["revision"] = previous[0], previous[1] + 1
     if budget is not None:

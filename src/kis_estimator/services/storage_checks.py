@@ -63,7 +63,8 @@ def collect_garbage(
 ) -> tuple[list[str], list[str]]:
     """The orphan blobs, as (old enough to delete, too young); with `delete`, remove the old ones."""
     now = time.time() if now is None else now
-    old, young = [], []
+    old: list[str] = []
+    young: list[str] = []
     for key in find_orphans(session, store):
         try:
             age = now - store.modified_at(key)

@@ -71,8 +71,18 @@ class BlobStore(Protocol):
     """A flat key → bytes store. Store failures raise StorageError (or a subclass); a caller's own
     mistakes in `expires_s` or `content_type` raise ValueError."""
 
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> BlobInfo:
-        """Store `data` under `key`, replacing any blob there; readers see old or new bytes, never a mix."""
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        *,
+        sha256: str | None = None,
+    ) -> BlobInfo:
+        """Store `data` under `key`, replacing any blob there; readers see old or new bytes, never a mix.
+
+        `sha256`: the SHA-256 of `data` (lowercase hex) when the caller has it already; it is not
+        computed again (S3 still checks it against the bytes it receives)."""
         ...
 
     def get(self, key: str) -> bytes:

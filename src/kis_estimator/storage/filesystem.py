@@ -83,7 +83,14 @@ class FileSystemBlobStore:
         """The resolved root directory."""
         return self._root
 
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> BlobInfo:
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        *,
+        sha256: str | None = None,
+    ) -> BlobInfo:
         """Atomically store `data` under `key` (the content type is checked, not stored)."""
         validate_content_type(content_type)
         path = self._path(key)
@@ -91,7 +98,7 @@ class FileSystemBlobStore:
             self._write_atomically(path, data)
         except OSError as exc:
             raise self._error("cannot write", exc, key) from exc
-        return BlobInfo(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        return BlobInfo(key=key, size=len(data), sha256=sha256 or hashlib.sha256(data).hexdigest())
 
     def get(self, key: str) -> bytes:
         """The bytes under `key`; BlobNotFound when there is no such file."""

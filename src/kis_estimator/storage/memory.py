@@ -42,7 +42,14 @@ class InMemoryBlobStore:
         self._written: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> BlobInfo:
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        *,
+        sha256: str | None = None,
+    ) -> BlobInfo:
         """Store a copy of `data` under `key`."""
         validate_key(key, backend=self.backend)
         validate_content_type(content_type)
@@ -51,7 +58,7 @@ class InMemoryBlobStore:
         with self._lock:
             self._blobs[key] = snapshot
             self._written[key] = time.time()
-        return BlobInfo(key=key, size=len(snapshot), sha256=hashlib.sha256(snapshot).hexdigest())
+        return BlobInfo(key=key, size=len(snapshot), sha256=sha256 or hashlib.sha256(snapshot).hexdigest())
 
     def get(self, key: str) -> bytes:
         """The bytes under `key`; BlobNotFound when there are none."""

@@ -88,11 +88,18 @@ class S3BlobStore:
         """The bucket name."""
         return self._bucket
 
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> BlobInfo:
-        """Upload `data` as one object with its content type and SHA-256."""
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        *,
+        sha256: str | None = None,
+    ) -> BlobInfo:
+        """Upload `data` as one object with its content type and SHA-256 (which S3 checks)."""
         validate_key(key, backend=self.backend)
         validate_content_type(content_type)
-        digest = hashlib.sha256(data).digest()
+        digest = bytes.fromhex(sha256) if sha256 else hashlib.sha256(data).digest()
         with self._translate("put", key):
             self._client.put_object(
                 Bucket=self._bucket,

@@ -13,6 +13,7 @@ from kis_estimator.documents.drawing.sheet import layout_sheet, panel_sheet
 
 if TYPE_CHECKING:
     from kis_estimator.engine.catalog import Catalog
+    from kis_estimator.engine.model import Quote, QuotePanel
 
 DXF_FONT = "malgun.ttf"  # the Hangul font every Korean Windows CAD seat has
 
@@ -37,12 +38,12 @@ DXF_LAYERS: dict[str, tuple[int, tuple[int, int, int] | None, str]] = {
 _DXF_LOCK = threading.Lock()
 
 
-def render_dxf(panel: dict[str, Any], catalog: Catalog, *, title: str) -> bytes:
+def render_dxf(panel: QuotePanel, catalog: Catalog, *, title: str) -> bytes:
     """One panel's front view as DXF (R2013, mm, $INSUNITS = 4) bytes."""
     return _dxf_bytes(panel_sheet(panel, catalog, title=title))
 
 
-def render_layout_dxf(quote: dict[str, Any], catalog: Catalog, sheet: Sheet | None = None) -> bytes:
+def render_layout_dxf(quote: Quote, catalog: Catalog, sheet: Sheet | None = None) -> bytes:
     """Every panel of the quote side by side, as DXF bytes (`sheet`: its layout_sheet, when at hand)."""
     return _dxf_bytes(sheet or layout_sheet(quote, catalog))
 

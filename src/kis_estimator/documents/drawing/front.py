@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from kis_estimator.documents.drawing.shapes import (
     DIM_GAP,
@@ -29,6 +29,7 @@ from kis_estimator.documents.drawing.shapes import (
 
 if TYPE_CHECKING:
     from kis_estimator.engine.catalog import Catalog
+    from kis_estimator.engine.model import PlacedBreaker, QuoteBreaker, QuotePanel
 
 # Rulebook [critic] busbar_corridor_mm: the clear corridor between the facing breakers' line ends.
 BUSBAR_CORRIDOR_MM = 80.0
@@ -57,7 +58,7 @@ class Frame:
         return self.x + self.w / 2
 
 
-def enclosure_outline(frame: Frame, panel: dict[str, Any]) -> Iterator[Shape]:
+def enclosure_outline(frame: Frame, panel: QuotePanel) -> Iterator[Shape]:
     """The selected box's outline and its W and H dimension lines."""
     yield Rect(frame.x, frame.y, frame.w, frame.h, "ENCLOSURE", "enclosure-outline", stroke_width=3.0)
     top = frame.y - DIM_GAP
@@ -66,7 +67,7 @@ def enclosure_outline(frame: Frame, panel: dict[str, Any]) -> Iterator[Shape]:
     yield from v_dimension(frame.y, frame.y + frame.h, left, frame.x, f"H {num(frame.h)}")
 
 
-def front_contents(frame: Frame, panel: dict[str, Any], catalog: Catalog) -> Iterator[Shape]:
+def front_contents(frame: Frame, panel: QuotePanel, catalog: Catalog) -> Iterator[Shape]:
     """Main breaker, busbar, branch rows and accessory area, stacked as the quote sized them."""
     main_spec = panel["breakers"][0]
     main = _breaker(catalog, main_spec["model"])
@@ -102,7 +103,7 @@ def _breaker(catalog: Catalog, model: str) -> _Body:
     return _Body(float(found.w_mm), float(found.h_mm))
 
 
-def _main_offset(panel: dict[str, Any], main_h: float) -> float:
+def _main_offset(panel: QuotePanel, main_h: float) -> float:
     """How far below the enclosure's top edge the main breaker starts.
 
     A panel with branches keeps A_top above the main (DOMAIN §4).  A main-only panel has no A_top:
@@ -117,7 +118,7 @@ def _main_offset(panel: dict[str, Any], main_h: float) -> float:
     return (float(panel["enclosure"]["size_mm"][1]) - main_h) / 2
 
 
-def _row_tops(panel: dict[str, Any], main_bottom: float) -> dict[int, tuple[float, float]]:
+def _row_tops(panel: QuotePanel, main_bottom: float) -> dict[int, tuple[float, float]]:
     """Row number → (top y, pitch); rows stack from the main's bottom plus the gap."""
     y = main_bottom + float(panel["enclosure"]["height_terms_mm"].get("gap", 0))
     tops: dict[int, tuple[float, float]] = {}
@@ -127,7 +128,7 @@ def _row_tops(panel: dict[str, Any], main_bottom: float) -> dict[int, tuple[floa
     return tops
 
 
-def _rows_bottom(panel: dict[str, Any], rows: dict[int, tuple[float, float]], main_bottom: float) -> float:
+def _rows_bottom(panel: QuotePanel, rows: dict[int, tuple[float, float]], main_bottom: float) -> float:
     """The y where the branch rows end (the accessory area starts here)."""
     if not rows:
         return main_bottom + float(panel["enclosure"]["height_terms_mm"].get("gap", 0))
@@ -135,7 +136,7 @@ def _rows_bottom(panel: dict[str, Any], rows: dict[int, tuple[float, float]], ma
     return top + pitch
 
 
-def _main_breaker(frame: Frame, spec: dict[str, Any], main: _Body, top: float) -> Iterator[Shape]:
+def _main_breaker(frame: Frame, spec: QuoteBreaker, main: _Body, top: float) -> Iterator[Shape]:
     """The main breaker upright at the top centre, its catalog w × h, labelled model / AT / poles."""
     x = frame.centre_x - main.w / 2
     yield Rect(
@@ -169,7 +170,7 @@ def _busbar(frame: Frame, top: float, bottom: float) -> Iterator[Shape]:
 
 
 def _branch(
-    frame: Frame, placed: dict[str, Any], body: _Body, row_top: float, pitch: float
+    frame: Frame, placed: PlacedBreaker, body: _Body, row_top: float, pitch: float
 ) -> Iterator[Shape]:
     """One branch breaker lying sideways in its row, its strap to the busbar and its labels.
 
@@ -224,7 +225,7 @@ def _strap(centre_x: float, y: float, left: bool) -> Iterator[Shape]:
 
 
 def _circuit_label(
-    frame: Frame, placed: dict[str, Any], x: float, length: float, y: float, left: bool
+    frame: Frame, placed: PlacedBreaker, x: float, length: float, y: float, left: bool
 ) -> Iterator[Shape]:
     """ "No. circuit" in the free space between the breaker's load end and the side wall.
 
@@ -266,7 +267,7 @@ def _accessory_area(frame: Frame, top: float, e_acc: float) -> Iterator[Shape]:
 
 
 def _height_chain(
-    frame: Frame, panel: dict[str, Any], main_top: float, main_h: float, rows_bottom: float, e_acc: float
+    frame: Frame, panel: QuotePanel, main_top: float, main_h: float, rows_bottom: float, e_acc: float
 ) -> Iterator[Shape]:
     """A chain dimension right of the front view: A_top, main, gap, rows, E_acc, and what is left.
 

@@ -6,7 +6,7 @@ layout sheet that places every panel of a quote side by side. Everything is read
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kis_estimator.documents.drawing.front import Frame, enclosure_outline, front_contents
 from kis_estimator.documents.drawing.shapes import (
@@ -27,6 +27,7 @@ from kis_estimator.documents.drawing.shapes import (
 
 if TYPE_CHECKING:
     from kis_estimator.engine.catalog import Catalog
+    from kis_estimator.engine.model import Enclosure, Phases, PlacedBreaker, Quote, QuotePanel
 
 # Sheet furniture around one panel's front view, in mm.
 MARGIN = 40.0
@@ -38,12 +39,12 @@ TITLE_H = 110.0
 PANEL_SPACING = 120.0  # between panels in a layout drawing
 
 
-def quote_title(quote: dict[str, Any]) -> str:
+def quote_title(quote: Quote) -> str:
     """The title a quote's drawings carry: its number and project."""
     return " · ".join(str(part) for part in (quote.get("number"), quote.get("project")) if part)
 
 
-def layout_sheet(quote: dict[str, Any], catalog: Catalog) -> Sheet:
+def layout_sheet(quote: Quote, catalog: Catalog) -> Sheet:
     """Panels placed left to right, tops aligned; one panel gives exactly its own sheet."""
     title = quote_title(quote)
     sheets = [panel_sheet(panel, catalog, title=title) for panel in quote["panels"]]
@@ -58,7 +59,7 @@ def layout_sheet(quote: dict[str, Any], catalog: Catalog) -> Sheet:
     return Sheet(width, max(s.height for s in sheets), tuple(shapes), title)
 
 
-def panel_sheet(panel: dict[str, Any], catalog: Catalog, *, title: str) -> Sheet:
+def panel_sheet(panel: QuotePanel, catalog: Catalog, *, title: str) -> Sheet:
     """One panel: front view with dimensions, side view, legend and title block."""
     w, h, d = (float(v) for v in panel["enclosure"]["size_mm"])
     frame = Frame(MARGIN + DIM_GAP + 30.0, MARGIN + DIM_GAP + 30.0, w, h, d)
@@ -85,7 +86,7 @@ def _side_view(frame: Frame, x: float) -> Iterator[Shape]:
     yield Text(x + frame.d / 2, frame.y + frame.h + 25.0, ("측면",), 16.0, "TEXT", "view-label")
 
 
-def _legend(panel: dict[str, Any], x: float, y: float) -> Iterator[Shape]:
+def _legend(panel: QuotePanel, x: float, y: float) -> Iterator[Shape]:
     """Phase colours with each phase's single-phase load and count, and the balance figures."""
     phases = panel.get("phases") or {}
     yield Text(x, y + 12.0, ("범례",), 18.0, "LEGEND", "legend-title", anchor="start", bold=True)
@@ -108,26 +109,27 @@ def _legend(panel: dict[str, Any], x: float, y: float) -> Iterator[Shape]:
         row_y += 22.0
 
 
-def _legend_entries(placed: list[dict[str, Any]], phases: dict[str, Any]) -> list[tuple[str, str]]:
+def _legend_entries(placed: list[PlacedBreaker], phases: Phases) -> list[tuple[str, str]]:
     """(colour key, text) per legend row.
 
     A three-phase supply always lists R, S, T and RST, so the colour code reads the same on every
     sheet; a single-phase supply (phase null) has one colour, and its load is the whole panel's.
     """
+    amps = (phases.get("R", 0), phases.get("S", 0), phases.get("T", 0))
     if phases.get("supply") == "1P2W" or any(p.get("phase") is None for p in placed):
-        load = sum(float(phases.get(key, 0)) for key in ("R", "S", "T"))
+        load = sum(float(a) for a in amps)
         return [(SINGLE_PHASE, f"{SINGLE_PHASE} 단상  {num(load)} A · {len(placed)}회로")]
     counts = phases.get("counts") or [0, 0, 0]
     entries = [
-        (key, f"{key}상  {num(float(phases.get(key, 0)))} A · 단상 {counts[i]}회로")
-        for i, key in enumerate(("R", "S", "T"))
+        (key, f"{key}상  {num(float(a))} A · 단상 {counts[i]}회로")
+        for i, (key, a) in enumerate(zip(("R", "S", "T"), amps, strict=True))
     ]
     three_phase = sum(1 for p in placed if p.get("phase") == "RST")
     entries.append(("RST", f"RST 3상 · {three_phase}회로"))
     return entries
 
 
-def _balance_lines(phases: dict[str, Any]) -> list[str]:
+def _balance_lines(phases: Phases) -> list[str]:
     """The §5 balance figures as short lines; a single-phase supply says so instead."""
     supply = phases.get("supply", "")
     imbalance = phases.get("imbalance_pct")
@@ -136,11 +138,11 @@ def _balance_lines(phases: dict[str, Any]) -> list[str]:
     return [
         f"전원 {supply}",
         f"불평형률 {imbalance:.1f} %",
-        f"설비불평형률 {float(phases.get('kec_unbalance_pct', 0)):.1f} %",
+        f"설비불평형률 {float(phases.get('kec_unbalance_pct', 0) or 0):.1f} %",
     ]
 
 
-def _title_block(panel: dict[str, Any], title: str, left: float, top: float, right: float) -> Iterator[Shape]:
+def _title_block(panel: QuotePanel, title: str, left: float, top: float, right: float) -> Iterator[Shape]:
     """Two-row title block: panel name and title; model, size, material and scale."""
     width = right - left
     enclosure = panel["enclosure"]
@@ -163,7 +165,7 @@ def _title_block(panel: dict[str, Any], title: str, left: float, top: float, rig
     yield Text(split + 12.0, low, (facts,), 15.0, "TITLE", "size", anchor="start")
 
 
-def _thickness(enclosure: dict[str, Any]) -> str:
+def _thickness(enclosure: Enclosure) -> str:
     """ "1.2T" from thickness_mm, empty when the quote has none."""
     value = enclosure.get("thickness_mm")
     return f"{num(float(value))}T" if value else ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr  # escape() writes SVG text, parses nothing  # nosec B406
 
 from kis_estimator.documents.drawing.shapes import Line, Rect, Shape, Sheet, Text, line_offsets, num
@@ -11,16 +11,17 @@ from kis_estimator.documents.drawing.sheet import layout_sheet, panel_sheet
 
 if TYPE_CHECKING:
     from kis_estimator.engine.catalog import Catalog
+    from kis_estimator.engine.model import Quote, QuotePanel
 
 FONT_FAMILY = "'Noto Sans KR', 'Noto Sans CJK KR', 'Malgun Gothic', sans-serif"
 
 
-def render_svg(panel: dict[str, Any], catalog: Catalog, *, title: str) -> bytes:
+def render_svg(panel: QuotePanel, catalog: Catalog, *, title: str) -> bytes:
     """One panel's front view as UTF-8 SVG bytes, 1 user unit = 1 mm."""
     return _svg_bytes(panel_sheet(panel, catalog, title=title))
 
 
-def render_layout_svg(quote: dict[str, Any], catalog: Catalog, sheet: Sheet | None = None) -> bytes:
+def render_layout_svg(quote: Quote, catalog: Catalog, sheet: Sheet | None = None) -> bytes:
     """Every panel of the quote side by side, as SVG bytes (`sheet`: its layout_sheet, when at hand)."""
     return _svg_bytes(sheet or layout_sheet(quote, catalog))
 
