@@ -14,7 +14,7 @@ from kis_estimator.engine.adjustments import discount_amount, discount_problem
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.estimate import run_engine
-from kis_estimator.engine.quote import quote_document
+from kis_estimator.engine.quote import quote_content, with_identity
 from kis_estimator.engine.request import Discount
 from kis_estimator.engine.rulebook import Rulebook
 from tests.factories import DOMAIN_S8
@@ -22,14 +22,15 @@ from tests.factories import DOMAIN_S8
 
 def _quote(raw: dict[str, Any], catalog: Catalog, rules: Rulebook) -> dict[str, Any]:
     work = run_engine(raw, catalog, rules)
-    return quote_document(
-        work,
+    content = quote_content(work, engine_version="test", price_book_id=None)
+    quote = with_identity(
+        content,
         quote_id="q",
         number="EST-20260101-0001",
         created_at="2026-01-01T09:00:00+09:00",
         quote_date="2026-01-01",
-        engine_version="test",
     )
+    return dict(quote)
 
 
 def _refused(raw: dict[str, Any], catalog: Catalog, rules: Rulebook) -> dict[str, Any]:
