@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     storage_budget_bytes_per_caller: int = 1_073_741_824
     # Data rows of a whole price book, all three kinds (413 beyond); each sheet also stops at 20,000.
     price_book_max_rows: int = 20_000
+    # Quotes one export of the quote list may hold (GET /v1/estimate/export.xlsx; 422 beyond).
+    export_max_rows: int = 5_000
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
     # Duplicates that may wait at once, per key and per process; beyond, 409 with Retry-After at once.
     idempotency_max_waiters_per_key: int = 16

@@ -20,6 +20,7 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("GET", "/metrics"): PUBLIC,
     ("POST", "/v1/estimate"): "estimator",
     ("GET", "/v1/estimate"): "viewer",
+    ("GET", "/v1/estimate/export.xlsx"): "viewer",
     ("GET", "/v1/estimate/stream"): "viewer",
     ("GET", "/v1/estimate/{quote_id}/events"): "viewer",
     ("GET", "/v1/estimate/{quote_id}"): "viewer",

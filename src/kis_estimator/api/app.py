@@ -18,7 +18,7 @@ from kis_estimator import __version__
 from kis_estimator.api import docs_page, sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
-from kis_estimator.api.routes import catalog, documents, estimates, health, keys
+from kis_estimator.api.routes import catalog, documents, estimates, health, keys, quote_list
 from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
 from kis_estimator.observability import telemetry
@@ -152,7 +152,7 @@ def create_app(container: Container) -> FastAPI:
     # Outermost: everything after it sees the client's scheme, host and address (from a trusted proxy).
     app.add_middleware(ForwardedHeaders, trusted=trusted_networks(settings.forwarded_allow_list()))
 
-    for module in (health, estimates, documents, catalog, keys):
+    for module in (health, quote_list, estimates, documents, catalog, keys):  # export.xlsx before {quote_id}
         app.include_router(module.router)
     app.include_router(keys.me_router)
     docs_page.mount(app)
