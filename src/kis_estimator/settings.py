@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     draft_max_bytes: int = 524_288
     drafts_max_per_caller: int = 100
     templates_max_per_caller: int = 200
+
+    # Quotes one export of the quote list may hold (GET /v1/estimate/export.xlsx; 422 beyond).
+    export_max_rows: int = 5_000
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
     # Duplicates that may wait at once, per key and per process; beyond, 409 with Retry-After at once.
     idempotency_max_waiters_per_key: int = 16

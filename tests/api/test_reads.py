@@ -1,8 +1,9 @@
 """Viewers cannot block the database: reads (the key lookup included) do not wait for a writer, search
-reads no request or document JSON, and a page holds at most MAX_PAGE_SIZE quotes."""
+loads no request or document JSON, and a page holds at most MAX_PAGE_SIZE quotes."""
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -12,6 +13,8 @@ from kis_estimator.db.models import QuoteCounterRow
 from kis_estimator.db.repository import MAX_PAGE_SIZE
 from tests.api.conftest import Api
 from tests.factories import DOMAIN_S8
+
+EXTRACTED = re.compile(r"JSON_EXTRACT\((?:\w+\.)?quotes\.request, \?\)")
 
 
 def test_a_viewer_reads_while_a_write_transaction_is_open(api: Api) -> None:
@@ -50,7 +53,10 @@ def test_search_loads_no_request_or_document_json(api: Api) -> None:
     on_quotes = [s for s in statements if "quotes." in s]
     assert on_quotes, statements
     for statement in on_quotes:
-        assert "quotes.request" not in statement and "quotes.document" not in statement, statement
+        # The panel summary's two enclosure words are extracted by the database (a JSON path each); the
+        # request is never selected whole, the document never read at all.
+        rest = EXTRACTED.sub("", statement)
+        assert "quotes.request" not in rest and "quotes.document" not in statement, statement
 
 
 def test_a_page_over_the_maximum_is_refused_with_a_hint(api: Api) -> None:

@@ -22,6 +22,7 @@ import uvicorn
 from kis_estimator import bootstrap
 from kis_estimator.api.app import create_app
 from kis_estimator.db.keys import ApiKeyRepository
+from kis_estimator.settings import Settings
 from tests.api.conftest import make_settings
 from tests.factories import ROOT
 
@@ -35,6 +36,7 @@ EXAMPLE = ROOT / "examples" / "domain-s8-outdoor-sus.json"
 class LiveApp:
     url: str
     keys: dict[str, str]  # role -> API key
+    settings: Settings  # the server's own: a test may change a limit while it runs, and set it back
 
     def api(self, role: str = "estimator") -> httpx.Client:
         """A plain HTTP client of the same server, to set up data and to compare with what the page shows."""
@@ -64,7 +66,7 @@ def running_app(directory: Path) -> Iterator[LiveApp]:
             raise RuntimeError("the web test server did not start")
         time.sleep(0.02)
     try:
-        yield LiveApp(f"http://127.0.0.1:{port}", keys)
+        yield LiveApp(f"http://127.0.0.1:{port}", keys, settings)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

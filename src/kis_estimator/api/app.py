@@ -18,7 +18,17 @@ from kis_estimator import __version__
 from kis_estimator.api import docs_page, sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
-from kis_estimator.api.routes import catalog, documents, drafts, estimates, health, keys, preview, templates
+from kis_estimator.api.routes import (
+    catalog,
+    documents,
+    drafts,
+    estimates,
+    health,
+    keys,
+    preview,
+    quote_list,
+    templates,
+)
 from kis_estimator.api.routes import quick as quick_entry
 from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
@@ -160,7 +170,8 @@ def create_app(container: Container) -> FastAPI:
     # Outermost: everything after it sees the client's scheme, host and address (from a trusted proxy).
     app.add_middleware(ForwardedHeaders, trusted=trusted_networks(settings.forwarded_allow_list()))
 
-    for module in (health, estimates, documents, catalog, keys, drafts, templates):
+    # quote_list before estimates: export.xlsx before {quote_id}
+    for module in (health, quote_list, estimates, documents, catalog, keys, drafts, templates):
         app.include_router(module.router)
     app.include_router(preview.router)
     app.include_router(keys.me_router)

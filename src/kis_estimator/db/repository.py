@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -62,6 +62,13 @@ class StoredBlob:
 
 MAX_PAGE_SIZE = 100  # quotes per search page
 
+# What a search may be ordered by (each ascending or descending); every order ends with the newest first
+# (creation time, then number) so that equal keys keep one order from page to page.
+SORT_KEYS = ("number", "date", "customer", "total", "status", "revision")
+DEFAULT_SORT = ("date", True)  # (key, descending): newest first
+AnySelect = Select[*tuple[Any, ...]]
+_Statement = TypeVar("_Statement", bound=AnySelect)
+
 # The columns of a search row: never the request or document JSON (tens of KB per quote).
 SUMMARY_COLUMNS = (
     QuoteRow.id,
@@ -85,6 +92,14 @@ class QuoteSummary:
     quote_date: date
     total: int
     revision: int
+
+
+@dataclass(frozen=True)
+class ListedQuote(QuoteSummary):
+    """A search row with the amounts an export shows beside the total."""
+
+    subtotal: int
+    vat: int
 
 
 @dataclass(frozen=True)
@@ -325,42 +340,50 @@ class QuoteRepository:
         number: str | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
+        sort: tuple[str, bool] = DEFAULT_SORT,
         page: int = 1,
         size: int = 20,
     ) -> SearchResult:
-        """Quotes matching every given filter, newest first, one page of them (at most MAX_PAGE_SIZE) and
-        the total count. Only the summary columns are read."""
+        """Quotes matching every given filter in the order of `sort` ((key of SORT_KEYS, descending);
+        newest first by default), one page of them (at most MAX_PAGE_SIZE) and the total count. Only
+        the summary columns are read."""
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise ValueError(f"size must be 1..{MAX_PAGE_SIZE}")
-        if any("\x00" in text for text in (q, customer, number) if text):  # no stored text holds a NUL
+        statement = _matching(select(*SUMMARY_COLUMNS), q, customer, status, number, date_from, date_to)
+        if statement is None:
             return SearchResult(items=[], total=0, page=page, size=size)
-        statement = select(*SUMMARY_COLUMNS)
-        if q:
-            pattern = f"%{_escape_like(q)}%"
-            statement = statement.where(
-                or_(
-                    QuoteRow.number.ilike(pattern, escape="\\"),
-                    QuoteRow.customer_name.ilike(pattern, escape="\\"),
-                    QuoteRow.project.ilike(pattern, escape="\\"),
-                )
-            )
-        if customer:
-            statement = statement.where(
-                QuoteRow.customer_name.ilike(f"%{_escape_like(customer)}%", escape="\\")
-            )
-        if status:
-            statement = statement.where(QuoteRow.status == status)
-        if number:
-            statement = statement.where(QuoteRow.number.startswith(number, autoescape=True))
-        if date_from:
-            statement = statement.where(QuoteRow.quote_date >= date_from)
-        if date_to:
-            statement = statement.where(QuoteRow.quote_date <= date_to)
-        total = self.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-        ordered = statement.order_by(QuoteRow.created_at.desc(), QuoteRow.number.desc())
+        total = self.count(statement)
+        ordered = statement.order_by(*_order(sort))
         rows = self.session.execute(ordered.offset((page - 1) * size).limit(size))
         items = [QuoteSummary(*row) for row in rows]
         return SearchResult(items=items, total=total, page=page, size=size)
+
+    def listed(
+        self,
+        *,
+        q: str | None = None,
+        customer: str | None = None,
+        status: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        sort: tuple[str, bool] = DEFAULT_SORT,
+        limit: int,
+    ) -> tuple[int, list[ListedQuote]]:
+        """How many quotes a search with these filters finds, and those quotes in the order of `sort`
+        with their subtotal and VAT (the rows of an export); none are read when more than `limit` match."""
+        columns = (*SUMMARY_COLUMNS, QuoteRow.subtotal, QuoteRow.vat)
+        statement = _matching(select(*columns), q, customer, status, None, date_from, date_to)
+        if statement is None:
+            return 0, []
+        total = self.count(statement)
+        if not 0 < total <= limit:
+            return total, []
+        return total, [
+            ListedQuote(*tuple(row)) for row in self.session.execute(statement.order_by(*_order(sort)))
+        ]
+
+    def count(self, statement: AnySelect) -> int:
+        return int(self.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one())
 
     def all_blob_rows(self) -> list[tuple[str, str, str]]:
         """(quote id, storage key, sha256) of every document and evidence blob the database knows."""
@@ -386,6 +409,62 @@ class QuoteRepository:
 def _is_second_revision(exc: IntegrityError) -> bool:
     message = str(exc.orig)  # PostgreSQL names the index, SQLite the column
     return "uq_quotes_previous_id" in message or "UNIQUE constraint failed: quotes.previous_id" in message
+
+
+def _matching(
+    statement: _Statement,
+    q: str | None,
+    customer: str | None,
+    status: str | None,
+    number: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> _Statement | None:
+    """`statement` narrowed to the quotes matching every given filter; None when none can (a NUL)."""
+    if any("\x00" in text for text in (q, customer, number) if text):  # no stored text holds a NUL
+        return None
+    if q:
+        pattern = f"%{_escape_like(q)}%"
+        statement = statement.where(
+            or_(
+                QuoteRow.number.ilike(pattern, escape="\\"),
+                QuoteRow.customer_name.ilike(pattern, escape="\\"),
+                QuoteRow.project.ilike(pattern, escape="\\"),
+            )
+        )
+    if customer:
+        statement = statement.where(QuoteRow.customer_name.ilike(f"%{_escape_like(customer)}%", escape="\\"))
+    if status:
+        statement = statement.where(QuoteRow.status == status)
+    if number:
+        statement = statement.where(QuoteRow.number.startswith(number, autoescape=True))
+    if date_from:
+        statement = statement.where(QuoteRow.quote_date >= date_from)
+    if date_to:
+        statement = statement.where(QuoteRow.quote_date <= date_to)
+    return statement
+
+
+def _order(sort: tuple[str, bool]) -> list[ColumnElement[Any]]:
+    """ORDER BY terms for (key, descending), ending with the newest first as the tie-break. `date` is the
+    creation time (the quote date is its day); a status sorts by its place in the workflow (draft …
+    paid, then closed), not by its spelling."""
+    key, descending = sort
+    if key not in SORT_KEYS:
+        raise ValueError(f"sort key must be one of {', '.join(SORT_KEYS)}")
+    column: SQLColumnExpression[Any] = {
+        "number": QuoteRow.number,
+        "date": QuoteRow.created_at,
+        "customer": QuoteRow.customer_name,
+        "total": QuoteRow.total,
+        "status": case({name: rank for rank, name in enumerate(STATUSES)}, value=QuoteRow.status),
+        "revision": QuoteRow.revision,
+    }[key]
+    if key == "date":  # the number breaks a tie of creation times, in the same direction
+        return (
+            [column.desc(), QuoteRow.number.desc()] if descending else [column.asc(), QuoteRow.number.asc()]
+        )
+    return [column.desc() if descending else column.asc(), QuoteRow.created_at.desc(), QuoteRow.number.desc()]
 
 
 def _escape_like(text: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request
@@ -27,6 +26,7 @@ from kis_estimator.api.creating import (
 )
 from kis_estimator.api.deps import container_of, quote_not_found
 from kis_estimator.api.errors import ApiError, trace_id_of
+from kis_estimator.api.listing import QuoteListQuery
 from kis_estimator.api.schemas import (
     CONFLICT,
     ERRORS,
@@ -42,6 +42,7 @@ from kis_estimator.db.events import EventRepository
 from kis_estimator.db.repository import MAX_PAGE_SIZE, IllegalTransition, QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import rejection_envelope
+from kis_estimator.services import quote_list
 
 router = APIRouter(prefix="/v1/estimate", tags=["estimates"], responses=ERRORS)
 
@@ -229,18 +230,13 @@ async def create_estimate(
 def search_estimates(
     request: Request,
     _: Viewer,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    customer: Annotated[str | None, Query(max_length=200)] = None,
-    status: Annotated[
-        str | None, Query(pattern="^(draft|sent|ordered|shipped|paid|closed)$", description="상태 / Status")
-    ] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    query: QuoteListQuery,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, json_schema_extra={"maximum": MAX_PAGE_SIZE})] = 20,
 ) -> dict[str, Any]:
-    """Newest first; each row is a summary (no request or document). At most 100 quotes per page: a
-    larger `size` is refused with 422 REQ_INVALID (path `query.size`)."""
+    """Newest first, or in the order of `sort`; each row is a summary (no request or document) with a
+    one-line `summary` of its panels. At most 100 quotes per page: a larger `size` is refused with 422
+    REQ_INVALID (path `query.size`)."""
     if size > MAX_PAGE_SIZE:
         raise ApiError(
             422,
@@ -251,12 +247,7 @@ def search_estimates(
             path="query.size",
             extra={"maxSize": MAX_PAGE_SIZE},
         )
-    container = container_of(request)
-    with container.reads() as session:
-        found = QuoteRepository(session).search(
-            q=q, customer=customer, status=status, date_from=date_from, date_to=date_to, page=page, size=size
-        )
-        return found.as_page()
+    return quote_list.search_page(container_of(request), query, page, size)
 
 
 MAX_EVENT_ID_DIGITS = 18  # every stored seq fits; a 19-digit number may not fit a 64-bit integer
