@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
@@ -14,17 +15,6 @@ from starlette.concurrency import run_in_threadpool
 
 from kis_estimator.api import sse
 from kis_estimator.api.auth import Estimator, Principal, Viewer, authenticate, bearer
-from kis_estimator.api.creating import (
-    ACCEPTED,
-    Recorder,
-    announce,
-    failure_of,
-    idempotent,
-    read_only_error,
-    run_create,
-    scoped_key,
-    summary_of,
-)
 from kis_estimator.api.deps import container_of, quote_not_found
 from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.schemas import (
@@ -38,10 +28,22 @@ from kis_estimator.api.schemas import (
     StatusChange,
 )
 from kis_estimator.bootstrap import Container
+from kis_estimator.db.errors import IllegalTransition, QuoteReadOnly
 from kis_estimator.db.events import EventRepository
-from kis_estimator.db.repository import MAX_PAGE_SIZE, IllegalTransition, QuoteReadOnly, QuoteRepository
-from kis_estimator.engine.errors import RequestRejected
-from kis_estimator.envelope import rejection_envelope
+from kis_estimator.db.repository import MAX_PAGE_SIZE, QuoteRepository
+from kis_estimator.services.creating import (
+    ACCEPTED,
+    Recorder,
+    announce,
+    idempotent,
+    read_only_error,
+    run_create,
+    scoped_key,
+    summary_of,
+)
+from kis_estimator.services.failures import classify
+
+log = logging.getLogger("kis_estimator.api")
 
 router = APIRouter(prefix="/v1/estimate", tags=["estimates"], responses=ERRORS)
 
@@ -116,7 +118,11 @@ async def _stream_create(
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Any, int | None]] = asyncio.Queue()
 
+    ended = False  # an ERROR was sent: the stream ends at the first
+
     def sink(type_: str, data: Any, seq: int | None) -> None:
+        nonlocal ended
+        ended = ended or type_ == "ERROR"
         loop.call_soon_threadsafe(queue.put_nowait, (type_, data, seq))
 
     def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
@@ -153,20 +159,9 @@ async def _stream_create(
                     error = {**response, "traceId": trace_id, "status": status}
                     stored = await run_in_threadpool(_store_final, container, quote_id, "ERROR", error)
                     sink("ERROR", error, stored)
-        except RequestRejected as exc:
-            if key is not None:  # run_create already sent ERROR when it ran
-                sink("ERROR", rejection_envelope(exc, trace_id) | {"status": 422}, None)
-        except ApiError as exc:
-            sink(
-                "ERROR", {"code": exc.code, "message": exc.message, "hint": exc.hint, "path": exc.path}, None
-            )
-        except Exception as exc:  # run_create has sent its ERROR already when it got that far
-            code, status = failure_of(exc)
-            message = "견적을 저장하지 못했습니다 / The quote could not be saved"
-            hint = "잠시 후 다시 시도해 주세요 / Retry later."
-            sink(
-                "ERROR", {"code": code, "message": message, "hint": hint, "path": "", "status": status}, None
-            )
+        except Exception as exc:  # a failure run_create did not stream itself (e.g. of the key)
+            if not ended:
+                sink("ERROR", classify(exc, log, trace_id).event(trace_id), None)
 
     async def frames() -> AsyncIterator[bytes]:
         task = asyncio.ensure_future(work())
@@ -438,12 +433,9 @@ async def revise_estimate(
         )
         return 201, with_changes(quote), quote["id"]
 
-    try:
-        if key is None:
-            status, response, _ = await run_in_threadpool(produce, None)
-            replayed = False
-        else:
-            status, response, replayed = await idempotent(container, key, fingerprint, produce, with_changes)
-    except QuoteReadOnly as exc:
-        raise await run_in_threadpool(read_only_error, container, exc) from None
+    if key is None:
+        status, response, _ = await run_in_threadpool(produce, None)
+        replayed = False
+    else:
+        status, response, replayed = await idempotent(container, key, fingerprint, produce, with_changes)
     return _json(status, response, trace_id, replayed)
