@@ -13,7 +13,6 @@ from rich.console import Console
 
 from kis_estimator import bootstrap
 from kis_estimator.envelope import error_envelope
-from kis_estimator.services.failures import classify
 from kis_estimator.storage import StorageError
 
 log = logging.getLogger("kis_estimator.cli")
@@ -61,6 +60,8 @@ def fail(envelope: dict[str, Any], code: int) -> NoReturn:
 
 def fail_with(exc: BaseException, trace_id: str) -> NoReturn:
     """The envelope of `exc` as every edge classifies it: exit 2 for the request's fault (a 4xx), else 1."""
+    from kis_estimator.services.failures import classify  # loads SQLAlchemy: only when a command failed
+
     failure = classify(exc, log, trace_id)
     fail(failure.envelope(trace_id), EXIT_REQUEST_ERROR if failure.status < 500 else EXIT_FAILURE)
 

@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kis_estimator.api.auth import Viewer
-from kis_estimator.api.deps import container_of, quote_not_found
+from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import ApiError
 from kis_estimator.api.links import absolute
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
@@ -28,6 +28,7 @@ from kis_estimator.bootstrap import Container
 from kis_estimator.db.repository import QuoteRepository
 from kis_estimator.documents import RENDERERS
 from kis_estimator.evidence import MANIFEST, sha256_hex
+from kis_estimator.services import quotes
 from kis_estimator.services.storage_checks import verify_quote_evidence
 from kis_estimator.storage import BlobNotFound, BlobStore, ServesSignedUrls
 
@@ -176,9 +177,7 @@ def _stored(container: Container, quote_id: str) -> _Stored | None:
 def _require(container: Container, quote_id: str, path: str = "id") -> _Stored:
     stored = _stored(container, quote_id)
     if stored is None:
-        error = quote_not_found(quote_id)
-        error.path = path
-        raise error
+        raise quotes.not_found(quote_id, path=path)
     return stored
 
 
@@ -315,7 +314,7 @@ def verify_evidence(request: Request, _: Viewer, quote_id: str) -> EvidenceRepor
     with container.reads() as session:
         row = QuoteRepository(session).get(quote_id)
         if row is None:
-            raise quote_not_found(quote_id)
+            raise quotes.not_found(quote_id)
         expected = row.evidence_sha256
         result = verify_quote_evidence(session, store, quote_id, secret=secret)
     return EvidenceReport(

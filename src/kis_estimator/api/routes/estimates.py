@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kis_estimator.api import sse
 from kis_estimator.api.auth import Estimator, Principal, Viewer, authenticate, bearer
-from kis_estimator.api.deps import container_of, quote_not_found
+from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.schemas import (
     CONFLICT,
@@ -28,15 +28,14 @@ from kis_estimator.api.schemas import (
     StatusChange,
 )
 from kis_estimator.bootstrap import Container
-from kis_estimator.db.errors import IllegalTransition, QuoteReadOnly
 from kis_estimator.db.events import EventRepository
 from kis_estimator.db.repository import MAX_PAGE_SIZE, QuoteRepository
+from kis_estimator.services import quotes
 from kis_estimator.services.creating import (
     ACCEPTED,
     Recorder,
     announce,
     idempotent,
-    read_only_error,
     run_create,
     scoped_key,
     summary_of,
@@ -236,22 +235,16 @@ def search_estimates(
 ) -> dict[str, Any]:
     """Newest first; each row is a summary (no request or document). At most 100 quotes per page: a
     larger `size` is refused with 422 REQ_INVALID (path `query.size`)."""
-    if size > MAX_PAGE_SIZE:
-        raise ApiError(
-            422,
-            "REQ_INVALID",
-            f"한 페이지는 최대 {MAX_PAGE_SIZE}건입니다 / At most {MAX_PAGE_SIZE} quotes per page",
-            hint=f"size를 {MAX_PAGE_SIZE} 이하로, 나머지는 page=2, 3, …로 / "
-            f"Send size <= {MAX_PAGE_SIZE} and page through the rest.",
-            path="query.size",
-            extra={"maxSize": MAX_PAGE_SIZE},
-        )
-    container = container_of(request)
-    with container.reads() as session:
-        found = QuoteRepository(session).search(
-            q=q, customer=customer, status=status, date_from=date_from, date_to=date_to, page=page, size=size
-        )
-        return found.as_page()
+    return quotes.search_quotes(
+        container_of(request),
+        q=q,
+        customer=customer,
+        status=status,
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+        size=size,
+    )
 
 
 MAX_EVENT_ID_DIGITS = 18  # every stored seq fits; a 19-digit number may not fit a 64-bit integer
@@ -296,7 +289,7 @@ async def _event_stream(
 
     has_events, summary = await run_in_threadpool(lookup)
     if not has_events and summary is None:
-        raise quote_not_found(quote_id)
+        raise quotes.not_found(quote_id)
     credentials = await bearer(request)
 
     def still_allowed() -> ApiError | None:
@@ -341,11 +334,7 @@ async def quote_events(
 
 @router.get("/{quote_id}", summary="견적 조회 / Get a quote", responses={200: {"model": Quote}, **NOT_FOUND})
 def get_estimate(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
-    with container_of(request).reads() as session:
-        row = QuoteRepository(session).get(quote_id)
-        if row is None:
-            raise quote_not_found(quote_id)
-        return JSONResponse(row.document)
+    return JSONResponse(quotes.get_quote(container_of(request), quote_id))
 
 
 @router.patch(
@@ -356,24 +345,7 @@ def get_estimate(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
 def change_status(request: Request, _: Estimator, quote_id: str, change: StatusChange) -> JSONResponse:
     """draft → sent → ordered → shipped → paid, or closed (see the 409 for a move that is not allowed).
     A closed quote, or one a later revision superseded, is read-only (409 QUOTE_READ_ONLY)."""
-    container = container_of(request)
-    try:
-        with container.sessions.begin() as session:
-            row = QuoteRepository(session).set_status(quote_id, change.status)
-            if row is None:
-                raise quote_not_found(quote_id)
-            return JSONResponse(row.document)
-    except QuoteReadOnly as exc:
-        raise read_only_error(container, exc) from None
-    except IllegalTransition as exc:
-        raise ApiError(
-            409,
-            "ILLEGAL_STATUS_CHANGE",
-            f"상태를 {exc.current}에서 {exc.wanted}(으)로 바꿀 수 없습니다 / "
-            f"Cannot move from {exc.current} to {exc.wanted}",
-            hint="견적 → 발송 → 수주 → 출하 → 입금, 또는 종료 / draft → sent → ordered → shipped → paid, or closed",
-            path="status",
-        ) from None
+    return JSONResponse(quotes.change_status(container_of(request), quote_id, change.status))
 
 
 @router.post(
@@ -399,28 +371,12 @@ async def revise_estimate(
     key = scoped_key(principal.subject, idempotency_key) if idempotency_key is not None else None
     fingerprint = {"revise": quote_id, "request": body}  # the same key for another quote is another body
 
-    def previous_of() -> tuple[tuple[str, int], dict[str, Any]]:
-        with container.reads() as session:
-            row = QuoteRepository(session).get(quote_id)
-            if row is None:
-                raise quote_not_found(quote_id)
-            return (row.id, row.revision), {
-                "id": row.id,
-                "number": row.number,
-                "totals": row.document["totals"],
-            }
-
-    previous, before = await run_in_threadpool(previous_of)
+    previous, before = await run_in_threadpool(quotes.revision_base, container, quote_id)
     if _wants_stream(request):
         return await _stream_create(container, body, trace_id, key, previous, principal.subject, fingerprint)
 
-    def with_changes(quote: dict[str, Any]) -> dict[str, Any]:
-        after = quote["totals"]
-        changes = {
-            "previous": before,
-            "totals_delta": {k: after[k] - before["totals"][k] for k in ("subtotal", "vat", "total")},
-        }
-        return {**quote, "changes": changes}
+    def shape(quote: dict[str, Any]) -> dict[str, Any]:
+        return quotes.with_changes(before, quote)
 
     def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
         quote = run_create(
@@ -431,11 +387,11 @@ async def revise_estimate(
             in_transaction=record,
             caller=principal.subject,
         )
-        return 201, with_changes(quote), quote["id"]
+        return 201, shape(quote), quote["id"]
 
     if key is None:
         status, response, _ = await run_in_threadpool(produce, None)
         replayed = False
     else:
-        status, response, replayed = await idempotent(container, key, fingerprint, produce, with_changes)
+        status, response, replayed = await idempotent(container, key, fingerprint, produce, shape)
     return _json(status, response, trace_id, replayed)
