@@ -86,8 +86,8 @@ class Container:
 
     @cached_property
     def idempotency_waits(self) -> Any:
-        """Duplicates of running idempotent requests waiting in this process (kis_estimator.api.waits)."""
-        from kis_estimator.api.waits import Waits
+        """Duplicates of running idempotent requests waiting in this process (kis_estimator.services.waits)."""
+        from kis_estimator.services.waits import Waits
 
         s = self.settings
         return Waits(s.idempotency_max_waiters_per_key, s.idempotency_max_waiters)

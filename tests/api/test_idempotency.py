@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from kis_estimator.api.creating import Recorder, idempotent
 from kis_estimator.db.idempotency import IdempotencyRepository
+from kis_estimator.services.creating import Recorder, idempotent
 from tests.api.conftest import Api
 from tests.factories import DOMAIN_S8, make_request
 

@@ -18,9 +18,7 @@ from kis_estimator.api.errors import ApiError
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.db.models import ROLES
 from kis_estimator.db.rate_limits import RateLimitRepository
-
-RANK = {"viewer": 0, "estimator": 1, "admin": 2}
-assert set(RANK) == set(ROLES)
+from kis_estimator.services.roles import RANK, allows
 
 bearer = HTTPBearer(auto_error=False, description="API 키 또는 JWT / An API key or a JWT")
 
@@ -31,7 +29,7 @@ class Principal:
     role: str
 
     def allows(self, role: str) -> bool:
-        return RANK[self.role] >= RANK[role]
+        return allows(self.role, role)
 
 
 def _unauthorized(message: str) -> ApiError:

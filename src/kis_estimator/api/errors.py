@@ -1,4 +1,6 @@
-"""One error handler for the whole API: every failure renders the envelope of ARCHITECTURE."""
+"""One error handler for the whole API: every failure renders the envelope of ARCHITECTURE, as the one
+classification (`services.failures.classify`) names it; HTTP's own refusals (404, 405, …) and the
+request-schema errors are the API's."""
 
 from __future__ import annotations
 
@@ -9,13 +11,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Scope, Send
 
+from kis_estimator.db.errors import DatabaseError
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.request import dotted_path
-from kis_estimator.envelope import error_envelope, rejection_envelope, storage_budget_envelope
+from kis_estimator.envelope import error_envelope
+from kis_estimator.services.failures import Refused, classify
 from kis_estimator.services.storage_budget import StorageBudgetExceeded
 from kis_estimator.storage import StorageError
 
@@ -56,41 +60,13 @@ _HTTP_CODES = {
 }
 
 
-def database_unavailable(exc: BaseException) -> bool:
-    """Whether a database error means the database is down or unreachable (503), not a bug."""
-    return isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
-    )
-
-
 def trace_id_of(request: Request) -> str:
     return getattr(request.state, "trace_id", None) or uuid.uuid4().hex
 
 
-class ApiError(Exception):
-    """An error a handler raises on purpose, rendered as the envelope with its status."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        hint: str,
-        path: str = "",
-        extra: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.hint, self.path, self.extra = (
-            status,
-            code,
-            message,
-            hint,
-            path,
-            extra,
-        )
-        self.headers = headers or {}
+class ApiError(Refused):
+    """A refusal of the HTTP edge itself (credentials, headers, limits), rendered as the envelope with its
+    status."""
 
 
 def _count(app: Any, code: str, status: int) -> None:
@@ -126,23 +102,16 @@ async def _no_receive() -> Message:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        body = error_envelope(
-            exc.code,
-            exc.message,
-            hint=exc.hint,
-            path=exc.path,
-            trace_id=trace_id_of(request),
-            extra=exc.extra,
-        )
-        response = _respond(request, exc.status, body)
-        response.headers.update(exc.headers)
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        trace_id = trace_id_of(request)
+        failure = classify(exc, log, trace_id)
+        response = _respond(request, failure.status, failure.envelope(trace_id))
+        response.headers.update(failure.headers)
         return response
 
-    @app.exception_handler(RequestRejected)
-    async def rejected(request: Request, exc: RequestRejected) -> JSONResponse:
-        return _respond(request, 422, rejection_envelope(exc, trace_id_of(request)))
+    for kind in (Refused, RequestRejected, StorageBudgetExceeded, StorageError, DatabaseError, DBAPIError):
+        app.add_exception_handler(kind, failed)
+    app.add_exception_handler(Exception, failed)  # a bug: 500 INTERNAL, logged with its traceback
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -168,58 +137,3 @@ def install_error_handlers(app: FastAPI) -> None:
         for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
             response.headers[name] = value
         return response
-
-    @app.exception_handler(StorageBudgetExceeded)
-    async def over_budget(request: Request, exc: StorageBudgetExceeded) -> JSONResponse:
-        response = _respond(request, 507, storage_budget_envelope(exc, trace_id_of(request)))
-        response.headers["Retry-After"] = str(exc.retry_after_s)
-        return response
-
-    @app.exception_handler(StorageError)
-    async def storage_down(request: Request, exc: StorageError) -> JSONResponse:
-        log.error("storage failure", extra={"trace_id": trace_id_of(request), "backend": exc.backend})
-        body = error_envelope(
-            "STORAGE_UNAVAILABLE",
-            "저장소를 쓸 수 없습니다 / Storage is unavailable",
-            hint="잠시 후 다시 시도해 주세요 / Retry later.",
-            path="",
-            trace_id=trace_id_of(request),
-        )
-        return _respond(request, 503, body)
-
-    @app.exception_handler(DBAPIError)
-    async def database_down(request: Request, exc: DBAPIError) -> JSONResponse:
-        if isinstance(exc, DataError):  # e.g. PostgreSQL refuses a NUL character in text
-            body = error_envelope(
-                "REQ_INVALID",
-                "허용되지 않는 값입니다 (예: NUL 문자) / A value the database cannot store (e.g. a NUL character)",
-                hint="제어 문자를 지우고 다시 보내 주세요 / Remove control characters and retry.",
-                path="",
-                trace_id=trace_id_of(request),
-            )
-            return _respond(request, 422, body)
-        if not database_unavailable(exc):
-            return await bug(request, exc)
-        log.error(
-            "database failure", extra={"trace_id": trace_id_of(request), "error": type(exc.orig).__name__}
-        )
-        body = error_envelope(
-            "DB_UNAVAILABLE",
-            "데이터베이스를 쓸 수 없습니다 / The database is unavailable",
-            hint="잠시 후 다시 시도해 주세요 (/readyz 확인) / Retry later; see /readyz.",
-            path="",
-            trace_id=trace_id_of(request),
-        )
-        return _respond(request, 503, body)
-
-    @app.exception_handler(Exception)
-    async def bug(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"trace_id": trace_id_of(request)})
-        body = error_envelope(
-            "INTERNAL",
-            "내부 오류 / Internal error",
-            hint="traceId를 알려 주세요 / Report the traceId.",
-            path="",
-            trace_id=trace_id_of(request),
-        )
-        return _respond(request, 500, body)

@@ -4,7 +4,7 @@ that bound how many tails one process keeps open.
 Every frame's data is `{"type", "data", "meta"}`; `meta` always has `seq` (strictly increasing within
 one stream, heartbeats included), `quoteId`, `traceId` and `ts`. A frame from a stored event also has
 the SSE `id:` of its stored seq, so a client resumes with `Last-Event-ID`. A stream ends after DONE or
-ERROR.
+ERROR; an ERROR's data is always one shape, the error envelope and its status (`Failure.event`).
 
 A tail polls the database with a backoff: every `SSE_POLL_S` while events come, doubling up to
 `SSE_POLL_MAX_S` while none do. It re-checks its caller's credentials every `SSE_AUTH_RECHECK_S`, so a
@@ -28,6 +28,7 @@ from starlette.types import Receive, Scope, Send
 from kis_estimator.api.errors import ApiError
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import TERMINAL, EventRepository
+from kis_estimator.services.failures import Failure
 
 HEADERS = {
     "Cache-Control": "no-cache, no-transform",
@@ -128,26 +129,33 @@ def _read(container: Container, quote_id: str, after: int) -> tuple[list[Event],
         return found, (ended[0] if ended and not found else None)
 
 
-def _error(code: str, message: str, hint: str) -> dict[str, Any]:
-    return {"code": code, "message": message, "hint": hint, "path": ""}
-
-
-DB_DOWN = _error(
+DB_DOWN = Failure(
     "DB_UNAVAILABLE",
+    503,
     "데이터베이스에 연결할 수 없습니다 / The database is unavailable",
     "잠시 후 다시 연결해 주세요 / Reconnect later with Last-Event-ID.",
 )
+STALLED = Failure(
+    "STREAM_STALLED",
+    504,
+    "견적 작성이 멈췄습니다 / The create stopped reporting progress",
+    "견적이 저장되지 않았다면 다시 요청해 주세요 / If no quote was saved, send the request again.",
+)
+TIMED_OUT = Failure(
+    "STREAM_TIMEOUT",
+    504,
+    "진행 이벤트가 오지 않습니다 / No progress for too long",
+    "견적을 조회해 보세요 / Fetch the quote instead.",
+)
 
 
-async def _refused(still_allowed: Callable[[], ApiError | None]) -> dict[str, Any] | None:
-    """The ERROR data that ends a stream whose caller lost its access, else None."""
+async def _refused(still_allowed: Callable[[], ApiError | None]) -> Failure | None:
+    """The failure that ends a stream whose caller lost its access, else None."""
     try:
         refusal = await run_in_threadpool(still_allowed)
     except Exception:
         return DB_DOWN
-    if refusal is None:
-        return None
-    return {**_error(refusal.code, refusal.message, refusal.hint), "status": refusal.status}
+    return None if refusal is None else refusal.failure
 
 
 async def tail(
@@ -172,7 +180,7 @@ async def tail(
         try:
             events, end = await run_in_threadpool(_read, container, quote_id, after)
         except Exception:
-            yield framer.frame("ERROR", DB_DOWN)
+            yield framer.frame("ERROR", DB_DOWN.event(framer.trace_id))
             return
         for seq, type_, data in events:
             after = seq
@@ -189,24 +197,10 @@ async def tail(
         delay = settings.sse_poll_s if events else min(delay * 2, settings.sse_poll_max_s)
         now = time.monotonic()
         if now - last_event > settings.sse_stall_s:  # its writer is gone (a killed process)
-            yield framer.frame(
-                "ERROR",
-                _error(
-                    "STREAM_STALLED",
-                    "견적 작성이 멈췄습니다 / The create stopped reporting progress",
-                    "견적이 저장되지 않았다면 다시 요청해 주세요 / If no quote was saved, send the request again.",
-                ),
-            )
+            yield framer.frame("ERROR", STALLED.event(framer.trace_id))
             return
         if now - started > MAX_TAIL_S:
-            yield framer.frame(
-                "ERROR",
-                _error(
-                    "STREAM_TIMEOUT",
-                    "진행 이벤트가 오지 않습니다 / No progress for too long",
-                    "견적을 조회해 보세요 / Fetch the quote instead.",
-                ),
-            )
+            yield framer.frame("ERROR", TIMED_OUT.event(framer.trace_id))
             return
         next_poll = now + delay
         while (now := time.monotonic()) < next_poll:  # heartbeats and checks between two polls
@@ -214,7 +208,7 @@ async def tail(
                 last_check = now
                 refusal = await _refused(still_allowed)
                 if refusal is not None:
-                    yield framer.frame("ERROR", refusal)
+                    yield framer.frame("ERROR", refusal.event(framer.trace_id))
                     return
             if now - last_frame >= settings.sse_heartbeat_s:
                 yield framer.heartbeat()

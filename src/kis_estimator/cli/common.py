@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -13,6 +14,8 @@ from rich.console import Console
 from kis_estimator import bootstrap
 from kis_estimator.envelope import error_envelope
 from kis_estimator.storage import StorageError
+
+log = logging.getLogger("kis_estimator.cli")
 
 EXIT_REQUEST_ERROR = 2
 EXIT_FAILURE = 1
@@ -53,6 +56,14 @@ def fail_line(message: str) -> NoReturn:
 def fail(envelope: dict[str, Any], code: int) -> NoReturn:
     sys.stderr.write(json.dumps(envelope, ensure_ascii=False, indent=2) + "\n")
     raise typer.Exit(code)
+
+
+def fail_with(exc: BaseException, trace_id: str) -> NoReturn:
+    """The envelope of `exc` as every edge classifies it: exit 2 for the request's fault (a 4xx), else 1."""
+    from kis_estimator.services.failures import classify  # loads SQLAlchemy: only when a command failed
+
+    failure = classify(exc, log, trace_id)
+    fail(failure.envelope(trace_id), EXIT_REQUEST_ERROR if failure.status < 500 else EXIT_FAILURE)
 
 
 def read_request(path: Path, trace_id: str) -> Any:

@@ -15,9 +15,9 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
-from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, fail, read_request
+from kis_estimator.cli.common import EXIT_FAILURE, fail, fail_with, read_request
 from kis_estimator.engine.errors import DataError, RequestRejected
-from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.envelope import error_envelope
 from kis_estimator.storage import StorageError
 
 if TYPE_CHECKING:  # loaded by the commands that estimate: OR-Tools and the renderers take ~1 s to import
@@ -118,7 +118,7 @@ def estimate_command(
             price_book_id=in_use.price_book_id,
         )
     except RequestRejected as exc:
-        fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
+        fail_with(exc, trace_id)
     target = out or DEFAULT_OUT_ROOT / identity.number
     target.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result.quote, ensure_ascii=False, indent=2) + "\n"
@@ -202,19 +202,8 @@ def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id:
     try:
         with container.sessions.begin() as session:
             quote = save_estimate(context, raw, session=session)
-    except RequestRejected as exc:
-        fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
-    except StorageError as exc:
-        fail(
-            error_envelope(
-                "STORAGE_UNAVAILABLE",
-                f"저장소 오류 / storage failed: {exc}",
-                hint="kis storage init 과 STORAGE_URL 을 확인해 주세요 / Check STORAGE_URL; run kis storage init.",
-                path="",
-                trace_id=trace_id,
-            ),
-            EXIT_FAILURE,
-        )
+    except Exception as exc:  # a refused request (exit 2), a store or database down (exit 1)
+        fail_with(exc, trace_id)
     if as_json:
         sys.stdout.write(json.dumps(quote, ensure_ascii=False, indent=2) + "\n")
     else:

@@ -15,21 +15,19 @@ from kis_estimator.cli.common import EXIT_FAILURE, database_container
 app = typer.Typer(help="Evidence packs.", no_args_is_help=True)
 
 
-def _verify_saved_quote(reference: str, secret: list[str]) -> Any:
+def _verify_saved_quote(reference: str) -> Any:
     """Verify a saved quote's evidence from storage, found by its number or id."""
-    from kis_estimator.db.repository import QuoteRepository
-    from kis_estimator.services.storage_checks import verify_quote_evidence
+    from kis_estimator.services.evidence import verify_saved_evidence
+    from kis_estimator.services.failures import Refused
 
     container = database_container()
-    with container.sessions() as session:
-        repository = QuoteRepository(session)
-        row = repository.by_number(reference) or repository.get(reference)
-        if row is None:
-            Console(stderr=True).print(
-                f"[red]✖ 견적을 찾을 수 없습니다 / no such quote or directory: {reference}[/red]"
-            )
-            raise typer.Exit(EXIT_FAILURE)
-        return verify_quote_evidence(session, container.store, row.id, secret=secret)
+    try:
+        return verify_saved_evidence(container, reference, path="", search="kis").verification
+    except Refused:
+        Console(stderr=True).print(
+            f"[red]✖ 견적을 찾을 수 없습니다 / no such quote or directory: {reference}[/red]"
+        )
+        raise typer.Exit(EXIT_FAILURE) from None
 
 
 @app.command("verify")
@@ -44,10 +42,10 @@ def evidence_verify(
     """Re-hash every file of an evidence pack; name every changed, missing or extra file."""
     from kis_estimator.evidence import verify_pack
 
-    settings = bootstrap.Settings()
     if not path.exists():
-        result = _verify_saved_quote(str(path), settings.evidence_secrets())
+        result = _verify_saved_quote(str(path))
     else:
+        settings = bootstrap.Settings()
         directory = path / "evidence" if (path / "evidence" / "manifest.json").exists() else path
         quote_file = directory.parent / "quote.json"
         expected = None

@@ -24,36 +24,34 @@ def keys_create(
     name: Annotated[str, typer.Option("--name", help="Whose key this is")] = "cli",
 ) -> None:
     """Create an API key; the key itself is printed alone on the last line (the only time it is shown)."""
-    from kis_estimator.db.keys import ApiKeyRepository
+    from kis_estimator.services.keys import create_key
 
-    container = database_container()
-    with container.sessions.begin() as session:
-        row, key = ApiKeyRepository(session).create(name, role)
-    Console(stderr=True).print(f"API key #{row.id} ({row.role}, {row.prefix}…) created for {name}")
-    print(key)
+    created = create_key(database_container(), name, role)
+    Console(stderr=True).print(
+        f"API key #{created['id']} ({created['role']}, {created['prefix']}…) created for {name}"
+    )
+    print(created["key"])
 
 
 @app.command("list")
 def keys_list() -> None:
     """Every key with its role and prefix (never the key)."""
-    from kis_estimator.db.keys import ApiKeyRepository
+    from kis_estimator.services.keys import list_keys
 
-    container = database_container()
-    with container.sessions() as session:
-        for row in ApiKeyRepository(session).list():
-            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "live"
-            print(f"{row.id}\t{row.role}\t{row.prefix}…\t{state}\t{row.name}")
+    for key in list_keys(database_container()):
+        state = f"revoked {key['revoked_at'][:10]}" if key["revoked_at"] else "live"
+        print(f"{key['id']}\t{key['role']}\t{key['prefix']}…\t{state}\t{key['name']}")
 
 
 @app.command("revoke")
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (kis keys list)")]) -> None:
     """Revoke a key: it stops working at once in every process."""
-    from kis_estimator.db.keys import ApiKeyRepository
+    from kis_estimator.services.failures import Refused
+    from kis_estimator.services.keys import revoke_key
 
-    container = database_container()
-    with container.sessions.begin() as session:
-        row = ApiKeyRepository(session).revoke(key_id)
-    if row is None:
+    try:
+        revoke_key(database_container(), key_id)
+    except Refused:
         Console(stderr=True).print(f"[red]✖ no API key {key_id}[/red]")
-        raise typer.Exit(EXIT_FAILURE)
+        raise typer.Exit(EXIT_FAILURE) from None
     Console().print(f"API key #{key_id} revoked")

@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from kis_estimator.cli.common import EXIT_REQUEST_ERROR, fail, read_request
+from kis_estimator.cli.common import EXIT_REQUEST_ERROR, fail, fail_with, read_request
 from kis_estimator.engine.errors import RequestRejected
-from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.envelope import error_envelope
 
 
 def import_sheet(
@@ -68,5 +68,5 @@ def export_sheet(
     try:
         out.write_bytes(export_request_sheet(request))
     except RequestRejected as exc:
-        fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
+        fail_with(exc, trace_id)
     Console().print(f"[green]✔[/green] {out}")

@@ -6,13 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from kis_estimator.db.errors import IllegalTransition, QuoteReadOnly
 from kis_estimator.db.models import (
     STATUSES,
     BreakerRow,
@@ -36,20 +37,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "closed": (),
 }
 assert set(TRANSITIONS) == set(STATUSES)
-
-
-class IllegalTransition(Exception):
-    def __init__(self, current: str, wanted: str) -> None:
-        self.current, self.wanted = current, wanted
-        super().__init__(f"{current} → {wanted} is not allowed")
-
-
-class QuoteReadOnly(Exception):
-    """The quote is closed, or a later revision superseded it: it can neither change nor be revised."""
-
-    def __init__(self, quote_id: str, reason: Literal["closed", "superseded"]) -> None:
-        self.quote_id, self.reason = quote_id, reason
-        super().__init__(f"quote {quote_id} is {reason}")
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 The tools call the same code as the HTTP API, on the same bootstrap (database, storage, the catalog in
 use): sizing runs the engine stages of `run_pipeline` without documents, creating an estimate is the
-API's `run_create` (number, documents, evidence, one transaction), quotes are read through
-`QuoteRepository`, evidence is verified by `services.storage_checks.verify_quote_evidence`. The arguments of
+create use case `services.creating.run_create` (number, documents, evidence, one transaction), quotes are read through
+`services.quotes`, evidence is verified by `services.evidence`. The arguments of
 `size_enclosure` and `create_estimate` are the request JSON itself (input schema: the engine's
 `EstimateRequest`). A failure is a tool error (`isError`) whose text is the API's error envelope
 (code, message, hint, path, traceId, meta), e.g. POLES_MISMATCH at `panels.0.main.poles`; an unknown
@@ -40,26 +40,24 @@ from mcp_types import (
     ToolAnnotations,
 )
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from sqlalchemy.exc import DBAPIError
 
 from kis_estimator import __version__, bootstrap
-from kis_estimator.api.auth import RANK
-from kis_estimator.api.creating import run_create
 from kis_estimator.api.routes.catalog import _FILTERS, _search
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.keys import ApiKeyRepository
-from kis_estimator.db.models import QuoteRow
-from kis_estimator.db.repository import MAX_PAGE_SIZE, QuoteRepository
-from kis_estimator.engine.errors import RequestRejected
+from kis_estimator.db.repository import MAX_PAGE_SIZE
 from kis_estimator.engine.request import EstimateRequest, dotted_path
-from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.envelope import error_envelope
 from kis_estimator.observability import telemetry
 from kis_estimator.pipeline import QuoteIdentity, run_pipeline
 from kis_estimator.pricebook import catalog_rows
+from kis_estimator.services import quotes
 from kis_estimator.services.catalog_in_use import catalog_in_use
+from kis_estimator.services.creating import run_create
+from kis_estimator.services.evidence import verify_saved_evidence
+from kis_estimator.services.failures import classify
 from kis_estimator.services.quick_entry import MAX_TEXT_CHARS, QuickEntryRefused, parse_quick_entry
-from kis_estimator.services.storage_checks import verify_quote_evidence
-from kis_estimator.storage import StorageError
+from kis_estimator.services.roles import granted
 
 log = logging.getLogger("kis_estimator.mcp")
 
@@ -142,25 +140,6 @@ def _parsed(model: type[ArgumentsT], arguments: dict[str, Any], trace_id: str) -
         ) from None
 
 
-def _quote_not_found(quote: str, trace_id: str) -> ToolRefused:
-    return ToolRefused(
-        error_envelope(
-            "QUOTE_NOT_FOUND",
-            f"견적이 없습니다 / No quote {quote[:64]}",
-            hint="견적 ID나 번호를 확인해 주세요 (search_quotes) / Check the id or number (search_quotes).",
-            path="quote",
-            trace_id=trace_id,
-        )
-    )
-
-
-def _find_quote(repository: QuoteRepository, quote: str, trace_id: str) -> QuoteRow:
-    row = repository.get(quote) or repository.by_number(quote)
-    if row is None:
-        raise _quote_not_found(quote, trace_id)
-    return row
-
-
 # ---------------------------------------------------------------------------------------- tools
 
 
@@ -206,34 +185,26 @@ def create_estimate(container: Container, arguments: dict[str, Any], trace_id: s
 def get_quote(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
     """A saved quote's JSON, by id or number."""
     wanted = _parsed(QuoteLookup, arguments, trace_id)
-    with container.reads() as session:
-        document: dict[str, Any] = _find_quote(QuoteRepository(session), wanted.quote, trace_id).document
-        return document
+    return quotes.find_quote(container, wanted.quote, path="quote", search="search_quotes")
 
 
 def search_quotes(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
     """Saved quotes matching every filter, newest first, one page (as GET /v1/estimate)."""
     wanted = _parsed(QuoteSearch, arguments, trace_id)
-    with container.reads() as session:
-        found = QuoteRepository(session).search(**wanted.model_dump())
-        return found.as_page()
+    return quotes.search_quotes(container, **wanted.model_dump())
 
 
 def verify_evidence(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
     """Re-hash a saved quote's stored evidence pack against its manifest and evidence hash."""
     wanted = _parsed(QuoteLookup, arguments, trace_id)
-    with container.reads() as session:
-        row = _find_quote(QuoteRepository(session), wanted.quote, trace_id)
-        quote_id, number, expected = row.id, row.number, row.evidence_sha256
-        result = verify_quote_evidence(
-            session, container.store, quote_id, secret=container.settings.evidence_secret
-        )
+    saved = verify_saved_evidence(container, wanted.quote, path="quote", search="search_quotes")
+    result = saved.verification
     return {
-        "quoteId": quote_id,
-        "number": number,
+        "quoteId": saved.quote_id,
+        "number": saved.number,
         "ok": result.ok,
         "evidence_sha256": result.evidence_sha256,
-        "expected_sha256": expected,
+        "expected_sha256": saved.expected_sha256,
         "changed": result.changed,
         "missing": result.missing,
         "extra": result.extra,
@@ -333,23 +304,10 @@ def tool_specs() -> dict[str, ToolSpec]:
 
 
 def _envelope_of(exc: Exception, trace_id: str) -> dict[str, Any]:
-    """The API's envelope for a failure (see api/errors.py); unexpected ones are logged as bugs."""
+    """The envelope of a failure, as the API answers it (`classify`); unexpected ones are logged as bugs."""
     if isinstance(exc, ToolRefused):
         return exc.envelope
-    if isinstance(exc, RequestRejected):
-        return rejection_envelope(exc, trace_id)
-    retry = "잠시 후 다시 시도해 주세요 / Retry later."
-    if isinstance(exc, StorageError):
-        log.error("storage failure", extra={"trace_id": trace_id, "backend": exc.backend})
-        message = "저장소를 쓸 수 없습니다 / Storage is unavailable"
-        return error_envelope("STORAGE_UNAVAILABLE", message, hint=retry, path="", trace_id=trace_id)
-    if isinstance(exc, DBAPIError):
-        log.error("database failure", extra={"trace_id": trace_id, "error": type(exc.orig).__name__})
-        message = "데이터베이스를 쓸 수 없습니다 / The database is unavailable"
-        return error_envelope("DB_UNAVAILABLE", message, hint=retry, path="", trace_id=trace_id)
-    log.exception("unhandled tool error", extra={"trace_id": trace_id})  # Sentry's logging hook reports it
-    hint = "traceId를 알려 주세요 / Report the traceId."
-    return error_envelope("INTERNAL", "내부 오류 / Internal error", hint=hint, path="", trace_id=trace_id)
+    return classify(exc, log, trace_id).envelope(trace_id)
 
 
 def _text(value: dict[str, Any]) -> list[TextContent]:
@@ -464,8 +422,7 @@ class ApiKeyVerifier:
             row = ApiKeyRepository(session).find(token)
             if row is None:
                 return None
-            scopes = [role for role, rank in RANK.items() if rank <= RANK[row.role]]
-            return AccessToken(token=token, client_id=f"key:{row.id}", scopes=scopes)
+            return AccessToken(token=token, client_id=f"key:{row.id}", scopes=granted(row.role))
 
 
 async def _serve_stdio(server: Server[Any]) -> None:

@@ -9,7 +9,6 @@ import mimetypes
 import re
 import time
 import zipfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal, cast, get_args
@@ -20,16 +19,16 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kis_estimator.api.auth import Viewer
-from kis_estimator.api.deps import container_of, quote_not_found
+from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import ApiError
 from kis_estimator.api.links import absolute
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
 from kis_estimator.bootstrap import Container
-from kis_estimator.db.repository import QuoteRepository
 from kis_estimator.documents import RENDERERS
 from kis_estimator.evidence import MANIFEST, sha256_hex
-from kis_estimator.services.storage_checks import verify_quote_evidence
-from kis_estimator.storage import BlobNotFound, BlobStore, ServesSignedUrls
+from kis_estimator.services.documents import Blob, StoredQuote, document_of, read_blob, stored_quote
+from kis_estimator.services.evidence import verify_saved_evidence
+from kis_estimator.storage import BlobNotFound, ServesSignedUrls
 
 router = APIRouter(tags=["documents"], responses=ERRORS)
 
@@ -128,86 +127,6 @@ class ExportResult(BaseModel):
     documents: list[SignedDocument]
 
 
-@dataclass(frozen=True)
-class _Blob:
-    name: str  # the evidence pack path, or the document kind
-    key: str
-    sha256: str
-    size: int
-    filename: str = ""
-    media_type: str = ""
-
-
-@dataclass(frozen=True)
-class _Stored:
-    """What the database holds about one quote, read in one short session."""
-
-    id: str
-    number: str
-    evidence_sha256: str | None
-    signature: str | None
-    document: dict[str, Any]
-    documents: dict[str, _Blob]  # by kind
-    evidence: list[_Blob]  # by pack path
-
-
-def _stored(container: Container, quote_id: str) -> _Stored | None:
-    with container.reads() as session:
-        row = QuoteRepository(session).get_full(quote_id)
-        if row is None:
-            return None
-        return _Stored(
-            id=row.id,
-            number=row.number,
-            evidence_sha256=row.evidence_sha256,
-            signature=row.signature,
-            document=row.document,
-            documents={
-                d.kind: _Blob(d.kind, d.storage_key, d.sha256, d.size_bytes, d.filename, d.media_type)
-                for d in row.documents
-            },
-            evidence=sorted(
-                (_Blob(e.path, e.storage_key, e.sha256, e.size_bytes) for e in row.evidence),
-                key=lambda blob: blob.name,
-            ),
-        )
-
-
-def _require(container: Container, quote_id: str, path: str = "id") -> _Stored:
-    stored = _stored(container, quote_id)
-    if stored is None:
-        error = quote_not_found(quote_id)
-        error.path = path
-        raise error
-    return stored
-
-
-def _document(stored: _Stored, kind: str, path: str) -> _Blob:
-    blob = stored.documents.get(kind)
-    if blob is None:
-        raise ApiError(
-            404,
-            "DOCUMENT_NOT_FOUND",
-            f"견적 {stored.number}에 {kind} 문서가 없습니다 / Quote {stored.number} has no {kind} document",
-            hint="견적을 개정하면 문서가 다시 만들어집니다 / Revise the quote to render its documents again.",
-            path=path,
-        )
-    return blob
-
-
-def _read(store: BlobStore, blob: _Blob, path: str) -> bytes:
-    try:
-        return store.get(blob.key)
-    except BlobNotFound:
-        raise ApiError(
-            404,
-            "BLOB_MISSING",
-            f"저장된 파일이 없습니다 / The stored file is missing: {blob.name}",
-            hint="관리자에게 `kis storage verify` 실행을 요청하세요 / Ask an admin to run `kis storage verify`.",
-            path=path,
-        ) from None
-
-
 def _expiry(url: str, ttl_s: int, signed_at: float) -> str:
     """expiresAt (ISO 8601, UTC): the URL's own `expires` when it has one, else signing time + TTL."""
     given = parse_qs(urlsplit(url).query).get("expires", [""])[0]
@@ -226,7 +145,9 @@ def _korean_name(kind: str, number: str, extension: str) -> str:
     return f"{_KOREAN_STEMS[kind]}_{number}.{extension}"
 
 
-def _signed_document(request: Request, container: Container, stored: _Stored, blob: _Blob) -> SignedDocument:
+def _signed_document(
+    request: Request, container: Container, stored: StoredQuote, blob: Blob
+) -> SignedDocument:
     url, expires_at = _signed(request, container, blob.key)
     extension = PurePosixPath(blob.filename).suffix.lstrip(".")
     return SignedDocument(
@@ -270,7 +191,7 @@ def evidence_listing(request: Request, response: Response, _: Viewer, quote_id: 
     evidence file and document (valid for SIGNED_URL_TTL_S seconds). Never cached (no-store)."""
     response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
-    stored = _require(container, quote_id)
+    stored = stored_quote(container, quote_id)
     manifest: dict[str, Any] | None = None
     manifest_blob = next((blob for blob in stored.evidence if blob.name == MANIFEST), None)
     if manifest_blob is not None:
@@ -310,19 +231,13 @@ def evidence_listing(request: Request, response: Response, _: Viewer, quote_id: 
 def verify_evidence(request: Request, _: Viewer, quote_id: str) -> EvidenceReport:
     """Re-hash every stored evidence file against the manifest and the quote's evidence hash (and the
     signature when EVIDENCE_SECRET is set). 200 either way: `ok` and the lists say what is wrong."""
-    container = container_of(request)
-    store, secret = container.store, container.settings.evidence_secrets()
-    with container.reads() as session:
-        row = QuoteRepository(session).get(quote_id)
-        if row is None:
-            raise quote_not_found(quote_id)
-        expected = row.evidence_sha256
-        result = verify_quote_evidence(session, store, quote_id, secret=secret)
+    saved = verify_saved_evidence(container_of(request), quote_id, path="id", search="GET /v1/estimate")
+    result = saved.verification
     return EvidenceReport(
-        quoteId=quote_id,
+        quoteId=saved.quote_id,
         ok=result.ok,
         evidence_sha256=result.evidence_sha256,
-        expected_sha256=expected,
+        expected_sha256=saved.expected_sha256,
         changed=result.changed,
         missing=result.missing,
         extra=result.extra,
@@ -351,13 +266,13 @@ def download_document(
     """The stored xlsx, pdf, svg or dxf, or the quote JSON, as an attachment named in Korean. The ETag
     is the SHA-256 of the bytes; send it back in If-None-Match to get a 304."""
     container = container_of(request)
-    stored = _require(container, quote_id)
+    stored = stored_quote(container, quote_id)
     if kind == "json":
         data = (json.dumps(stored.document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         media_type, filename = _JSON, "quote.json"
     else:
-        blob = _document(stored, kind, "kind")
-        data = _read(container.store, blob, "kind")
+        blob = document_of(stored, kind, "kind")
+        data = read_blob(container.store, blob, "kind")
         media_type, filename = blob.media_type, blob.filename
     etag = f'"{sha256_hex(data)}"'
     headers = {"ETag": etag, "Cache-Control": _DOCUMENT_CACHE}
@@ -379,14 +294,14 @@ def evidence_zip(request: Request, _: Viewer, quote_id: str) -> Response:
     """Every stored evidence file at its pack path (manifest.json and SHA256SUMS included), so that
     `sha256sum -c SHA256SUMS` runs in the unpacked folder."""
     container = container_of(request)
-    stored = _require(container, quote_id)
+    stored = stored_quote(container, quote_id)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for blob in stored.evidence:
             member = zipfile.ZipInfo(blob.name, date_time=_EPOCH_1980)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
-            archive.writestr(member, _read(container.store, blob, ""))
+            archive.writestr(member, read_blob(container.store, blob, ""))
     disposition = _attachment(f"{stored.number}-evidence.zip", _korean_name("zip", stored.number, "zip"))
     headers = {"Content-Disposition": disposition, "Cache-Control": _DOCUMENT_CACHE}
     return Response(buffer.getvalue(), media_type=_ZIP, headers=headers)
@@ -403,9 +318,10 @@ def export_documents(request: Request, response: Response, _: Viewer, body: Expo
     Never cached (no-store)."""
     response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
-    stored = _require(container, body.quoteId, path="quoteId")
+    stored = stored_quote(container, body.quoteId, path="quoteId")
     documents = [
-        _signed_document(request, container, stored, _document(stored, kind, "kinds")) for kind in body.kinds
+        _signed_document(request, container, stored, document_of(stored, kind, "kinds"))
+        for kind in body.kinds
     ]
     return ExportResult(quoteId=stored.id, documents=documents)
 
@@ -447,6 +363,6 @@ def signed_blob(
             "Ask for a new link (GET /v1/estimate/{id}/evidence or POST /v1/documents/export).",
             path="sig",
         )
-    data = _read(container.store, _Blob(PurePosixPath(key).name, key, "", 0), "key")
+    data = read_blob(container.store, Blob(PurePosixPath(key).name, key, "", 0), "key")
     headers = {"Cache-Control": _BLOB_CACHE, **_SAFE_SERVING}
     return Response(data, media_type=_media_type_of(key), headers=headers)

@@ -16,14 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from kis_estimator.api.auth import Estimator, Viewer
-from kis_estimator.api.creating import Recorder, idempotent, run_create, scoped_key
-from kis_estimator.api.deps import container_of, quote_not_found
+from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, OVER_BUDGET, ErrorEnvelope, Quote
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.drafts import DraftRow
 from kis_estimator.services import drafts as workspace
+from kis_estimator.services import quotes
+from kis_estimator.services.creating import Recorder, idempotent, run_create, scoped_key
 from kis_estimator.services.drafts import Limits, WorkspaceError
+from kis_estimator.services.failures import Refused
 
 router = APIRouter(tags=["drafts"], responses=ERRORS)
 drafts = APIRouter(prefix="/v1/drafts")
@@ -127,7 +129,7 @@ def expected_version(if_match: str | None) -> int | None:
     return int(tag)
 
 
-def refusal(exc: WorkspaceError) -> ApiError:
+def refusal(exc: WorkspaceError) -> Refused:
     """The API's answer to a refused workspace use case."""
     if isinstance(exc, workspace.DraftNotFound):
         return ApiError(
@@ -147,7 +149,7 @@ def refusal(exc: WorkspaceError) -> ApiError:
             path="template_id",
         )
     if isinstance(exc, workspace.QuoteNotFound):
-        return quote_not_found(exc.quote_id)
+        return quotes.not_found(exc.quote_id)
     if isinstance(exc, workspace.DraftChanged):
         return ApiError(
             412,

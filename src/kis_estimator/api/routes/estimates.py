@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -13,18 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kis_estimator.api import sse
 from kis_estimator.api.auth import Estimator, Principal, Viewer, authenticate, bearer
-from kis_estimator.api.creating import (
-    ACCEPTED,
-    Recorder,
-    announce,
-    failure_of,
-    idempotent,
-    read_only_error,
-    run_create,
-    scoped_key,
-    summary_of,
-)
-from kis_estimator.api.deps import container_of, quote_not_found
+from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.listing import QuoteListQuery
 from kis_estimator.api.schemas import (
@@ -39,10 +29,20 @@ from kis_estimator.api.schemas import (
 )
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.events import EventRepository
-from kis_estimator.db.repository import MAX_PAGE_SIZE, IllegalTransition, QuoteReadOnly, QuoteRepository
-from kis_estimator.engine.errors import RequestRejected
-from kis_estimator.envelope import rejection_envelope
-from kis_estimator.services import quote_list
+from kis_estimator.db.repository import MAX_PAGE_SIZE, QuoteRepository
+from kis_estimator.services import quote_list, quotes
+from kis_estimator.services.creating import (
+    ACCEPTED,
+    Recorder,
+    announce,
+    idempotent,
+    run_create,
+    scoped_key,
+    summary_of,
+)
+from kis_estimator.services.failures import classify
+
+log = logging.getLogger("kis_estimator.api")
 
 router = APIRouter(prefix="/v1/estimate", tags=["estimates"], responses=ERRORS)
 
@@ -117,7 +117,11 @@ async def _stream_create(
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Any, int | None]] = asyncio.Queue()
 
+    ended = False  # an ERROR was sent: the stream ends at the first
+
     def sink(type_: str, data: Any, seq: int | None) -> None:
+        nonlocal ended
+        ended = ended or type_ == "ERROR"
         loop.call_soon_threadsafe(queue.put_nowait, (type_, data, seq))
 
     def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
@@ -154,20 +158,9 @@ async def _stream_create(
                     error = {**response, "traceId": trace_id, "status": status}
                     stored = await run_in_threadpool(_store_final, container, quote_id, "ERROR", error)
                     sink("ERROR", error, stored)
-        except RequestRejected as exc:
-            if key is not None:  # run_create already sent ERROR when it ran
-                sink("ERROR", rejection_envelope(exc, trace_id) | {"status": 422}, None)
-        except ApiError as exc:
-            sink(
-                "ERROR", {"code": exc.code, "message": exc.message, "hint": exc.hint, "path": exc.path}, None
-            )
-        except Exception as exc:  # run_create has sent its ERROR already when it got that far
-            code, status = failure_of(exc)
-            message = "견적을 저장하지 못했습니다 / The quote could not be saved"
-            hint = "잠시 후 다시 시도해 주세요 / Retry later."
-            sink(
-                "ERROR", {"code": code, "message": message, "hint": hint, "path": "", "status": status}, None
-            )
+        except Exception as exc:  # a failure run_create did not stream itself (e.g. of the key)
+            if not ended:
+                sink("ERROR", classify(exc, log, trace_id).event(trace_id), None)
 
     async def frames() -> AsyncIterator[bytes]:
         task = asyncio.ensure_future(work())
@@ -292,7 +285,7 @@ async def _event_stream(
 
     has_events, summary = await run_in_threadpool(lookup)
     if not has_events and summary is None:
-        raise quote_not_found(quote_id)
+        raise quotes.not_found(quote_id)
     credentials = await bearer(request)
 
     def still_allowed() -> ApiError | None:
@@ -337,11 +330,7 @@ async def quote_events(
 
 @router.get("/{quote_id}", summary="견적 조회 / Get a quote", responses={200: {"model": Quote}, **NOT_FOUND})
 def get_estimate(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
-    with container_of(request).reads() as session:
-        row = QuoteRepository(session).get(quote_id)
-        if row is None:
-            raise quote_not_found(quote_id)
-        return JSONResponse(row.document)
+    return JSONResponse(quotes.get_quote(container_of(request), quote_id))
 
 
 @router.patch(
@@ -352,24 +341,7 @@ def get_estimate(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
 def change_status(request: Request, _: Estimator, quote_id: str, change: StatusChange) -> JSONResponse:
     """draft → sent → ordered → shipped → paid, or closed (see the 409 for a move that is not allowed).
     A closed quote, or one a later revision superseded, is read-only (409 QUOTE_READ_ONLY)."""
-    container = container_of(request)
-    try:
-        with container.sessions.begin() as session:
-            row = QuoteRepository(session).set_status(quote_id, change.status)
-            if row is None:
-                raise quote_not_found(quote_id)
-            return JSONResponse(row.document)
-    except QuoteReadOnly as exc:
-        raise read_only_error(container, exc) from None
-    except IllegalTransition as exc:
-        raise ApiError(
-            409,
-            "ILLEGAL_STATUS_CHANGE",
-            f"상태를 {exc.current}에서 {exc.wanted}(으)로 바꿀 수 없습니다 / "
-            f"Cannot move from {exc.current} to {exc.wanted}",
-            hint="견적 → 발송 → 수주 → 출하 → 입금, 또는 종료 / draft → sent → ordered → shipped → paid, or closed",
-            path="status",
-        ) from None
+    return JSONResponse(quotes.change_status(container_of(request), quote_id, change.status))
 
 
 @router.post(
@@ -395,28 +367,12 @@ async def revise_estimate(
     key = scoped_key(principal.subject, idempotency_key) if idempotency_key is not None else None
     fingerprint = {"revise": quote_id, "request": body}  # the same key for another quote is another body
 
-    def previous_of() -> tuple[tuple[str, int], dict[str, Any]]:
-        with container.reads() as session:
-            row = QuoteRepository(session).get(quote_id)
-            if row is None:
-                raise quote_not_found(quote_id)
-            return (row.id, row.revision), {
-                "id": row.id,
-                "number": row.number,
-                "totals": row.document["totals"],
-            }
-
-    previous, before = await run_in_threadpool(previous_of)
+    previous, before = await run_in_threadpool(quotes.revision_base, container, quote_id)
     if _wants_stream(request):
         return await _stream_create(container, body, trace_id, key, previous, principal.subject, fingerprint)
 
-    def with_changes(quote: dict[str, Any]) -> dict[str, Any]:
-        after = quote["totals"]
-        changes = {
-            "previous": before,
-            "totals_delta": {k: after[k] - before["totals"][k] for k in ("subtotal", "vat", "total")},
-        }
-        return {**quote, "changes": changes}
+    def shape(quote: dict[str, Any]) -> dict[str, Any]:
+        return quotes.with_changes(before, quote)
 
     def produce(record: Recorder | None) -> tuple[int, dict[str, Any], str | None]:
         quote = run_create(
@@ -427,14 +383,11 @@ async def revise_estimate(
             in_transaction=record,
             caller=principal.subject,
         )
-        return 201, with_changes(quote), quote["id"]
+        return 201, shape(quote), quote["id"]
 
-    try:
-        if key is None:
-            status, response, _ = await run_in_threadpool(produce, None)
-            replayed = False
-        else:
-            status, response, replayed = await idempotent(container, key, fingerprint, produce, with_changes)
-    except QuoteReadOnly as exc:
-        raise await run_in_threadpool(read_only_error, container, exc) from None
+    if key is None:
+        status, response, _ = await run_in_threadpool(produce, None)
+        replayed = False
+    else:
+        status, response, replayed = await idempotent(container, key, fingerprint, produce, shape)
     return _json(status, response, trace_id, replayed)

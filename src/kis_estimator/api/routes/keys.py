@@ -9,10 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kis_estimator.api.auth import Admin, Viewer
 from kis_estimator.api.deps import container_of
-from kis_estimator.api.errors import ApiError
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
-from kis_estimator.db.keys import ApiKeyRepository
-from kis_estimator.db.models import ApiKeyRow
+from kis_estimator.services import keys
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"], responses=ERRORS)
 
@@ -36,17 +34,6 @@ class CreatedKey(KeyInfo):
     key: str = Field(description="이 응답에서 한 번만 보입니다 / Shown only in this response")
 
 
-def _info(row: ApiKeyRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "role": row.role,
-        "prefix": row.prefix,
-        "created_at": row.created_at.isoformat() if row.created_at else None,
-        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
-    }
-
-
 class Me(BaseModel):
     subject: str = Field(examples=["key:3"])
     role: Literal["admin", "estimator", "viewer"]
@@ -65,15 +52,12 @@ def create_key(
     request: Request, response: Response, _: Admin, new: Annotated[NewKey, Body()]
 ) -> dict[str, Any]:
     response.headers["Cache-Control"] = "no-store"  # the new key: never kept by a cache
-    with container_of(request).sessions.begin() as session:
-        row, key = ApiKeyRepository(session).create(new.name, new.role)
-        return {**_info(row), "key": key}
+    return keys.create_key(container_of(request), new.name, new.role)
 
 
 @router.get("", response_model=list[KeyInfo], summary="API 키 목록 / List API keys")
 def list_keys(request: Request, _: Admin) -> list[dict[str, Any]]:
-    with container_of(request).sessions() as session:
-        return [_info(row) for row in ApiKeyRepository(session).list()]
+    return keys.list_keys(container_of(request))
 
 
 @router.delete(
@@ -82,14 +66,4 @@ def list_keys(request: Request, _: Admin) -> list[dict[str, Any]]:
 def revoke_key(
     request: Request, _: Admin, key_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> dict[str, Any]:
-    with container_of(request).sessions.begin() as session:
-        row = ApiKeyRepository(session).revoke(key_id)
-        if row is None:
-            raise ApiError(
-                404,
-                "KEY_NOT_FOUND",
-                f"API 키가 없습니다 / No API key {key_id}",
-                hint="GET /v1/keys 로 목록을 보세요 / List the keys with GET /v1/keys.",
-                path="key_id",
-            )
-        return _info(row)
+    return keys.revoke_key(container_of(request), key_id)

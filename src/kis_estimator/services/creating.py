@@ -1,5 +1,5 @@
-"""Creating (and revising) a quote for the API: the pipeline, the save, the progress events and the
-idempotency key, in one place shared by the plain and the streaming POST.
+"""The create (and revise) use case: the pipeline, the save, the progress events and the idempotency
+key, in one place shared by the API's plain and streaming POST and the MCP server's create tool.
 
 Events: a streaming create writes each PROGRESS event in its own short transaction as it happens, so
 that any process can tail it; a plain create keeps them and writes them with the quote. GATE_RESULT and
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 import uuid
@@ -17,20 +18,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from anyio.to_thread import run_sync
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from kis_estimator.api.errors import ApiError, database_unavailable
-from kis_estimator.api.waits import WaitersFull
 from kis_estimator.bootstrap import Container
+from kis_estimator.db.errors import QuoteReadOnly
 from kis_estimator.db.events import EventRepository
 from kis_estimator.db.idempotency import Claim, IdempotencyRepository
-from kis_estimator.db.repository import QuoteReadOnly, QuoteRepository
+from kis_estimator.db.repository import QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
-from kis_estimator.envelope import error_envelope, rejection_envelope, storage_budget_envelope
+from kis_estimator.envelope import rejection_envelope
+from kis_estimator.services.failures import Refused, classify
 from kis_estimator.services.saving import save_estimate
-from kis_estimator.services.storage_budget import StorageBudget, StorageBudgetExceeded
-from kis_estimator.storage import StorageError
+from kis_estimator.services.storage_budget import StorageBudget
+from kis_estimator.services.waits import WaitersFull
+
+log = logging.getLogger("kis_estimator.services")
 
 # (type, data, persisted seq or None)
 EventSink = Callable[[str, dict[str, Any], int | None], None]
@@ -81,7 +84,7 @@ def announce(container: Container, quote_id: str) -> None:
         EventRepository(session).append_many(quote_id, 1, [ACCEPTED])
 
 
-def read_only_error(container: Container, exc: QuoteReadOnly) -> ApiError:
+def read_only_error(container: Container, exc: QuoteReadOnly) -> Refused:
     """409 QUOTE_READ_ONLY for a closed or superseded quote, naming the latest revision of its chain."""
     with container.reads() as session:
         latest = QuoteRepository(session).latest_revision(exc.quote_id)
@@ -95,7 +98,7 @@ def read_only_error(container: Container, exc: QuoteReadOnly) -> ApiError:
         hint = "새 견적을 만드세요 (POST /v1/estimate) / Create a new quote (POST /v1/estimate)."
     else:
         hint = f"최신 개정 {number}을(를) 쓰세요 / Use the latest revision {number}: /v1/estimate/{latest_id}"
-    return ApiError(
+    return Refused(
         409,
         "QUOTE_READ_ONLY",
         f"{why[0]} / {why[1]}",
@@ -103,19 +106,6 @@ def read_only_error(container: Container, exc: QuoteReadOnly) -> ApiError:
         path="id",
         extra={"reason": exc.reason, "latestId": latest_id, "latestNumber": number},
     )
-
-
-def failure_of(exc: BaseException) -> tuple[str, int]:
-    """The envelope code and status of a failed save, as the API's error handlers would answer it."""
-    if isinstance(exc, QuoteReadOnly):
-        return "QUOTE_READ_ONLY", 409
-    if isinstance(exc, StorageBudgetExceeded):
-        return "STORAGE_BUDGET_EXCEEDED", 507
-    if isinstance(exc, StorageError):
-        return "STORAGE_UNAVAILABLE", 503
-    if database_unavailable(exc):
-        return "DB_UNAVAILABLE", 503
-    return "INTERNAL", 500
 
 
 def summary_of(quote: dict[str, Any]) -> dict[str, Any]:
@@ -141,8 +131,9 @@ def run_create(
     in_transaction: Recorder | None = None,
     caller: str | None = None,
 ) -> dict[str, Any]:
-    """Estimate and save; returns the quote. Raises RequestRejected, StorageBudgetExceeded or
-    StorageError (nothing saved).
+    """Estimate and save; returns the quote. Raises RequestRejected, StorageBudgetExceeded, StorageError
+    or Refused (409 QUOTE_READ_ONLY: `previous` is closed or superseded); nothing is saved then. A live
+    create also streams (and stores) the failure as its ERROR event, as `classify` renders it.
 
     `announced`: the caller already stored (and streamed) the ACCEPTED progress event as seq 1.
     `in_transaction`: called with the session and the quote inside the quote's own transaction (the
@@ -183,42 +174,14 @@ def run_create(
             seqs = stored[len(events.pending) :]
             if in_transaction is not None:
                 in_transaction(session, quote)
-    except RequestRejected as exc:
-        if live:
-            events.emit("ERROR", rejection_envelope(exc, trace_id) | {"status": 422})
-        raise
     except QuoteReadOnly as exc:
+        refusal = read_only_error(container, exc)
         if live:
-            error = read_only_error(container, exc)
-            envelope = error_envelope(
-                error.code,
-                error.message,
-                hint=error.hint,
-                path=error.path,
-                trace_id=trace_id,
-                extra=error.extra,
-            ) | {"status": error.status}
-            events.emit("ERROR", envelope)
-        raise
-    except StorageBudgetExceeded as exc:
-        if live:
-            events.emit("ERROR", storage_budget_envelope(exc, trace_id) | {"status": 507})
-        raise
+            _emit_error(events, sink, classify(refusal, log, trace_id).event(trace_id))
+        raise refusal from None
     except Exception as exc:
         if live:
-            code, status = failure_of(exc)
-            envelope = error_envelope(
-                code,
-                "견적을 저장하지 못했습니다 / The quote could not be saved",
-                hint="잠시 후 다시 시도해 주세요 / Retry later.",
-                path="",
-                trace_id=trace_id,
-            ) | {"status": status}
-            try:
-                events.emit("ERROR", envelope)
-            except Exception:  # the database itself may be what failed; the stream still ends
-                if sink is not None:
-                    sink("ERROR", envelope, None)
+            _emit_error(events, sink, classify(exc, log, trace_id).event(trace_id))
         raise
     container.metrics.quotes.inc()
     if sink is not None:
@@ -229,8 +192,16 @@ def run_create(
     return quote
 
 
-def _key_error(message: str, hint: str, status: int = 400, code: str = "IDEMPOTENCY_KEY_INVALID") -> ApiError:
-    return ApiError(status, code, message, hint=hint, path="headers.idempotency-key")
+def _emit_error(events: _Events, sink: EventSink | None, data: dict[str, Any]) -> None:
+    try:
+        events.emit("ERROR", data)
+    except Exception:  # the database itself may be what failed; the stream still ends
+        if sink is not None:
+            sink("ERROR", data, None)
+
+
+def _key_error(message: str, hint: str, status: int = 400, code: str = "IDEMPOTENCY_KEY_INVALID") -> Refused:
+    return Refused(status, code, message, hint=hint, path="headers.idempotency-key")
 
 
 def scoped_key(subject: str, key: str) -> str:
@@ -259,14 +230,14 @@ async def idempotent(
     no longer leave a saved quote behind a key that still looks pending).
 
     A duplicate that arrives while the first is running waits for its response (up to
-    IDEMPOTENCY_WAIT_S) without a thread or a write transaction (see kis_estimator.api.waits); beyond
+    IDEMPOTENCY_WAIT_S) without a thread or a write transaction (see kis_estimator.services.waits); beyond
     the bound on waiters, or after the wait, it gets 409 IDEMPOTENCY_IN_PROGRESS with Retry-After.
     Another body under the same key is refused with 409.
     """
     if _UNRELEASED:
-        await run_in_threadpool(_release_leftovers, container)
-    digest = await run_in_threadpool(body_sha256, body)  # a large body takes a while: not on the loop
-    claim = await run_in_threadpool(_look_or_claim, container, key, digest)
+        await run_sync(_release_leftovers, container)
+    digest = await run_sync(body_sha256, body)  # a large body takes a while: not on the loop
+    claim = await run_sync(_look_or_claim, container, key, digest)
     if claim.outcome == "pending":
         claim = await _wait(container, key, digest)
     if claim.outcome == "mismatch":
@@ -285,12 +256,12 @@ async def idempotent(
         IdempotencyRepository(session).complete(key, 201, shape(quote) if shape else quote, quote["id"])
 
     try:
-        status, response, _ = await run_in_threadpool(produce, record)
+        status, response, _ = await run_sync(produce, record)
     except RequestRejected as exc:  # the same body is refused the same way: keep and replay it
-        await run_in_threadpool(_complete, container, key, 422, rejection_envelope(exc, ""), None)
+        await run_sync(_complete, container, key, 422, rejection_envelope(exc, ""), None)
         raise
     except BaseException:
-        await run_in_threadpool(_release, container, key)
+        await run_sync(_release, container, key)
         raise
     finally:
         container.idempotency_waits.finished(key)
@@ -308,7 +279,7 @@ def _look_or_claim(container: Container, key: str, digest: str) -> Claim:
         return IdempotencyRepository(session).claim(key, digest)
 
 
-def _in_progress(hint: str) -> ApiError:
+def _in_progress(hint: str) -> Refused:
     error = _key_error(
         "같은 키의 요청이 아직 처리 중입니다 / A request with this key is still running",
         hint,
@@ -326,7 +297,7 @@ async def _wait(container: Container, key: str, digest: str) -> Claim:
         with container.idempotency_waits.slot(key) as slot:
             while (remaining := deadline - time.monotonic()) > 0:
                 await slot.wait(remaining)
-                claim = await run_in_threadpool(_look_or_claim, container, key, digest)
+                claim = await run_sync(_look_or_claim, container, key, digest)
                 if claim.outcome != "pending":
                     return claim
     except WaitersFull:
