@@ -61,7 +61,7 @@ from kis_estimator.engine.catalog import (
     Range,
     build_catalog,
 )
-from kis_estimator.engine.errors import DataError
+from kis_estimator.engine.errors import DataError, DataProblem
 from kis_estimator.engine.money import round_won
 
 __all__ = [
@@ -729,52 +729,48 @@ def _type_table(table: _Table) -> _Typed:
 # -------------------------------------------------------------------------- the catalog's own checks
 
 
-_CATALOG_PROBLEM: Final = re.compile(
-    r"(breakers|enclosures|accessories) row (\d+)(?:, field '([^']+)')?: (.*)", re.S
-)
-_CATALOG_KO: Final = (
-    (re.compile(r"is required"), "필수 값이 비어 있습니다"),
-    (re.compile(r"must be 2, 3 or 4"), "극수는 2, 3, 4 중 하나여야 합니다"),
-    (re.compile(r"must be one of (.*), got"), r"다음 중 하나여야 합니다: \1"),
-    (re.compile(r"must be a whole number"), "정수여야 합니다"),
-    (re.compile(r"must be at least (\d+)"), r"\1 이상이어야 합니다"),
-    (re.compile(r"must be a non-empty list"), "양의 정수를 |로 이어 쓰세요"),
-    (re.compile(r"must be a positive number"), "0보다 큰 숫자여야 합니다"),
-    (re.compile(r"must be true or false"), "1 또는 0이어야 합니다"),
-    (re.compile(r"duplicate model"), "모델이 중복됩니다"),
-)
+# The Korean of each code of build_catalog's DataProblems (engine.catalog), formatted with its params.
+_CATALOG_KO: Final = {
+    "REQUIRED": "필수 값이 비어 있습니다",
+    "NOT_POLES": "극수는 2, 3, 4 중 하나여야 합니다",
+    "NOT_A_CHOICE": "다음 중 하나여야 합니다: {choices}",
+    "NOT_INTEGER": "정수여야 합니다",
+    "BELOW_MINIMUM": "{minimum} 이상이어야 합니다",
+    "NOT_RATINGS": "양의 정수를 |로 이어 쓰세요",
+    "NOT_POSITIVE": "0보다 큰 숫자여야 합니다",
+    "NOT_FLAG": "1 또는 0이어야 합니다",
+    "DUPLICATE_MODEL": "모델이 중복됩니다",
+}
+_CATALOG_KO_OTHER: Final = "카탈로그 규칙에 맞지 않습니다"
 
 
-def _korean(why: str) -> str:
-    for pattern, korean in _CATALOG_KO:
-        match = pattern.search(why)
-        if match:
-            return match.expand(korean)
-    return "카탈로그 규칙에 맞지 않습니다"
+def _korean(problem: DataProblem) -> str:
+    return _CATALOG_KO.get(problem.code, _CATALOG_KO_OTHER).format(**problem.params)
 
 
 def _map_catalog_problems(error: DataError, typed: Mapping[str, _Typed], base_source: str) -> list[Problem]:
-    """Turn build_catalog's "breakers row N, field 'x': why" back into sheet rows. A problem on an
-    uploaded kind joins that kind's list unless its cell or missing column is already reported; the
-    others (about the base catalog, or without a row) are returned."""
+    """Place build_catalog's problems (kind, row N, field) on sheet rows. A problem on an uploaded kind
+    joins that kind's list unless its cell or missing column is already reported; the others (about
+    the base catalog, or without a row) are returned."""
     others = []
-    for message in error.problems:
-        match = _CATALOG_PROBLEM.fullmatch(message)
-        if match is None:
-            others.append(_problem("CATALOG_RULE", base_source, ko=_korean(message), why=message))
+    for found in error.problems:
+        kind, index, column, why = found.source, found.row, found.field, found.message
+        if kind is None or index is None:
+            others.append(_problem("CATALOG_RULE", base_source, ko=_korean(found), why=str(found)))
             continue
-        kind, index, column, why = match.group(1), int(match.group(2)), match.group(3), match.group(4)
         table = typed.get(kind)
         if table is None:  # a row of the base catalog, numbered as its export would number it
             others.append(
-                _problem("CATALOG_RULE", f"{base_source} {kind}", index + 1, column, ko=_korean(why), why=why)
+                _problem(
+                    "CATALOG_RULE", f"{base_source} {kind}", index + 1, column, ko=_korean(found), why=why
+                )
             )
             continue
         row = table.row_numbers[index - 1]
         if column in table.absent_columns or (row, column) in table.reported_cells:
             continue
         position = table.positions.get(column) if column else None
-        table.report("CATALOG_RULE", row, column, position, ko=_korean(why), why=why)
+        table.report("CATALOG_RULE", row, column, position, ko=_korean(found), why=why)
     return others
 
 
@@ -1068,10 +1064,8 @@ def _checked_catalog(row: PriceBookRow) -> Catalog:
     rows = row.catalog
     catalog = build_catalog(rows["breakers"], rows["enclosures"], rows["accessories"])
     if catalog.sha256 != row.catalog_sha256:
-        raise DataError(
-            f"price book {row.id}",
-            [f"catalog_sha256 mismatch: stored {row.catalog_sha256}, rows hash to {catalog.sha256}"],
-        )
+        why = f"catalog_sha256 mismatch: stored {row.catalog_sha256}, rows hash to {catalog.sha256}"
+        raise DataError(f"price book {row.id}", [DataProblem("HASH_MISMATCH", why)])
     return catalog
 
 
