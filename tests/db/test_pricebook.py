@@ -22,15 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from kis_estimator.catalog_io import load_catalog
 from kis_estimator.db.engine import make_engine, session_factory
 from kis_estimator.db.models import CatalogItemRow, PriceBookRow
+from kis_estimator.db.pricebooks import PriceBookNotFound, PriceBookRepository
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.errors import DataError
-from kis_estimator.pricebook import (
+from kis_estimator.pricebooks import (
     KINDS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
     ParsedBook,
-    PriceBookNotFound,
-    PriceBookRepository,
     Problem,
     catalog_rows,
     export_filename,

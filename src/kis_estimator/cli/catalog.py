@@ -16,7 +16,7 @@ app = typer.Typer(help="Price books: import, validate, activate, export, list.",
 
 
 # The export formats: Typer validates a Literal (exit 2 with a message on any other value). It repeats
-# pricebook.ExportFormat, whose module is too heavy to load on every `kis` start;
+# pricebooks.ExportFormat, whose package is too heavy to load on every `kis` start;
 # tests/test_cli_bad_input.py keeps them equal.
 
 
@@ -36,7 +36,8 @@ def catalog_import(
     ] = False,
 ) -> None:
     """Validate a price book (every problem named by row and column) and store it as a new version."""
-    from kis_estimator.pricebook import MAX_UPLOAD_BYTES, PriceBookRepository, label_problem, read_price_book
+    from kis_estimator.db.pricebooks import PriceBookRepository
+    from kis_estimator.pricebooks import MAX_UPLOAD_BYTES, label_problem, read_price_book
     from kis_estimator.services.catalog_in_use import catalog_in_use
 
     console = Console()
@@ -81,7 +82,7 @@ def catalog_activate(
     book_id: Annotated[int, typer.Argument(help="Price book id (see `kis catalog list`)")],
 ) -> None:
     """Make a price book the active one (the previous one is retired; activating an old one rolls back)."""
-    from kis_estimator.pricebook import PriceBookNotFound, PriceBookRepository
+    from kis_estimator.db.pricebooks import PriceBookNotFound, PriceBookRepository
 
     container = database_container()
     try:
@@ -98,7 +99,7 @@ def catalog_list() -> None:
     """Every price book, newest first, with its state and hash."""
     from rich.table import Table
 
-    from kis_estimator.pricebook import PriceBookRepository
+    from kis_estimator.db.pricebooks import PriceBookRepository
 
     container = database_container()
     table = Table(header_style="bold")
@@ -124,7 +125,8 @@ def catalog_export(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write")] = None,
 ) -> None:
     """Write a price book as a zip of CSVs or an xlsx, ready to edit and import again."""
-    from kis_estimator.pricebook import PriceBookRepository, export_filename
+    from kis_estimator.db.pricebooks import PriceBookRepository
+    from kis_estimator.pricebooks import export_filename
 
     container = database_container()
     with container.sessions() as session:

@@ -55,7 +55,7 @@ from kis_estimator.engine.request import EstimateRequest, dotted_path
 from kis_estimator.envelope import error_envelope, rejection_envelope
 from kis_estimator.observability import telemetry
 from kis_estimator.pipeline import QuoteIdentity, run_pipeline
-from kis_estimator.pricebook import catalog_rows
+from kis_estimator.pricebooks import catalog_rows
 from kis_estimator.services.catalog_in_use import catalog_in_use
 from kis_estimator.services.storage_checks import verify_quote_evidence
 from kis_estimator.storage import StorageError

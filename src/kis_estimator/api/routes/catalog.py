@@ -35,18 +35,17 @@ from kis_estimator.api.errors import ApiError
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.models import PriceBookRow
+from kis_estimator.db.pricebooks import PriceBookNotFound, PriceBookRepository
 from kis_estimator.documents import request_sheet
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.errors import DataError
-from kis_estimator.pricebook import (
+from kis_estimator.pricebooks import (
     COLUMNS,
     KINDS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
     ROW_LIMIT_CODES,
     ParsedBook,
-    PriceBookNotFound,
-    PriceBookRepository,
     Problem,
     catalog_rows,
     export_filename,
