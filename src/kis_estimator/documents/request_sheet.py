@@ -17,23 +17,33 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
-import re
-import warnings
-import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import openpyxl
 import xlsxwriter
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.escape import unescape
 from xlsxwriter.worksheet import Worksheet
 
-from kis_estimator.documents.archive import ArchiveLimits, archive_refusal, parsed_whole_bytes
+from kis_estimator.documents.archive import ArchiveLimits
+from kis_estimator.documents.spreadsheet import (
+    LARGEST_NUMBER,
+    READ_COLUMNS,
+    Refusal,
+    UnreadableWorkbook,
+    is_blank,
+    is_blank_row,
+    number_from_text,
+    parse_whole_refusal,
+    sheet_rows,
+    streamed_workbook,
+    within_bounds,
+    workbook_writer,
+    zip_members,
+)
 from kis_estimator.engine.errors import RequestProblem, RequestRejected
 from kis_estimator.engine.request import parse_request
 
@@ -72,9 +82,6 @@ _HEADER_ROWS: Final = range(3, 11)  # the label/value block, A3:B10
 _TABLE_HEADER_ROW: Final = 12
 _FIRST_DATA_ROW: Final = 13
 _LAST_TEMPLATE_ROW: Final = _TABLE_HEADER_ROW + MAX_DATA_ROWS  # dropdowns reach this row
-# Excel's own row limit bounds openpyxl's filling of row gaps (a hostile r="999999999" stops here).
-_EXCEL_MAX_ROW: Final = 1_048_576
-_READ_COLUMNS: Final = 40
 # xlsx bytes must not depend on the clock: a fixed creation date makes the files reproducible.
 _DOCUMENT_DATE: Final = dt.datetime(2026, 1, 1)
 _EXCEL_ERRORS: Final = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
@@ -308,8 +315,6 @@ class _Flag(_Converter):
         return "Y" if value else "N"
 
 
-_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
-_LARGEST_NUMBER: Final = 1e12  # far above any price or size; keeps absurd values away from int()
 _SIGNS: Final[
     dict[str, tuple[Callable[[float], bool], str, str, str]]
 ] = {  # sign rule: (accepts, finding code, bound in Korean, bound in English)
@@ -328,9 +333,9 @@ class _Number(_Converter):
 
     def parse(self, value: object) -> int | float:
         number = self._read(_screen(value))
-        if not math.isfinite(number) or abs(number) > _LARGEST_NUMBER:
+        if not within_bounds(number):
             raise _CellProblem(
-                "SHEET_OUT_OF_RANGE", bound_ko=f"{_LARGEST_NUMBER:,.0f} 이하인", bound_en="smaller"
+                "SHEET_OUT_OF_RANGE", bound_ko=f"{LARGEST_NUMBER:,.0f} 이하인", bound_en="smaller"
             )
         if self.integer and not number.is_integer():
             raise _CellProblem("SHEET_NOT_INTEGER")
@@ -345,9 +350,10 @@ class _Number(_Converter):
         text = _word_key(str(value))
         unit = next((unit for unit in self.units if text.endswith(unit)), "")
         text = text[: len(text) - len(unit)]
-        if not _NUMBER.fullmatch(text):
+        number = number_from_text(text)
+        if number is None:
             raise _CellProblem("SHEET_NOT_NUMBER")
-        return float(text.replace(",", ""))
+        return number
 
     def render(self, value: Any) -> _Rendered:
         return int(value) if self.integer or float(value).is_integer() else float(value)
@@ -559,42 +565,25 @@ def _check_archive(data: bytes) -> Finding | None:
     bound what openpyxl can ever decompress: checking them here is enough against zip bombs."""
     if len(data) > MAX_UPLOAD_BYTES:
         return _finding("SHEET_TOO_LARGE", None, what=f"{len(data):,}바이트", what_en=f"{len(data):,} bytes")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: a legacy .xls, or any password-protected workbook
-        hint = "옛 형식(.xls)이거나 암호가 걸린 파일입니다. 암호를 풀고 .xlsx로 저장해 주세요 / Remove any password and save as .xlsx."
-        return _finding("SHEET_NOT_XLSX", None, hint=hint)
-    if not data.startswith(b"PK\x03\x04"):
-        return _finding("SHEET_NOT_XLSX", None)
-    # A damaged archive raises struct, zlib, value or zip errors alike: all of them mean "not xlsx".
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except Exception:
-        return _finding("SHEET_NOT_XLSX", None)
-    if "[Content_Types].xml" not in {member.filename for member in members}:
-        return _finding("SHEET_NOT_XLSX", None)
-    refusal = _check_members(members)
-    if refusal is not None:
-        return refusal
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parsed_whole = parsed_whole_bytes(archive, members)
-    except Exception:
-        return _finding("SHEET_NOT_XLSX", None)
-    if parsed_whole > _MAX_PARSED_WHOLE_BYTES:
-        what, what_en = (
-            f"한 번에 읽어야 하는 부분 {parsed_whole:,}바이트",
-            f"{parsed_whole:,} bytes to parse whole",
-        )
-        hint = "엑셀에서 열어 .xlsx로 다시 저장하거나 내용을 줄여 주세요 / Re-save the file in Excel, or send less."
-        return _finding("SHEET_TOO_LARGE", None, hint=hint, what=what, what_en=what_en)
-    return None
-
-
-def _check_members(members: Sequence[zipfile.ZipInfo]) -> Finding | None:
-    refusal = archive_refusal(members, _LIMITS)
+    members = zip_members(data, _LIMITS, required="[Content_Types].xml")
+    if isinstance(members, Refusal):
+        return _refused(members)
+    refusal = parse_whole_refusal(data, members, _MAX_PARSED_WHOLE_BYTES)
     if refusal is None:
         return None
-    return _finding("SHEET_TOO_LARGE", None, what=refusal[0], what_en=refusal[1])
+    if refusal.reason == "too_large":
+        hint = "엑셀에서 열어 .xlsx로 다시 저장하거나 내용을 줄여 주세요 / Re-save the file in Excel, or send less."
+        return _finding("SHEET_TOO_LARGE", None, hint=hint, what=refusal.what[0], what_en=refusal.what[1])
+    return _refused(refusal)
+
+
+def _refused(refusal: Refusal) -> Finding:
+    if refusal.reason == "too_large":
+        return _finding("SHEET_TOO_LARGE", None, what=refusal.what[0], what_en=refusal.what[1])
+    if refusal.reason == "legacy":
+        hint = "옛 형식(.xls)이거나 암호가 걸린 파일입니다. 암호를 풀고 .xlsx로 저장해 주세요 / Remove any password and save as .xlsx."
+        return _finding("SHEET_NOT_XLSX", None, hint=hint)
+    return _finding("SHEET_NOT_XLSX", None)
 
 
 @dataclass(frozen=True)
@@ -612,35 +601,13 @@ class _Grid:
 
 def _read_grid(data: bytes) -> _Grid | Finding:
     """Stream the sheet's values (cached results, not formulas); a Finding when it cannot be read."""
-    # openpyxl raises almost anything on a damaged or hostile file (KeyError, ParseError, defusedxml's
-    # EntitiesForbidden, zipfile errors …): none of it is our bug, all of it means "cannot read".
     try:
-        with warnings.catch_warnings():
-            # "Data Validation extension is not supported" and the like: not the customer's problem.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception:
+        with streamed_workbook(data) as book:
+            if SHEET_NAME not in book.sheetnames:
+                return _finding("SHEET_NOT_TEMPLATE", None)
+            return _collect(sheet_rows(book, SHEET_NAME))
+    except UnreadableWorkbook:
         return _finding("SHEET_NOT_XLSX", None)
-    try:
-        if SHEET_NAME not in book.sheetnames:
-            return _finding("SHEET_NOT_TEMPLATE", None)
-        rows = book[SHEET_NAME].iter_rows(
-            min_row=1, max_row=_EXCEL_MAX_ROW, max_col=_READ_COLUMNS, values_only=True
-        )
-        return _collect(rows)
-    except Exception:
-        return _finding("SHEET_NOT_XLSX", None)
-    finally:
-        book.close()
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_blank_row(values: tuple[object, ...]) -> bool:
-    # count() runs in C: openpyxl fills row gaps with all-None rows, and there may be a million of them.
-    return values.count(None) == len(values) or all(_is_blank(value) for value in values)
 
 
 def _collect(rows: Generator[tuple[object, ...], None, None]) -> _Grid | Finding:
@@ -654,7 +621,7 @@ def _collect(rows: Generator[tuple[object, ...], None, None]) -> _Grid | Finding
                 header[number] = values
             elif number == _TABLE_HEADER_ROW:
                 table_header = values
-            elif number >= _FIRST_DATA_ROW and not _is_blank_row(values):
+            elif number >= _FIRST_DATA_ROW and not is_blank_row(values):
                 if len(data_rows) == MAX_DATA_ROWS:
                     return _finding("SHEET_TOO_MANY_ROWS", _cell_name(1, number))
                 data_rows.append((number, values))
@@ -738,7 +705,7 @@ def _map_columns(table_header: tuple[object, ...], out: _Findings) -> dict[str, 
         key = by_title.get(_label_key(value))
         if key is not None and key not in positions:
             positions[key] = index
-        elif not _is_blank(value):
+        elif not is_blank(value):
             out.add("SHEET_UNKNOWN_COLUMN", _cell_name(index + 1, _TABLE_HEADER_ROW), found=_shown(value))
     missing = [column for column in _COLUMNS if column.key not in positions]
     for column in missing:
@@ -757,7 +724,7 @@ def _read_value(
 ) -> Any:
     """One cell through its converter; a finding (and None) for a blank required cell or a bad value."""
     names = {"label": label[0], "label_en": label[1], "value": _shown(raw)}
-    if _is_blank(raw):
+    if is_blank(raw):
         if required:
             out.add("SHEET_MISSING_VALUE", cell, **names)
         return None
@@ -802,7 +769,7 @@ def _read_size(row: _Row, base: str, out: _Findings) -> list[int] | None:
     size: dict[str, Any] = {}
     _read_fields(row, _SIZE_FIELDS, size, f"{base}.size_mm", out)
     out.cells[f"{base}.size_mm"] = row.cell("width")
-    blanks = [spec.column for spec in _SIZE_FIELDS if _is_blank(row.values.get(spec.column))]
+    blanks = [spec.column for spec in _SIZE_FIELDS if is_blank(row.values.get(spec.column))]
     if 0 < len(blanks) < len(_SIZE_FIELDS):
         out.add("SHEET_INCOMPLETE_SIZE", row.cell(blanks[0]))
     return [size[spec.name] for spec in _SIZE_FIELDS] if len(size) == len(_SIZE_FIELDS) else None
@@ -850,7 +817,7 @@ def _agrees(row: _Row, key: str, kind: str, panel: _Panel) -> bool:
 
 def _warn_unused(row: _Row, kind: str, panel: _Panel, out: _Findings) -> None:
     for key, value in row.values.items():
-        if key in _USED_COLUMNS[kind] or _is_blank(value) or _agrees(row, key, kind, panel):
+        if key in _USED_COLUMNS[kind] or is_blank(value) or _agrees(row, key, kind, panel):
             continue
         column = _COLUMN[key]
         used_ko = f"'{column.label}' 칸은 {column.used_by} 줄에서 씁니다"
@@ -868,7 +835,7 @@ def _warn_unused(row: _Row, kind: str, panel: _Panel, out: _Findings) -> None:
 
 def _row_kind(row: _Row, out: _Findings) -> str | None:
     raw, cell = row.values.get("row_kind"), row.cell("row_kind")
-    if _is_blank(raw):
+    if is_blank(raw):
         _read_value(raw, _TEXT, cell, ("구분", "Row"), True, out)  # reports the missing value
         return None
     try:
@@ -905,11 +872,11 @@ def _data_rows(grid: _Grid, positions: Mapping[str, int], out: _Findings) -> Ite
     titles = grid.table_header
     stray = {
         i
-        for i in range(_READ_COLUMNS)
-        if i not in positions.values() and _is_blank(titles[i] if i < len(titles) else None)
+        for i in range(READ_COLUMNS)
+        if i not in positions.values() and is_blank(titles[i] if i < len(titles) else None)
     }
     for number, values in grid.rows:
-        for index in sorted(index for index in stray if not _is_blank(values[index])):
+        for index in sorted(index for index in stray if not is_blank(values[index])):
             stray.discard(index)  # once per column: one note beside the table must not flood the findings
             cell = _cell_name(index + 1, number)
             out.add(
@@ -944,7 +911,7 @@ def _build_request(grid: _Grid) -> SheetImport:
     positions = _map_columns(grid.table_header, out) if _check_header_labels(grid, out) else None
     if positions is None:
         return SheetImport(None, tuple(out.items))
-    if not grid.rows and all(_is_blank(grid.header_cell(spec.row, 2)) for spec in _HEADER_FIELDS):
+    if not grid.rows and all(is_blank(grid.header_cell(spec.row, 2)) for spec in _HEADER_FIELDS):
         return SheetImport(None, (*out.items, _finding("SHEET_EMPTY", _cell_name(2, _HEADER_FIELDS[0].row))))
     draft: dict[str, Any] = {}
     _read_header(grid, draft, out)
@@ -1069,20 +1036,14 @@ class _Styles:
 def _write_workbook(request: Mapping[str, Any] | None) -> bytes:
     buffer = io.BytesIO()
     # No string may turn into a formula, link or number on the way out: customers' text stays text.
-    options = {
-        "in_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-    }
-    book = xlsxwriter.Workbook(buffer, options)
-    book.set_properties(
+    book = workbook_writer(
+        buffer,
         {
             "title": "분전반 견적 요청서",
             "subject": "KIS Estimator request sheet",
             "author": "KIS Estimator",
             "created": _DOCUMENT_DATE,
-        }
+        },
     )
     styles = _Styles(book)
     _write_request_sheet(book.add_worksheet(SHEET_NAME), styles, request)
