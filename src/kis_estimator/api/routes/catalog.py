@@ -26,34 +26,27 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from kis_estimator.api.auth import Admin, Estimator, Viewer
 from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import ApiError
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
 from kis_estimator.bootstrap import Container
-from kis_estimator.db.models import PriceBookRow
 from kis_estimator.db.pricebooks import PriceBookNotFound, PriceBookRepository
 from kis_estimator.documents import request_sheet
-from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.errors import DataError
 from kis_estimator.pricebooks import (
     COLUMNS,
-    KINDS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
     ROW_LIMIT_CODES,
-    ParsedBook,
     Problem,
     catalog_rows,
     export_filename,
-    label_problem,
-    read_price_book,
     render_price_book,
 )
-from kis_estimator.services.catalog_in_use import catalog_in_use
+from kis_estimator.services import catalog_search, price_books
+from kis_estimator.services.price_books import BookRefused, Staged
 
 router = APIRouter(responses=ERRORS)
 
@@ -68,26 +61,6 @@ _MEDIA_TYPES = {
 _BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 # Path and shell characters, controls, and the bidi controls that could make a name read backwards.
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]')
-# What `q` is matched against, per kind (besides the model, the names a person would type).
-_NAME_COLUMNS: dict[str, tuple[str, ...]] = {
-    "breakers": ("model", "series"),
-    "enclosures": ("model", "series"),
-    "accessories": ("model", "line_name", "spec"),
-}
-# The filters each kind accepts: query parameter → the row's column.
-_FILTERS: dict[str, dict[str, str]] = {
-    "breakers": {
-        "brand": "brand",
-        "type": "type",
-        "series": "series",
-        "grade": "grade",
-        "poles": "poles",
-        "frame_af": "frame_af",
-        "trip_at": "trip_ratings_a",
-    },
-    "enclosures": {"series": "series", "material": "material", "location": "location"},
-    "accessories": {"type": "kind"},
-}
 _LIST_COLUMN_TYPES = ("ratings", "money_range", "decimal_range")  # may be sent as a JSON list
 # The request-sheet findings that refuse the file itself (it cannot be read safely); the others are
 # about its content and are answered with 200, next to their cells.
@@ -149,20 +122,6 @@ class SheetCheck(BaseModel):
 # ----------------------------------------------------------------------------------------- helpers
 
 
-def _version(row: PriceBookRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "label": row.label,
-        "source_name": row.source_name,
-        "state": row.state,
-        "active": row.state == "active",
-        "sha256": row.catalog_sha256,
-        "items": {kind: len(row.catalog.get(kind, ())) for kind in KINDS},
-        "created_at": row.created_at.isoformat() if row.created_at else None,
-        "activated_at": row.activated_at.isoformat() if row.activated_at else None,
-    }
-
-
 @contextmanager
 def _book_errors(book_id: int | None = None) -> Iterator[None]:
     """PriceBookNotFound → 404; DataError (a stored book that fails its hash) → 422."""
@@ -186,54 +145,23 @@ def _book_errors(book_id: int | None = None) -> Iterator[None]:
         ) from None
 
 
+_LABEL_HINT = "이름에서 보이지 않는 방향 문자를 지워 주세요 / Remove the invisible direction characters."
+
+
 @contextmanager
-def _inserted(session: Session) -> Iterator[list[object]]:
-    """The objects this block inserts: tells a newly staged book from the stored twin stage() returns."""
-    inserted: list[object] = []
-
-    def record(_: Session, instance: object) -> None:
-        inserted.append(instance)
-
-    event.listen(session, "pending_to_persistent", record)
+def _refusals(container: Container, path_of: Callable[[Problem], str], hint: str) -> Iterator[None]:
+    """BookRefused → the envelope of a refused book (a refused label: path `label`, its own hint)."""
     try:
-        yield inserted
-    finally:
-        event.remove(session, "pending_to_persistent", record)
+        yield
+    except BookRefused as exc:
+        if exc.on_label:
+            raise _refused(container, exc.problems, lambda _: "label", _LABEL_HINT) from None
+        raise _refused(container, exc.problems, path_of, hint) from None
 
 
-def _stage(
-    container: Container,
-    repository: PriceBookRepository,
-    parsed: ParsedBook,
-    label: str,
-    source: str,
-    activate: bool,
-) -> tuple[int, PriceBookRow]:
-    """Stage (and activate) a book; 201 for a new version, 200 for the identical one already stored."""
-    problem = label_problem(label)
-    if problem is not None:
-        hint = "이름에서 보이지 않는 방향 문자를 지워 주세요 / Remove the invisible direction characters."
-        raise _refused(container, [problem], lambda _: "label", hint)
-    with _inserted(repository.session) as inserted:
-        row = repository.stage(parsed, label, source)
-    if activate:
-        with _book_errors(row.id):
-            row = repository.activate(row.id)
-    return (201 if row in inserted else 200), row
-
-
-def _base_catalog(container: Container) -> Catalog:
-    """The catalog in use (services.catalog_in_use); a corrupt active book is a 422."""
-    with _book_errors():
-        return catalog_in_use(container).catalog
-
-
-def _read_book(
-    container: Container, filename: str, data: bytes, base: Catalog | None
-) -> ParsedBook | list[Problem]:
-    """read_price_book with the installation's row limit (PRICE_BOOK_MAX_ROWS). It runs outside any
-    transaction: reading a big book takes seconds, and no reader or writer waits for it."""
-    return read_price_book(filename, data, base, max_rows=container.settings.price_book_max_rows)
+def _answer(staged: Staged, **extra: Any) -> JSONResponse:
+    """201 for a new version, 200 for the identical one already stored."""
+    return JSONResponse({**staged.version.as_dict(), **extra}, status_code=201 if staged.created else 200)
 
 
 def _read_upload(file: UploadFile, limit: int, code: str) -> bytes:
@@ -283,48 +211,7 @@ def _file_path(problem: Problem) -> str:
     return f"file:{problem.source}"
 
 
-def _squash(value: object) -> str:
-    return "".join(str(value).split()).casefold()
-
-
 # ------------------------------------------------------------------------------------------- search
-
-
-def _rows_in_use(container: Container, kind: str) -> tuple[list[dict[str, Any]], int | None]:
-    with _book_errors():
-        in_use = catalog_in_use(container)
-    return catalog_rows(in_use.catalog)[kind], in_use.price_book_id
-
-
-def _matches(row: Mapping[str, Any], filters: Mapping[str, tuple[str, object]]) -> bool:
-    for column, wanted in filters.values():
-        value = row.get(column)
-        if column == "trip_ratings_a":
-            if wanted not in (value or ()):
-                return False
-        elif isinstance(wanted, int):
-            if value != wanted:
-                return False
-        elif value is None or _squash(value) != _squash(wanted):
-            return False
-    return True
-
-
-def _search(
-    rows: Sequence[dict[str, Any]], kind: str, q: str | None, filters: Mapping[str, tuple[str, object]]
-) -> list[dict[str, Any]]:
-    """Rows holding `q` in a name column (case and spaces ignored) and passing every filter; an exact
-    model first, then in the book's order."""
-    term = _squash(q or "")
-    found = [
-        row
-        for row in rows
-        if _matches(row, filters)
-        and (not term or any(term in _squash(row.get(c) or "") for c in _NAME_COLUMNS[kind]))
-    ]
-    if term:
-        found.sort(key=lambda row: _squash(row["model"]) != term)
-    return found
 
 
 @router.get(
@@ -335,8 +222,7 @@ def _search(
 )
 def list_price_books(request: Request, _: Viewer) -> list[dict[str, Any]]:
     """Every version, newest first; exactly one is active once any has been activated."""
-    with container_of(request).reads() as session:
-        return [_version(row) for row in PriceBookRepository(session).list()]
+    return [version.as_dict() for version in price_books.list_price_books(container_of(request))]
 
 
 @router.get(
@@ -383,24 +269,19 @@ def search_catalog(
         "material": material,
         "location": location,
     }
-    filters: dict[str, tuple[str, object]] = {}
-    for name, value in given.items():
-        if value is None:
-            continue
-        if name not in _FILTERS[kind]:
-            raise ApiError(
-                422,
-                "CATALOG_FILTER_UNKNOWN",
-                f"{kind}에는 '{name}' 조건이 없습니다 / {kind} cannot be filtered by {name}",
-                hint=f"쓸 수 있는 조건 / Filters for {kind}: {', '.join(_FILTERS[kind])}",
-                path=f"query.{name}",
-            )
-        filters[name] = (_FILTERS[kind][name], value)
-    rows, book_id = _rows_in_use(container_of(request), kind)
-    found = _search(rows, kind, q, filters)
-    start = (page - 1) * size
-    items = found[start : start + size]
-    return {"items": items, "total": len(found), "page": page, "size": size, "priceBookId": book_id}
+    filters = {name: value for name, value in given.items() if value is not None}
+    try:
+        with _book_errors():
+            found = catalog_search.search_catalog(container_of(request), kind, q, filters, page, size)
+    except catalog_search.CatalogFilterUnknown as exc:
+        raise ApiError(422, exc.code, exc.message, hint=exc.hint, path=f"query.{exc.name}") from None
+    return {
+        "items": found.items,
+        "total": found.total,
+        "page": page,
+        "size": size,
+        "priceBookId": found.price_book_id,
+    }
 
 
 # ---------------------------------------------------------------------------------- price books
@@ -435,20 +316,15 @@ def import_price_book(
     container = container_of(request)
     filename = PurePosixPath((file.filename or "upload").replace("\\", "/")).name or "upload"
     data = _read_upload(file, MAX_UPLOAD_BYTES, "FILE_TOO_LARGE")
-    parsed = _read_book(container, filename, data, _base_catalog(container))
-    if isinstance(parsed, list):
-        raise _refused(
-            container,
-            parsed,
-            _file_path,
-            "표시된 칸을 고쳐 다시 올려 주세요 (전체 목록: meta.errors) / "
-            "Fix the named cells and upload again (all problems: meta.errors).",
-        )
     name = (label or "").strip() or PurePosixPath(filename).stem[:100] or "upload"
-    with container.sessions.begin() as session:  # only the inserts: one short write transaction
-        repository = PriceBookRepository(session, container.built_catalogs)
-        status, row = _stage(container, repository, parsed, name, filename, activate)
-        return JSONResponse(_version(row), status_code=status)
+    hint = (
+        "표시된 칸을 고쳐 다시 올려 주세요 (전체 목록: meta.errors) / "
+        "Fix the named cells and upload again (all problems: meta.errors)."
+    )
+    with _refusals(container, _file_path, hint), _book_errors():
+        return _answer(
+            price_books.import_price_book(container, filename, data, name, filename, activate=activate)
+        )
 
 
 @router.post(
@@ -463,14 +339,8 @@ def activate_price_book(
 ) -> dict[str, Any]:
     """Make a version the one quotes are priced with; the previous one is retired (activating an older
     version rolls back)."""
-    container = container_of(request)
-    with container.sessions() as session, _book_errors(book_id):
-        repository = PriceBookRepository(session, container.built_catalogs)
-        row = repository.get(book_id)
-        if row is not None:  # built and checked before the write transaction: seconds for a big book
-            repository.catalog_of(row)
-    with container.sessions.begin() as session, _book_errors(book_id):
-        return _version(PriceBookRepository(session, container.built_catalogs).activate(book_id))
+    with _book_errors(book_id):
+        return price_books.activate_price_book(container_of(request), book_id).as_dict()
 
 
 @router.get(
@@ -601,17 +471,17 @@ def upsert_items(request: Request, _: Admin, body: Annotated[ItemsUpsert, Body()
     problems = _check_rows(kind, body.rows)
     if problems:
         raise _refused(container, problems, _rows_path(kind, []), path_hint)
-    current = catalog_rows(_base_catalog(container))
+    with _book_errors():
+        current = catalog_rows(price_books.base_catalog(container))
     merged, origin, replaced, added = _merge(current[kind], body.rows)
     rendered = render_price_book({**current, kind: merged}, "zip")
-    parsed = _read_book(container, "catalog-items.zip", rendered, None)
-    if isinstance(parsed, list):
-        raise _refused(container, parsed, _rows_path(kind, origin), path_hint)
     label = body.label or f"{body.kind} 수정 / upsert: {', '.join(replaced + added)}"[:100]
-    with container.sessions.begin() as session:
-        repository = PriceBookRepository(session, container.built_catalogs)
-        status, row = _stage(container, repository, parsed, label, f"upsert-{kind}.json", body.activate)
-        return JSONResponse({**_version(row), "replaced": replaced, "added": added}, status_code=status)
+    with _refusals(container, _rows_path(kind, origin), path_hint), _book_errors():
+        parsed = price_books.read_book(container, "catalog-items.zip", rendered, None)
+        staged = price_books.stage_price_book(
+            container, parsed, label, f"upsert-{kind}.json", activate=body.activate
+        )
+    return _answer(staged, replaced=replaced, added=added)
 
 
 # -------------------------------------------------------------------------------- request sheets
