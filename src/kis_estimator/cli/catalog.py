@@ -118,16 +118,15 @@ def catalog_export(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write")] = None,
 ) -> None:
     """Write a price book as a zip of CSVs or an xlsx, ready to edit and import again."""
-    from kis_estimator.db.pricebooks import PriceBookRepository
-    from kis_estimator.pricebooks import export_filename
+    from kis_estimator.db.pricebooks import PriceBookNotFound
+    from kis_estimator.services.price_books import export_price_book
 
     container = database_container()
-    with container.sessions() as session:
-        repository = PriceBookRepository(session)
-        row = repository.get(book_id) if book_id is not None else repository.active()
-        if row is None:
-            Console(stderr=True).print("[red]✖ no such price book (and none active)[/red]")
-            raise typer.Exit(EXIT_FAILURE)
-        target = out or Path(export_filename(row, fmt))
-        target.write_bytes(repository.export(row.id, fmt))
+    try:
+        exported = export_price_book(container, book_id, fmt)
+    except PriceBookNotFound:
+        Console(stderr=True).print("[red]✖ no such price book (and none active)[/red]")
+        raise typer.Exit(EXIT_FAILURE) from None
+    target = out or Path(exported.filename)
+    target.write_bytes(exported.data)
     Console().print(f"[green]✔[/green] {target}")

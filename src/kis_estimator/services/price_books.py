@@ -19,9 +19,17 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kis_estimator.db.models import PriceBookRow
-from kis_estimator.db.pricebooks import PriceBookRepository
+from kis_estimator.db.pricebooks import PriceBookNotFound, PriceBookRepository
 from kis_estimator.engine.catalog import Catalog
-from kis_estimator.pricebooks import KINDS, ParsedBook, Problem, label_problem, read_price_book
+from kis_estimator.pricebooks import (
+    KINDS,
+    ExportFormat,
+    ParsedBook,
+    Problem,
+    export_filename,
+    label_problem,
+    read_price_book,
+)
 from kis_estimator.services.catalog_in_use import catalog_in_use
 
 if TYPE_CHECKING:
@@ -29,10 +37,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BookRefused",
+    "ExportedBook",
     "PriceBookVersion",
     "Staged",
     "activate_price_book",
     "base_catalog",
+    "export_price_book",
     "import_price_book",
     "list_price_books",
     "read_book",
@@ -164,6 +174,28 @@ def activate_price_book(container: Container, book_id: int) -> PriceBookVersion:
             repository.catalog_of(row)
     with container.sessions.begin() as session:
         return PriceBookVersion.of(PriceBookRepository(session, container.built_catalogs).activate(book_id))
+
+
+@dataclass(frozen=True)
+class ExportedBook:
+    """A version written out: its bytes and an ASCII file name (`price-book-7-3f2a9c1b04de.zip`)."""
+
+    version: PriceBookVersion
+    data: bytes
+    filename: str
+
+
+def export_price_book(container: Container, book_id: int | None, format: ExportFormat) -> ExportedBook:
+    """A version (the active one when `book_id` is None) as a ZIP of the three CSVs or an XLSX, checked
+    against its hash first. Raises PriceBookNotFound (id 0: none is active), or DataError for a
+    corrupted book."""
+    with container.reads() as session:
+        repository = PriceBookRepository(session)
+        row = repository.get(book_id) if book_id is not None else repository.active()
+        if row is None:
+            raise PriceBookNotFound(book_id or 0)
+        data = repository.export(row.id, format)
+        return ExportedBook(PriceBookVersion.of(row), data, export_filename(row, format))
 
 
 @contextmanager
