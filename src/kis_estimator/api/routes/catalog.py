@@ -34,9 +34,7 @@ from kis_estimator.api.routes.catalog_common import (
     refusals,
 )
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
-from kis_estimator.pricebooks import (
-    MAX_UPLOAD_BYTES,
-)
+from kis_estimator.pricebooks import MAX_UPLOAD_BYTES
 from kis_estimator.services import catalog_search, price_books
 
 router = APIRouter(responses=ERRORS)

@@ -38,9 +38,7 @@ from kis_estimator.documents.request_sheet.messages import (
     TABLE_HEADER_ROW,
     Rendered,
 )
-from kis_estimator.documents.spreadsheet import (
-    workbook_writer,
-)
+from kis_estimator.documents.spreadsheet import workbook_writer
 from kis_estimator.engine.errors import RequestProblem, RequestRejected
 
 
