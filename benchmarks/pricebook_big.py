@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))  # the tests' service helpers start and stop `kis 
 from tests.live import LiveServer, create_api_key  # noqa: E402
 
 from kis_estimator.catalog_io import load_catalog  # noqa: E402
-from kis_estimator.pricebook import catalog_rows, render_price_book  # noqa: E402
+from kis_estimator.pricebooks import catalog_rows, render_price_book  # noqa: E402
 
 DOMAIN_S8: dict[str, Any] = json.loads(
     (ROOT / "examples" / "domain-s8-outdoor-sus.json").read_text(encoding="utf-8")

@@ -57,8 +57,10 @@ def test_bad_catalog_rows_are_named_by_row_and_field() -> None:
     bad = [dict(good[0], poles=5), dict(good[1], trip_ratings_a=[]), dict(good[2], brand="ACME")]
     with pytest.raises(DataError) as caught:
         build_catalog(bad, [], [])
-    problems = caught.value.problems
+    problems = [str(problem) for problem in caught.value.problems]
     assert "breakers row 1, field 'poles': must be 2, 3 or 4, got 5" in problems
+    poles = caught.value.problems[0]
+    assert (poles.code, poles.source, poles.row, poles.field) == ("NOT_POLES", "breakers", 1, "poles")
     assert any(p.startswith("breakers row 2, field 'trip_ratings_a'") for p in problems)
     assert any(p.startswith("breakers row 3, field 'brand'") for p in problems)
 
@@ -73,7 +75,7 @@ def test_rulebook_is_versioned_and_validated() -> None:
     del data["thermal"]["delta_t_k"]
     with pytest.raises(DataError) as caught:
         build_rulebook(data)
-    text = "\n".join(caught.value.problems)
+    text = "\n".join(str(problem) for problem in caught.value.problems)
     assert "field vat_rate" in text
     assert "field thermal.delta_t_k" in text
     assert "et_price" in text

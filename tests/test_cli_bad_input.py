@@ -22,7 +22,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from kis_estimator import cli, pricebook
+from kis_estimator import cli, pricebooks
 from kis_estimator.db.models import ROLES
 
 ROOT = typer.main.get_command(cli.app)
@@ -140,7 +140,7 @@ def test_the_fixed_vocabularies_are_typer_choices_equal_to_their_sources() -> No
         if typing.get_origin(_value_type(hints[param.name])) is Literal
     }
     assert choices[("keys create", "--role")] == ROLES
-    assert choices[("catalog export", "--format")] == typing.get_args(pricebook.ExportFormat)
+    assert choices[("catalog export", "--format")] == typing.get_args(pricebooks.ExportFormat)
 
 
 def test_every_command_is_exercised() -> None:

@@ -17,8 +17,8 @@ from kis_estimator.settings import Settings
 from kis_estimator.storage import BlobStore, open_blob_store
 
 if TYPE_CHECKING:  # the pipeline (OR-Tools, renderers) loads only when a command estimates
+    from kis_estimator.db.pricebooks import BuiltCatalogs
     from kis_estimator.pipeline import DocumentOptions
-    from kis_estimator.pricebook import BuiltCatalogs
     from kis_estimator.services.saving import SaveContext
 
 __all__ = ["Container", "DatabaseNotReady", "Settings", "build"]
@@ -73,7 +73,7 @@ class Container:
     @cached_property
     def built_catalogs(self) -> BuiltCatalogs:
         """The Catalogs of price books built by this process (the active one, a rollback, a staged one)."""
-        from kis_estimator.pricebook import BuiltCatalogs
+        from kis_estimator.db.pricebooks import BuiltCatalogs
 
         return BuiltCatalogs(size=3)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kis_estimator.engine.catalog import Catalog, build_catalog
-from kis_estimator.engine.errors import DataError
+from kis_estimator.engine.errors import DataError, DataProblem
 from kis_estimator.engine.rulebook import Rulebook, build_rulebook
 
 CATALOG_FILES = ("breakers", "enclosures", "accessories")
@@ -83,7 +83,7 @@ def _read_catalog_files(read: Callable[[str], bytes]) -> Catalog:
         try:
             rows[name] = json.loads(read(f"{name}.json"))
         except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DataError(f"catalog {name}.json", [str(exc)]) from exc
+            raise DataError(f"catalog {name}.json", [DataProblem("FILE_UNREADABLE", str(exc))]) from exc
     return build_catalog(rows["breakers"], rows["enclosures"], rows["accessories"])
 
 
@@ -104,7 +104,9 @@ def load_rulebook(path: Path | None = None) -> Rulebook:
             raw = path.read_bytes()
         data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"rulebook {path or DEFAULT_RULEBOOK}", [str(exc)]) from exc
+        raise DataError(
+            f"rulebook {path or DEFAULT_RULEBOOK}", [DataProblem("FILE_UNREADABLE", str(exc))]
+        ) from exc
     return build_rulebook(data)
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from kis_estimator.documents.request_sheet import TEMPLATE_PATH, export_request_sheet, normalize_request
-from kis_estimator.pricebook import ParsedBook, catalog_rows, read_price_book, render_price_book
+from kis_estimator.pricebooks import ParsedBook, catalog_rows, read_price_book, render_price_book
 from tests.api.conftest import Api
 from tests.factories import DOMAIN_S8
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from kis_estimator import pricebook
+from kis_estimator.db import pricebooks as price_book_repository
 from kis_estimator.db.models import EvidenceBlobRow, QuoteRow
-from kis_estimator.pricebook import catalog_rows, render_price_book
+from kis_estimator.pricebooks import catalog_rows, render_price_book
 from kis_estimator.settings import Settings
 from tests.api.conftest import Api, make_api, make_settings
 from tests.api.sse_frames import parse_frames
@@ -174,13 +174,13 @@ def test_a_get_is_answered_while_a_big_book_is_read(api: Api) -> None:
 def count_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the Catalogs built from stored price-book rows (the real build runs every time)."""
     calls: list[int] = []
-    real = pricebook.build_catalog
+    real = price_book_repository.build_catalog
 
     def counted(*rows: Any) -> Any:
         calls.append(sum(len(r) for r in rows))
         return real(*rows)
 
-    monkeypatch.setattr(pricebook, "build_catalog", counted)
+    monkeypatch.setattr(price_book_repository, "build_catalog", counted)
     return calls
 
 

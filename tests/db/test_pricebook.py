@@ -22,15 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from kis_estimator.catalog_io import load_catalog
 from kis_estimator.db.engine import make_engine, session_factory
 from kis_estimator.db.models import CatalogItemRow, PriceBookRow
+from kis_estimator.db.pricebooks import PriceBookNotFound, PriceBookRepository
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.errors import DataError
-from kis_estimator.pricebook import (
+from kis_estimator.pricebooks import (
     KINDS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
     ParsedBook,
-    PriceBookNotFound,
-    PriceBookRepository,
     Problem,
     catalog_rows,
     export_filename,
@@ -530,3 +529,23 @@ def test_search_finds_catalog_items_of_the_active_book(sessions: sessionmaker[Se
         assert repository.search_items("100%") == []  # LIKE wildcards are searched literally
         with pytest.raises(ValueError, match="unknown kind"):
             repository.search_items("x", kind="cable")
+
+
+def test_the_catalogs_own_problems_are_placed_and_translated_by_their_code() -> None:
+    """build_catalog's DataProblems (poles 5, a frame not made) land on their cells in Korean, then in
+    the engine's English: the reader uses each problem's code, row and field, not its wording."""
+    lines = shop_csv("breakers").decode().splitlines()
+    fields = lines[1].split(",")
+    fields[5], fields[6] = "5", "77"  # poles, frame_af (row 2 of the file)
+    lines[1] = ",".join(fields)
+    files = {f"{kind}.csv": shop_csv(kind) for kind in KINDS} | {"breakers.csv": "\n".join(lines).encode()}
+    problems = problems_of("catalog.zip", zip_of(files))
+    found = {(p.code, p.source, p.row, p.column): p.message for p in problems}
+    assert set(found) == {
+        ("CATALOG_RULE", "breakers.csv", 2, "poles"),
+        ("CATALOG_RULE", "breakers.csv", 2, "frame_af"),
+    }
+    poles = found[("CATALOG_RULE", "breakers.csv", 2, "poles")]
+    assert poles == "극수는 2, 3, 4 중 하나여야 합니다 / must be 2, 3 or 4, got 5"
+    frame = found[("CATALOG_RULE", "breakers.csv", 2, "frame_af")]
+    assert frame.startswith("다음 중 하나여야 합니다: (") and frame.endswith(", got 77")

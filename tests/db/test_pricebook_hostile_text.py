@@ -17,7 +17,7 @@ import pytest
 
 from kis_estimator.catalog_io import load_catalog
 from kis_estimator.documents.lint import soffice_path
-from kis_estimator.pricebook import KINDS, ParsedBook, catalog_rows, read_price_book, render_price_book
+from kis_estimator.pricebooks import KINDS, ParsedBook, catalog_rows, read_price_book, render_price_book
 from tests.factories import requires_tool
 
 HOSTILE = {

@@ -18,7 +18,6 @@ import pytest
 
 from kis_estimator.documents.lint import recalculate, soffice_path
 from kis_estimator.documents.request_sheet import (
-    _MESSAGES,
     GUIDE_SHEET_NAME,
     MAX_DATA_ROWS,
     MAX_UPLOAD_BYTES,
@@ -31,6 +30,7 @@ from kis_estimator.documents.request_sheet import (
     normalize_request,
     write_template,
 )
+from kis_estimator.documents.request_sheet.messages import MESSAGES
 from kis_estimator.engine.errors import RequestRejected
 from tests.factories import ROOT, requires_tool
 
@@ -267,7 +267,7 @@ def test_the_docs_describe_every_column_and_finding_code() -> None:
     docs = (ROOT / "docs" / "request-sheet.md").read_text(encoding="utf-8")
     titles = [cell.value for cell in openpyxl.load_workbook(TEMPLATE_PATH)[SHEET_NAME][12] if cell.value]
     assert all(f"| {title} |" in docs for title in titles)
-    assert all(f"| {code} |" in docs for code in _MESSAGES)
+    assert all(f"| {code} |" in docs for code in MESSAGES)
 
 
 # ----------------------------------------------------------------------------------------- findings

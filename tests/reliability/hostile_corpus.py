@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from kis_estimator.catalog_io import load_catalog
 from kis_estimator.documents.request_sheet import TEMPLATE_PATH
-from kis_estimator.pricebook import catalog_rows, render_price_book
+from kis_estimator.pricebooks import catalog_rows, render_price_book
 from tests.documents.test_request_sheet import (
     BILLION_LAUGHS,
     SHEET_XML,

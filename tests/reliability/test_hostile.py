@@ -30,7 +30,7 @@ import pytest
 
 from kis_estimator.catalog_io import load_catalog
 from kis_estimator.db import migrate
-from kis_estimator.pricebook import catalog_rows, render_price_book
+from kis_estimator.pricebooks import catalog_rows, render_price_book
 from tests.api.conftest import Api, make_api, make_settings
 from tests.factories import DOMAIN_S8
 from tests.live import LiveServer, create_api_key, embedded_env

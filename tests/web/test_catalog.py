@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kis_estimator.catalog_io import load_catalog
-from kis_estimator.pricebook import catalog_rows, render_price_book
+from kis_estimator.pricebooks import catalog_rows, render_price_book
 from tests.web.conftest import LiveApp, running_app, screenshot
 from tests.web.forms import unlabelled_controls
 

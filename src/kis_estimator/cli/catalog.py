@@ -16,7 +16,7 @@ app = typer.Typer(help="Price books: import, validate, activate, export, list.",
 
 
 # The export formats: Typer validates a Literal (exit 2 with a message on any other value). It repeats
-# pricebook.ExportFormat, whose module is too heavy to load on every `kis` start;
+# pricebooks.ExportFormat, whose package is too heavy to load on every `kis` start;
 # tests/test_cli_bad_input.py keeps them equal.
 
 
@@ -36,8 +36,8 @@ def catalog_import(
     ] = False,
 ) -> None:
     """Validate a price book (every problem named by row and column) and store it as a new version."""
-    from kis_estimator.pricebook import MAX_UPLOAD_BYTES, PriceBookRepository, label_problem, read_price_book
-    from kis_estimator.services.catalog_in_use import catalog_in_use
+    from kis_estimator.pricebooks import MAX_UPLOAD_BYTES
+    from kis_estimator.services.price_books import BookRefused, import_price_book
 
     console = Console()
     if not file.is_file():
@@ -55,25 +55,20 @@ def catalog_import(
         console.print(f"[red]✖ 파일이 너무 큽니다 / file larger than {MAX_UPLOAD_BYTES:,} bytes[/red]")
         raise typer.Exit(EXIT_REQUEST_ERROR)
     container = database_container()
-    base = catalog_in_use(container).catalog
-    problem = label_problem(label or file.stem)
-    if problem is not None:
-        console.print(f"[red]✖[/red] {problem}; nothing imported")
-        raise typer.Exit(EXIT_REQUEST_ERROR)
-    # Read outside any transaction: a big book takes seconds, and the service's requests must not wait.
-    max_rows = container.settings.price_book_max_rows
-    parsed = read_price_book(file.name, file.read_bytes(), base, max_rows=max_rows)
-    if isinstance(parsed, list):
-        for problem in parsed:
+    try:
+        staged = import_price_book(
+            container, file.name, file.read_bytes(), label or file.stem, str(file), activate=activate
+        )
+    except BookRefused as refused:
+        if refused.on_label:
+            console.print(f"[red]✖[/red] {refused.problems[0]}; nothing imported")
+            raise typer.Exit(EXIT_REQUEST_ERROR) from None
+        for problem in refused.problems:
             console.print(f"[red]✖[/red] {problem}")
-        console.print(f"{len(parsed)} problem(s); nothing imported")
-        raise typer.Exit(EXIT_REQUEST_ERROR)
-    with container.sessions.begin() as session:
-        repository = PriceBookRepository(session, container.built_catalogs)
-        row = repository.stage(parsed, label or file.stem, str(file))
-        if activate:
-            row = repository.activate(row.id)
-        console.print(f"[green]✔[/green] price book {row.id} ({row.state}) sha256 {row.catalog_sha256[:12]}")
+        console.print(f"{len(refused.problems)} problem(s); nothing imported")
+        raise typer.Exit(EXIT_REQUEST_ERROR) from None
+    book = staged.version
+    console.print(f"[green]✔[/green] price book {book.id} ({book.state}) sha256 {book.sha256[:12]}")
 
 
 @app.command("activate")
@@ -81,16 +76,16 @@ def catalog_activate(
     book_id: Annotated[int, typer.Argument(help="Price book id (see `kis catalog list`)")],
 ) -> None:
     """Make a price book the active one (the previous one is retired; activating an old one rolls back)."""
-    from kis_estimator.pricebook import PriceBookNotFound, PriceBookRepository
+    from kis_estimator.db.pricebooks import PriceBookNotFound
+    from kis_estimator.services.price_books import activate_price_book
 
     container = database_container()
     try:
-        with container.sessions.begin() as session:
-            row = PriceBookRepository(session).activate(book_id)
+        book = activate_price_book(container, book_id)
     except PriceBookNotFound:
         Console(stderr=True).print(f"[red]✖ no price book {book_id}[/red]")
         raise typer.Exit(EXIT_FAILURE) from None
-    Console().print(f"[green]✔[/green] price book {row.id} is active")
+    Console().print(f"[green]✔[/green] price book {book.id} is active")
 
 
 @app.command("list")
@@ -98,22 +93,21 @@ def catalog_list() -> None:
     """Every price book, newest first, with its state and hash."""
     from rich.table import Table
 
-    from kis_estimator.pricebook import PriceBookRepository
+    from kis_estimator.services.price_books import list_price_books
 
     container = database_container()
     table = Table(header_style="bold")
     for column in ("id", "label", "state", "sha256", "created", "activated"):
         table.add_column(column)
-    with container.sessions() as session:
-        for row in PriceBookRepository(session).list():
-            table.add_row(
-                str(row.id),
-                row.label,
-                row.state,
-                row.catalog_sha256[:12],
-                str(row.created_at)[:19],
-                str(row.activated_at or "")[:19],
-            )
+    for book in list_price_books(container):
+        table.add_row(
+            str(book.id),
+            book.label,
+            book.state,
+            book.sha256[:12],
+            str(book.created_at)[:19],
+            str(book.activated_at or "")[:19],
+        )
     Console().print(table)
 
 
@@ -124,15 +118,15 @@ def catalog_export(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="File to write")] = None,
 ) -> None:
     """Write a price book as a zip of CSVs or an xlsx, ready to edit and import again."""
-    from kis_estimator.pricebook import PriceBookRepository, export_filename
+    from kis_estimator.db.pricebooks import PriceBookNotFound
+    from kis_estimator.services.price_books import export_price_book
 
     container = database_container()
-    with container.sessions() as session:
-        repository = PriceBookRepository(session)
-        row = repository.get(book_id) if book_id is not None else repository.active()
-        if row is None:
-            Console(stderr=True).print("[red]✖ no such price book (and none active)[/red]")
-            raise typer.Exit(EXIT_FAILURE)
-        target = out or Path(export_filename(row, fmt))
-        target.write_bytes(repository.export(row.id, fmt))
+    try:
+        exported = export_price_book(container, book_id, fmt)
+    except PriceBookNotFound:
+        Console(stderr=True).print("[red]✖ no such price book (and none active)[/red]")
+        raise typer.Exit(EXIT_FAILURE) from None
+    target = out or Path(exported.filename)
+    target.write_bytes(exported.data)
     Console().print(f"[green]✔[/green] {target}")

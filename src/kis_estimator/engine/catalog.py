@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
-from kis_estimator.engine.errors import DataError
+from kis_estimator.engine.errors import DataError, DataProblem
 
 BRANDS = ("LS", "SANGDO")
 BREAKER_TYPES = ("MCCB", "ELCB")
@@ -166,45 +166,49 @@ def _model_key(model: str) -> str:
 class _RowReader:
     """Reads typed fields from one row and records every problem with its row and field."""
 
-    def __init__(self, source: str, index: int, row: Mapping[str, Any], problems: list[str]) -> None:
-        self.where = f"{source} row {index + 1}"
+    def __init__(self, source: str, index: int, row: Mapping[str, Any], problems: list[DataProblem]) -> None:
+        self.source = source
+        self.row_number = index + 1
         self.row = row
         self.problems = problems
 
-    def _fail(self, field: str, why: str) -> None:
-        self.problems.append(f"{self.where}, field {field!r}: {why}")
+    def _fail(self, field: str, code: str, why: str, **params: str) -> None:
+        self.problems.append(DataProblem(code, why, self.source, self.row_number, field, params))
 
     def text(self, field: str, *, choices: Sequence[str] | None = None, optional: bool = False) -> str:
         value = self.row.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):
             if not optional:
-                self._fail(field, "is required")
+                self._fail(field, "REQUIRED", "is required")
             return ""
         if not isinstance(value, str):
-            self._fail(field, f"must be text, got {value!r}")
+            self._fail(field, "NOT_TEXT", f"must be text, got {value!r}")
             return ""
         if choices is not None and value not in choices:
-            self._fail(field, f"must be one of {', '.join(choices)}, got {value!r}")
+            shown = ", ".join(choices)
+            self._fail(field, "NOT_A_CHOICE", f"must be one of {shown}, got {value!r}", choices=shown)
         return value
 
     def integer(self, field: str, *, optional: bool = False, minimum: int = 0) -> int | None:
         value = self.row.get(field)
         if value is None:
             if not optional:
-                self._fail(field, "is required")
+                self._fail(field, "REQUIRED", "is required")
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self._fail(field, f"must be a whole number, got {value!r}")
+            self._fail(field, "NOT_INTEGER", f"must be a whole number, got {value!r}")
             return None
         if value < minimum:
-            self._fail(field, f"must be at least {minimum}, got {value}")
+            self._fail(
+                field, "BELOW_MINIMUM", f"must be at least {minimum}, got {value}", minimum=str(minimum)
+            )
             return None
         return value
 
     def number(self, field: str) -> float:
         value = self.row.get(field)
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            self._fail(field, f"must be a positive number, got {value!r}")
+            self._fail(field, "NOT_POSITIVE", f"must be a positive number, got {value!r}")
             return 0.0
         return float(value)
 
@@ -212,11 +216,13 @@ class _RowReader:
         value = self.row.get(field)
         if value is None:
             if not optional:
-                self._fail(field, "is required")
+                self._fail(field, "REQUIRED", "is required")
             return None
         values = value if isinstance(value, list) else [value]
         if not values or any(isinstance(v, bool) or not isinstance(v, int | float) or v <= 0 for v in values):
-            self._fail(field, f"must be a positive number or a list [low, high], got {value!r}")
+            self._fail(
+                field, "NOT_POSITIVE", f"must be a positive number or a list [low, high], got {value!r}"
+            )
             return None
         return Range(low=float(min(values)), high=float(max(values)))
 
@@ -224,17 +230,23 @@ class _RowReader:
 def _breaker(reader: _RowReader) -> Breaker:
     ratings = reader.row.get("trip_ratings_a")
     if not isinstance(ratings, list) or not ratings or not all(isinstance(r, int) and r > 0 for r in ratings):
-        reader._fail("trip_ratings_a", f"must be a non-empty list of positive whole numbers, got {ratings!r}")
+        reader._fail(
+            "trip_ratings_a",
+            "NOT_RATINGS",
+            f"must be a non-empty list of positive whole numbers, got {ratings!r}",
+        )
         ratings = []
     frame = reader.integer("frame_af") or 0
     if frame and frame not in FRAMES_AF:
-        reader._fail("frame_af", f"must be one of {FRAMES_AF}, got {frame}")
+        reader._fail(
+            "frame_af", "NOT_A_CHOICE", f"must be one of {FRAMES_AF}, got {frame}", choices=str(FRAMES_AF)
+        )
     poles = reader.integer("poles") or 0
     if poles and poles not in (2, 3, 4):
-        reader._fail("poles", f"must be 2, 3 or 4, got {poles}")
+        reader._fail("poles", "NOT_POLES", f"must be 2, 3 or 4, got {poles}")
     compact = reader.row.get("compact")
     if not isinstance(compact, bool):
-        reader._fail("compact", f"must be true or false, got {compact!r}")
+        reader._fail("compact", "NOT_FLAG", f"must be true or false, got {compact!r}")
     return Breaker(
         brand=reader.text("brand", choices=BRANDS),
         type=reader.text("type", choices=BREAKER_TYPES),
@@ -282,25 +294,27 @@ def _accessory(reader: _RowReader) -> Accessory:
     )
 
 
-def _read_rows(source: str, rows: Any, problems: list[str], make: Any) -> list[Any]:
+def _read_rows(source: str, rows: Any, problems: list[DataProblem], make: Any) -> list[Any]:
     if not isinstance(rows, list):
-        problems.append(f"{source}: must be a list of rows")
+        problems.append(DataProblem("NOT_A_LIST", "must be a list of rows", source))
         return []
     items = []
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
-            problems.append(f"{source} row {index + 1}: must be an object")
+            problems.append(DataProblem("NOT_AN_OBJECT", "must be an object", source, index + 1))
             continue
         items.append(make(_RowReader(source, index, row, problems)))
     return items
 
 
-def _check_unique_models(source: str, models: Sequence[str], problems: list[str]) -> None:
+def _check_unique_models(source: str, models: Sequence[str], problems: list[DataProblem]) -> None:
     seen: set[str] = set()
     for index, model in enumerate(models):
         key = _model_key(model)
         if key in seen:
-            problems.append(f"{source} row {index + 1}, field 'model': duplicate model {model!r}")
+            problems.append(
+                DataProblem("DUPLICATE_MODEL", f"duplicate model {model!r}", source, index + 1, "model")
+            )
         seen.add(key)
 
 
@@ -310,7 +324,7 @@ def build_catalog(
     accessories: Sequence[Mapping[str, Any]],
 ) -> Catalog:
     """Validate catalog rows and return the Catalog; raise DataError naming every bad row and field."""
-    problems: list[str] = []
+    problems: list[DataProblem] = []
     breaker_items: list[Breaker] = _read_rows("breakers", breakers, problems, _breaker)
     enclosure_items: list[Enclosure] = _read_rows("enclosures", enclosures, problems, _enclosure)
     accessory_items: list[Accessory] = _read_rows("accessories", accessories, problems, _accessory)

@@ -10,7 +10,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kis_estimator.engine.catalog import canonical_json
-from kis_estimator.engine.errors import DataError
+from kis_estimator.engine.errors import DataError, DataProblem
 
 
 class _Strict(BaseModel):
@@ -243,7 +243,8 @@ def build_rulebook(data: Mapping[str, Any]) -> Rulebook:
         parsed = Rulebook.model_validate({k: v for k, v in data.items() if k != "sha256"})
     except ValidationError as exc:
         problems = [
-            f"field {'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()
+            DataProblem("RULEBOOK_FIELD", err["msg"], field=".".join(str(p) for p in err["loc"]) or "(root)")
+            for err in exc.errors()
         ]
         raise DataError("rulebook", problems) from exc
     digest = hashlib.sha256(canonical_json(parsed.model_dump(mode="json", exclude={"sha256"}))).hexdigest()

@@ -42,7 +42,6 @@ from mcp_types import (
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from kis_estimator import __version__, bootstrap
-from kis_estimator.api.routes.catalog import _FILTERS, _search
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.db.repository import MAX_PAGE_SIZE
@@ -50,9 +49,9 @@ from kis_estimator.engine.request import EstimateRequest, dotted_path
 from kis_estimator.envelope import error_envelope
 from kis_estimator.observability import telemetry
 from kis_estimator.pipeline import QuoteIdentity, run_pipeline
-from kis_estimator.pricebook import catalog_rows
 from kis_estimator.services import quotes
 from kis_estimator.services.catalog_in_use import catalog_in_use
+from kis_estimator.services.catalog_search import CatalogFilterUnknown, search_catalog
 from kis_estimator.services.creating import run_create
 from kis_estimator.services.evidence import verify_saved_evidence
 from kis_estimator.services.failures import classify
@@ -217,29 +216,20 @@ def lookup_catalog(container: Container, arguments: dict[str, Any], trace_id: st
     """Rows of the catalog in use (the active price book, else the shipped catalog), as GET /v1/catalog."""
     wanted = _parsed(CatalogLookup, arguments, trace_id)
     given = wanted.model_dump(exclude={"kind", "q", "page", "size"}, exclude_none=True)
-    unknown = sorted(set(given) - set(_FILTERS[wanted.kind]))
-    if unknown:
-        raise ToolRefused(
-            error_envelope(
-                "CATALOG_FILTER_UNKNOWN",
-                f"{wanted.kind}에는 '{unknown[0]}' 조건이 없습니다 / "
-                f"{wanted.kind} cannot be filtered by {unknown[0]}",
-                hint=f"쓸 수 있는 조건 / Filters for {wanted.kind}: {', '.join(_FILTERS[wanted.kind])}",
-                path=unknown[0],
-                trace_id=trace_id,
-            )
+    try:  # filters by name, so that the first unknown one named is the first in sorted order
+        found = search_catalog(
+            container, wanted.kind, wanted.q, dict(sorted(given.items())), wanted.page, wanted.size
         )
-    in_use = catalog_in_use(container)
-    filters = {name: (_FILTERS[wanted.kind][name], value) for name, value in given.items()}
-    found = _search(catalog_rows(in_use.catalog)[wanted.kind], wanted.kind, wanted.q, filters)
-    start = (wanted.page - 1) * wanted.size
+    except CatalogFilterUnknown as exc:
+        envelope = error_envelope(exc.code, exc.message, hint=exc.hint, path=exc.name, trace_id=trace_id)
+        raise ToolRefused(envelope) from None
     return {
-        "items": found[start : start + wanted.size],
-        "total": len(found),
-        "page": wanted.page,
-        "size": wanted.size,
-        "priceBookId": in_use.price_book_id,
-        "catalog_sha256": in_use.sha256,
+        "items": found.items,
+        "total": found.total,
+        "page": found.page,
+        "size": found.size,
+        "priceBookId": found.price_book_id,
+        "catalog_sha256": found.catalog_sha256,
     }
 
 

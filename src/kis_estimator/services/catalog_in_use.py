@@ -44,7 +44,7 @@ def catalog_in_use(container: Container, session: Session | None = None) -> Cata
     Raises DataError when the active book's rows do not hash to its SHA-256, and the driver's error when
     the database cannot be read.
     """
-    from kis_estimator.pricebook import PriceBookRepository  # its spreadsheet readers load only here
+    from kis_estimator.db.pricebooks import PriceBookRepository  # its spreadsheet readers load only here
 
     if session is None:
         if _embedded_database_absent(container.settings.database_url):
