@@ -18,7 +18,7 @@ from kis_estimator import __version__
 from kis_estimator.api import docs_page, sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
-from kis_estimator.api.routes import catalog, documents, estimates, health, keys, preview
+from kis_estimator.api.routes import alternatives, catalog, documents, estimates, health, keys, preview
 from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
 from kis_estimator.observability import telemetry
@@ -155,6 +155,7 @@ def create_app(container: Container) -> FastAPI:
     for module in (health, estimates, documents, catalog, keys):
         app.include_router(module.router)
     app.include_router(preview.router)
+    app.include_router(alternatives.router)
     app.include_router(keys.me_router)
     docs_page.mount(app)
     from kis_estimator import web  # the UI depends on the API, never the other way round
