@@ -49,8 +49,10 @@ def _enclosures(panels: list[dict[str, Any]]) -> str:
 
 def render_table(console: Console, answer: dict[str, Any]) -> None:
     table = Table(title="대안 비교 / Alternatives")
-    for name, justify in (("대안", "left"), ("합계", "right"), ("차이", "right"), ("외함", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table.add_column("대안")
+    table.add_column("합계", justify="right")
+    table.add_column("차이", justify="right")
+    table.add_column("외함")
     base = answer["base"]
     table.add_row("기준 (요청)", f"{base['totals']['total']:,}", "", _enclosures(base["panels"]))
     for variant in answer["variants"]:

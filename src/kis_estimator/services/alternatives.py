@@ -54,12 +54,11 @@ def _panel(panel: PanelWork) -> dict[str, Any]:
 
 
 def _variant(variant: Variant, base_total: int) -> dict[str, Any]:
-    priced = variant.work is not None and variant.totals is not None
     return {
         "changes": variant.changes,
         "totals": _totals(variant.totals) if variant.totals else None,
         "difference": variant.totals.total - base_total if variant.totals else None,
-        "panels": [_panel(p) for p in variant.work.panels] if priced and variant.work else [],
+        "panels": [_panel(p) for p in variant.work.panels] if variant.work else [],
         "unmapped": [{"path": u.path, "reason": u.reason} for u in variant.unmapped],
         "request": variant.request,
     }
