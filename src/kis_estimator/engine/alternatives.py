@@ -90,17 +90,16 @@ def _map_breakers(request: EstimateRequest, change: SpecMap) -> tuple[list[Panel
     return panels, unmapped
 
 
-def _equivalent(
-    catalog: Catalog, model: Breaker, brand: str, trip_at: int, grades: tuple[str, ...]
-) -> Breaker | None:
+def _equivalent(catalog: Catalog, model: Breaker, brand: str, trip_at: int, grade: str) -> Breaker | None:
     """The catalog model of `brand` with the type, poles and frame of `model` that carries `trip_at`,
-    of one of `grades`: the one of the same grade class and compactness first, then the cheapest."""
+    of `grade` (or BOTH; any grade when ""): the one of the grade class wanted (the asked grade's, else the model's: ECONOMY
+    and BOTH, or STANDARD) and of the model's compactness first, then the cheapest, then by name."""
     found = [
         b
         for b in catalog.breakers_rated(brand, model.type, model.poles, trip_at)
-        if b.frame_af == model.frame_af and b.grade in grades
+        if b.frame_af == model.frame_af and b.grade in _grades(grade)
     ]
-    economy = model.grade in ("ECONOMY", "BOTH")
+    economy = grade == "ECONOMY" if grade else model.grade in ("ECONOMY", "BOTH")
 
     def key(b: Breaker) -> tuple[bool, bool, float, str]:
         price = b.price_krw.high if b.price_krw else float("inf")
@@ -143,7 +142,7 @@ def _to_brand(catalog: Catalog, brand: str) -> SpecMap:
         model = catalog.breaker_by_model(spec.model) if spec.model else None
         if model is not None and model.brand != brand:
             grade = spec.grade or ""
-            found = _equivalent(catalog, model, brand, spec.trip_at, _grades(grade))
+            found = _equivalent(catalog, model, brand, spec.trip_at, grade)
             if found is None:
                 return _no_equivalent(catalog, model, brand, spec.trip_at, path, grade)
             update["model"] = found.model
@@ -157,7 +156,7 @@ def _to_grade(catalog: Catalog, grade: str) -> SpecMap:
         update: dict[str, Any] = {"grade": grade}
         model = catalog.breaker_by_model(spec.model) if spec.model else None
         if model is not None and model.grade not in _grades(grade):
-            found = _equivalent(catalog, model, model.brand, spec.trip_at, _grades(grade))
+            found = _equivalent(catalog, model, model.brand, spec.trip_at, grade)
             if found is None:
                 return _no_equivalent(catalog, model, model.brand, spec.trip_at, path, grade)
             update["model"] = found.model
