@@ -20,6 +20,8 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("GET", "/metrics"): PUBLIC,
     ("POST", "/v1/estimate"): "estimator",
     ("POST", "/v1/estimate/preview"): "estimator",
+    ("POST", "/v1/estimate/alternatives"): "estimator",
+    ("GET", "/v1/estimate/{quote_id}/alternatives"): "viewer",
     ("GET", "/v1/estimate"): "viewer",
     ("GET", "/v1/estimate/export.xlsx"): "viewer",
     ("GET", "/v1/estimate/stream"): "viewer",

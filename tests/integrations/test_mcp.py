@@ -23,8 +23,10 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 
 from kis_estimator import bootstrap
+from kis_estimator.catalog_io import load_catalog, load_rulebook
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.engine.request import EstimateRequest
+from kis_estimator.services.alternatives import alternatives_of_request
 from kis_estimator.settings import Settings
 from tests.api.conftest import make_api, make_settings
 from tests.integrations.conftest import REPO, subprocess_env
@@ -33,6 +35,7 @@ KIS = str(Path(sys.executable).with_name("kis"))
 DOMAIN_S8 = json.loads((REPO / "examples" / "domain-s8-outdoor-sus.json").read_text(encoding="utf-8"))
 TOOLS = {
     "size_enclosure",
+    "compare_alternatives",
     "create_estimate",
     "get_quote",
     "search_quotes",
@@ -83,6 +86,8 @@ def test_kis_mcp_over_stdio_sizes_creates_reads_and_refuses_like_the_api(tmp_pat
         listed = (await session.list_tools()).tools
         answers: dict[str, Any] = {"tools": {tool.name: tool for tool in listed}}
         answers["size"] = await call(session, "size_enclosure", DOMAIN_S8)
+        answers["compare"] = await call(session, "compare_alternatives", DOMAIN_S8)
+        answers["compare_refused"] = await call(session, "compare_alternatives", five_poles())
         answers["create"] = await call(session, "create_estimate", DOMAIN_S8)
         answers["refused"] = await call(session, "create_estimate", five_poles())
         number = answers["create"][1]["number"]
@@ -116,6 +121,18 @@ def test_kis_mcp_over_stdio_sizes_creates_reads_and_refuses_like_the_api(tmp_pat
     assert panel["required_mm"] == [700, 1070, 150]
     assert panel["stock"] is True and panel["fit_score"] < 0.9
     assert panel["alternative"]["size_mm"] == [700, 1100, 150]  # the custom box offered for the loose fit
+
+    assert tools["compare_alternatives"].input_schema == request_schema
+    assert tools["compare_alternatives"].annotations.read_only_hint is True
+    is_error, compared = mcp["compare"]
+    assert not is_error
+    expected = alternatives_of_request(
+        DOMAIN_S8, load_catalog(), load_rulebook()
+    )  # POST /v1/estimate/alternatives
+    assert compared["base"] == expected["base"] and compared["variants"] == expected["variants"]
+    is_error, refused_compare = mcp["compare_refused"]
+    assert is_error and refused_compare["code"] == "POLES_MISMATCH"
+    assert refused_compare["path"] == "panels.0.main.poles"
 
     is_error, quote = mcp["create"]
     assert not is_error

@@ -19,6 +19,7 @@ from kis_estimator.api import docs_page, sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
 from kis_estimator.api.routes import (
+    alternatives,
     catalog,
     documents,
     drafts,
@@ -174,6 +175,7 @@ def create_app(container: Container) -> FastAPI:
     for module in (health, quote_list, estimates, documents, catalog, keys, drafts, templates):
         app.include_router(module.router)
     app.include_router(preview.router)
+    app.include_router(alternatives.router)
     app.include_router(keys.me_router)
     app.include_router(quick_entry.router)
     docs_page.mount(app)

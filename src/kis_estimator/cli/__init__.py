@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from kis_estimator.cli import catalog, db, evidence, keys, regression, release, storage
+from kis_estimator.cli.compare import compare_command
 from kis_estimator.cli.estimate import estimate_command
 from kis_estimator.cli.mcp import mcp_command
 from kis_estimator.cli.quick import quick_command
@@ -27,6 +28,7 @@ app.command("smoke")(smoke_command)
 app.command("mcp")(mcp_command)
 app.command("estimate")(estimate_command)
 app.command("quick")(quick_command)
+app.command("compare")(compare_command)
 app.command("import")(import_sheet)
 app.command("export-sheet")(export_sheet)
 app.add_typer(regression.app, name="regression")

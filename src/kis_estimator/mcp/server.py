@@ -50,6 +50,7 @@ from kis_estimator.envelope import error_envelope
 from kis_estimator.observability import telemetry
 from kis_estimator.pipeline import QuoteIdentity, run_pipeline
 from kis_estimator.services import quotes
+from kis_estimator.services.alternatives import alternatives
 from kis_estimator.services.catalog_in_use import catalog_in_use
 from kis_estimator.services.catalog_search import CatalogFilterUnknown, search_catalog
 from kis_estimator.services.creating import run_create
@@ -175,6 +176,14 @@ def size_enclosure(container: Container, arguments: dict[str, Any], trace_id: st
     }
 
 
+def compare_alternatives(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
+    """The request's alternatives, one dimension at a time (brand LS/SANGDO, grade ECONOMY/STANDARD,
+    material STEEL 1.6T/SUS201 1.2T, stock/custom enclosure), each priced with its totals, its
+    difference from the request's total, its enclosures and what could not be mapped (path, reason), as
+    POST /v1/estimate/alternatives. Nothing is saved."""
+    return alternatives(container, arguments)
+
+
 def create_estimate(container: Container, arguments: dict[str, Any], trace_id: str) -> dict[str, Any]:
     """Estimate and save, exactly as POST /v1/estimate: the new quote (number, totals, documents and
     evidence stored)."""
@@ -268,6 +277,7 @@ def tool_specs() -> dict[str, ToolSpec]:
     request_schema = EstimateRequest.model_json_schema()
     specs = [
         _spec(size_enclosure, "외함 선정 / Size the enclosure", request_schema, read_only=True),
+        _spec(compare_alternatives, "대안 비교 / Compare alternatives", request_schema, read_only=True),
         _spec(create_estimate, "견적 생성 / Create an estimate", request_schema, read_only=False),
         _spec(get_quote, "견적 조회 / Get a quote", QuoteLookup.model_json_schema(), read_only=True),
         _spec(search_quotes, "견적 검색 / Search quotes", QuoteSearch.model_json_schema(), read_only=True),

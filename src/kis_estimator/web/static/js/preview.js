@@ -8,6 +8,7 @@
 // answer older than the one shown is dropped. A value still missing is listed, not marked at its field
 // (an empty form is not an error); a wrong value is marked at its field as soon as it is seen.
 
+import { previewAlternatives } from "./alternatives.js";
 import { ApiError, request } from "./api.js";
 import { clear, h, num, size, won } from "./dom.js";
 import { place, targetOf } from "./errors.js";
@@ -54,7 +55,8 @@ export function livePreview(form) {
   const state = h("p", { class: "preview-state", "aria-live": "polite" }, "입력하면 외함, 상별 전류, 합계가 여기에 바로 나타납니다.");
   const numbers = h("div", { class: "preview-numbers" });
   const problems = h("div", { class: "preview-problems" });
-  const el = h("aside", { class: "preview card", "aria-labelledby": "preview-title", "data-testid": "preview" }, title, state, numbers, problems);
+  const alternatives = previewAlternatives(form);
+  const el = h("aside", { class: "preview card", "aria-labelledby": "preview-title", "data-testid": "preview" }, title, state, numbers, problems, alternatives.el);
   let timer = null;
   let controller = null;
   let sent = 0;
@@ -135,6 +137,7 @@ export function livePreview(form) {
       shown = seq;
       showNumbers(answer);
       showProblems([], screenPath);
+      alternatives.update(body);
       const ms = performance.now() - since;
       el.dataset.ms = String(Math.round(ms));
       state.textContent = `입력 기준으로 계산했습니다 (저장 전 미리보기, ${Math.round(ms)} ms).`;

@@ -5,6 +5,7 @@ import { ApiError, download, fetchFile, request, session } from "./api.js";
 import { GATE_NAMES, STATUS, TRANSITIONS, add, clear, gateBadge, h, label, milliseconds, num, signedWon, size, statusBadge, toast, won } from "./dom.js";
 import { copyButton } from "./drafts.js";
 import { STAGES, lastRun } from "./progress.js";
+import { savedAlternatives } from "./alternatives.js";
 
 export async function render(main, view, id) {
   const quote = await request(`/v1/estimate/${encodeURIComponent(id)}`);
@@ -19,6 +20,7 @@ export async function render(main, view, id) {
     downloads(quote, path),
     ...quote.panels.map((panel, index) => panelSection(quote, panel, index)),
     quote.panels.length > 1 ? totalsTable(quote) : null,
+    savedAlternatives(quote, view),
     drawing(quote, path, view),
     documentChecks(quote),
     lastRun.quoteId === quote.id ? stages() : null,
