@@ -28,7 +28,7 @@ const HEADERS = {
 // ------------------------------------------------------------------------------------------- cells
 
 function cells(row) {
-  return [...row.querySelectorAll("[data-rel]")];
+  return [...row.querySelectorAll("[data-rel]")].filter((el) => el.offsetParent !== null); // not the hidden 단가 columns
 }
 
 function focusCell(el) {
