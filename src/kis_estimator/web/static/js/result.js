@@ -134,6 +134,7 @@ function discountRows(quote, colspan) {
 function changes(quote, previous) {
   const rows = [
     ["소계", "subtotal"],
+    ...(discounted(quote.totals) || discounted(previous.totals) ? [["할인", "discount"]] : []),
     ["부가세", "vat"],
     ["합계", "total"],
   ];
@@ -150,8 +151,9 @@ function changes(quote, previous) {
         "tbody",
         {},
         rows.map(([name, key]) => {
-          const delta = quote.totals[key] - previous.totals[key];
-          return h("tr", {}, h("th", { scope: "row" }, name), h("td", { class: "money" }, won(previous.totals[key])), h("td", { class: "money" }, won(quote.totals[key])), h("td", { class: `money ${delta > 0 ? "up" : delta < 0 ? "down" : ""}`, "data-testid": `delta-${key}` }, signedWon(delta)));
+          const [before, after] = [previous.totals[key] ?? 0, quote.totals[key] ?? 0]; // no discount: 0
+          const delta = after - before;
+          return h("tr", {}, h("th", { scope: "row" }, name), h("td", { class: "money" }, won(before)), h("td", { class: "money" }, won(after)), h("td", { class: `money ${delta > 0 ? "up" : delta < 0 ? "down" : ""}`, "data-testid": `delta-${key}` }, signedWon(delta)));
         }),
       ),
     ),
