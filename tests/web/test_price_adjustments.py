@@ -122,3 +122,34 @@ def test_an_override_without_a_reason_and_a_whole_discount_are_refused_at_their_
     assert quote["request"]["discount"] == {"percent": None, "amount": 50_000, "reason": None}
     main = page.get_by_role("table", name="분전반 1 자재 내역").locator("tr[data-adjusted='override']")
     expect(main.get_by_test_id("list-price")).to_have_text("정가 154,000정가 변경: 협상가")
+
+
+def test_a_revision_keeps_the_adjustments_in_the_form_and_shows_the_discount_change(
+    page_for: Any, live_app: LiveApp
+) -> None:
+    request = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    request["discount"] = {"percent": 5, "reason": "NEGO"}
+    request["panels"][0]["main"]["unit_price"] = {"value": 140_000, "reason": "협상가"}
+    with live_app.api() as api:
+        first = api.post("/v1/estimate", json=request).json()
+    page = page_for("estimator")
+    page.goto(f"/quotes/{first['id']}/revise")
+    expect(page.get_by_role("heading", name=f"견적 개정 — {first['number']}")).to_be_visible()
+    discount = page.get_by_label("할인 (선택)")
+    expect(discount).to_have_value("5%")
+    expect(page.get_by_label("할인 사유")).to_have_value("NEGO")
+    # A panel that carries a unit price opens with its 단가 columns on, the price kept.
+    expect(page.get_by_role("button", name="단가 조정")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_label("단가 (선택)", exact=True)).to_have_value("140000")
+    expect(page.get_by_label("단가 사유", exact=True)).to_have_value("협상가")
+    discount.fill("10%")
+    page.get_by_role("button", name="개정판 계산").click()
+    page.wait_for_url(QUOTE_URL)
+    quote_id = QUOTE_URL.search(page.url).group(1)  # type: ignore[union-attr]
+    with live_app.api() as api:
+        revised = api.get(f"/v1/estimate/{quote_id}").json()
+    assert revised["request"]["panels"][0]["main"]["unit_price"] == {"value": 140_000, "reason": "협상가"}
+    delta = revised["totals"]["discount"] - first["totals"]["discount"]
+    assert delta > 0
+    changes = page.get_by_role("region", name="개정으로 바뀐 금액")
+    expect(changes.get_by_test_id("delta-discount")).to_have_text(f"+{delta:,}원")
