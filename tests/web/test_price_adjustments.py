@@ -153,3 +153,19 @@ def test_a_revision_keeps_the_adjustments_in_the_form_and_shows_the_discount_cha
     assert delta > 0
     changes = page.get_by_role("region", name="개정으로 바뀐 금액")
     expect(changes.get_by_test_id("delta-discount")).to_have_text(f"+{delta:,}원")
+
+
+def test_rows_pasted_with_a_price_column_turn_the_price_columns_on(page_for: Any, live_app: LiveApp) -> None:
+    page = page_for("estimator")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_app.url)
+    page.goto("/")
+    switch = page.get_by_role("button", name="단가 조정")
+    expect(switch).to_have_attribute("aria-pressed", "false")
+    sheet = "종류\t극수\tAT\t수량\t단가\t단가 사유\r\nMCCB\t4\t100\t1\t최저가\t\r\n"
+    page.evaluate("text => navigator.clipboard.writeText(text)", sheet)
+    cell = page.get_by_label("분전반 1 분기 1 AT", exact=True)
+    cell.focus()
+    cell.press("Control+V")
+    # The pasted price is not hidden: the columns that hold it are shown.
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_label("분전반 1 분기 1 단가 (선택)", exact=True)).to_have_value("최저가")

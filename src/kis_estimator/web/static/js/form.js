@@ -255,20 +255,16 @@ export function panelFieldset(form, panel = NEW_PANEL) {
     renumber(form);
     ((next && next.querySelector("legend button")) || form.querySelector("[data-add-panel]")).focus();
   });
-  const prices = h("button", { type: "button", class: "button-quiet", "aria-pressed": "false" }, "단가 조정");
-  const showPrices = (on) => {
-    fieldset.dataset.prices = on ? "on" : "off";
-    prices.setAttribute("aria-pressed", String(on));
-  };
+  const prices = h("button", { type: "button", class: "button-quiet", "aria-pressed": "false", "data-prices-switch": "" }, "단가 조정");
   prices.addEventListener("click", () => {
     const on = fieldset.dataset.prices !== "on";
     if (!on) fieldset.querySelectorAll("[data-price] input").forEach((el) => (el.value = "")); // hidden: not sent
-    showPrices(on);
+    showPrices(fieldset, on);
     const first = fieldset.querySelector("[data-price] input");
     if (on && first) first.focus();
   });
-  showPrices(hasPrices(panel));
   legend.append(h("span", { class: "panel-actions" }, prices, copy, remove));
+  showPrices(fieldset, hasPrices(panel));
   fieldset.append(
     h(
       "div",
@@ -321,6 +317,16 @@ export function panelFieldset(form, panel = NEW_PANEL) {
     listSection(form, "extra_lines", panel.extra_lines || []),
   );
   return fieldset;
+}
+
+function showPrices(fieldset, on) {
+  fieldset.dataset.prices = on ? "on" : "off";
+  fieldset.querySelector("[data-prices-switch]").setAttribute("aria-pressed", String(on));
+}
+
+/** Turn a panel's 단가 조정 on when one of its hidden price cells got a value (a paste by header). */
+export function revealPrices(fieldset) {
+  if ([...fieldset.querySelectorAll("[data-price] input")].some((el) => el.value.trim())) showPrices(fieldset, true);
 }
 
 /** A field of the price adjustments: shown while its panel's 단가 조정 is on. */
