@@ -72,8 +72,18 @@ def test_the_lowest_price_of_a_range_priced_breaker(page_for: Any, live_app: Liv
     # The preview tells each cell what an empty cell quotes: ABN-104's catalog range.
     expect(price).to_have_attribute("placeholder", "범위 54,300~87,300")
     expect(page.get_by_label("단가 (선택)", exact=True)).to_have_attribute("placeholder", "정가 154,000")
+    # A price outside the range is marked at the cell while typing, in Korean with the range.
+    price.fill("50,000")
+    price.press("Tab")
+    expect(price).to_have_attribute("aria-invalid", "true")
+    errors = page.locator("[data-list='branches'] tr.row-errors")
+    expect(errors).to_contain_text(
+        "단가 (선택): ABN-104의 단가 50,000원이 카탈로그 범위 54,300~87,300원을 벗어났습니다"
+    )
+    expect(errors).to_contain_text("‘최저가’, ‘최고가’")
     price.fill("최저가")
     price.press("Tab")
+    expect(price).not_to_have_attribute("aria-invalid", "true")
     expect(page.get_by_test_id("price-note")).to_have_text("범위 54,300~87,300원 → 54,300원")
     screenshot(page, "form-price-range")
 

@@ -75,7 +75,7 @@ def choose_unit_price(
         else:
             return RequestProblem(
                 "PRICE_OUT_OF_RANGE",
-                f"{model}의 단가 {choice.value:,}원이 카탈로그 범위 {_range_text(listed)}를 벗어났습니다",
+                f"{model}의 단가 {choice.value:,}원이 카탈로그 범위 {_range_text(listed)}을 벗어났습니다",
                 f"The unit price {choice.value:,} KRW of {model} is outside its catalog range "
                 f"{_won(listed.low)}..{_won(listed.high)} KRW",
                 value_path,
