@@ -144,6 +144,7 @@ export function discountValue(text) {
 
 function discountText(discount) {
   if (!discount) return "";
+  if (typeof discount !== "object") return String(discount); // a draft keeps what was typed
   if (discount.percent !== undefined && discount.percent !== null) return `${discount.percent}%`;
   if (discount.amount !== undefined && discount.amount !== null) return `${discount.amount.toLocaleString("ko-KR")}원`;
   return "";
