@@ -140,6 +140,7 @@ def test_a_preview_shows_the_discount_and_each_lines_price_range(api: Api) -> No
     ranged = copy.deepcopy(DOMAIN_S8)
     branches = ranged["panels"][0]["branches"]
     branches.append({"type": "MCCB", "poles": 4, "trip_at": 100, "qty": 1, "unit_price": {"value": "low"}})
+    ranged["panels"][0]["accessories"] = [{"kind": "SPD", "qty": 1}]  # its breaker is not a line of the form
     answered = api.client.post(PREVIEW, json=ranged, headers=api.auth())
     assert answered.status_code == 200, answered.text
     (panel,) = answered.json()["panels"]
@@ -152,4 +153,5 @@ def test_a_preview_shows_the_discount_and_each_lines_price_range(api: Api) -> No
         "unit_price": 54_300,
     }
     assert prices["panels.0.main"]["model"] == "ABN-204"
+    assert len(prices) == len(panel["prices"])  # one per line of the request
     assert (prices["panels.0.main"]["list_price"], prices["panels.0.main"]["range"]) == (154_000, None)

@@ -40,7 +40,8 @@ def _price(path: str, model: str, listed: Range | int | None, quoted: int) -> di
 
 
 def _prices(panel: PanelWork) -> list[dict[str, Any]]:
-    breakers = [b for b in [panel.main, *panel.branches] if b is not None]
+    # An SPD's breaker takes the rules' price and shares its accessory's path: the accessory's is listed.
+    breakers = [b for b in [panel.main, *panel.branches] if b is not None and not b.is_spd]
     return [_price(b.path, b.breaker.model, b.breaker.price_krw, b.unit_price) for b in breakers] + [
         _price(a.path, a.item.model, a.item.price_krw, a.unit_price) for a in panel.accessories
     ]
