@@ -5,6 +5,7 @@ refused at its field in Korean."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -179,3 +180,27 @@ def test_rows_pasted_with_a_price_column_turn_the_price_columns_on(page_for: Any
     # The pasted price is not hidden: the columns that hold it are shown.
     expect(switch).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_label("분전반 1 분기 1 단가 (선택)", exact=True)).to_have_value("최저가")
+
+
+def test_a_draft_keeps_the_discount_and_the_unit_prices(page_for: Any, live_app: LiveApp) -> None:
+    page = page_for("estimator")
+    page.goto("/")
+    page.get_by_label("고객명 (필수)").fill("초안 할인 전기")
+    page.get_by_role("button", name="단가 조정").click()
+    page.get_by_label("단가 (선택)", exact=True).fill("최고가")
+    page.get_by_label("할인 (선택)").fill("2.5%")
+    page.get_by_label("할인 사유").fill("NEGO")
+    expect(page.get_by_role("status").filter(has_text="자동 저장됨")).to_be_visible()
+    page.wait_for_url(re.compile(r"/drafts/[0-9a-f-]{36}$"))
+    draft_id = page.url.rsplit("/", 1)[1]
+    with live_app.api() as api:
+        kept = api.get(f"/v1/drafts/{draft_id}").json()["request"]
+    assert kept["discount"] == {"percent": 2.5, "reason": "NEGO"}
+    assert kept["panels"][0]["main"]["unit_price"] == {"value": "high"}
+
+    other = page_for("estimator")
+    other.goto(f"/drafts/{draft_id}")
+    expect(other.get_by_label("할인 (선택)")).to_have_value("2.5%")
+    expect(other.get_by_label("할인 사유")).to_have_value("NEGO")
+    expect(other.get_by_role("button", name="단가 조정")).to_have_attribute("aria-pressed", "true")
+    expect(other.get_by_label("단가 (선택)", exact=True)).to_have_value("최고가")
