@@ -112,7 +112,7 @@ def test_an_override_without_a_reason_and_a_whole_discount_are_refused_at_their_
     discount = page.get_by_label("할인 (선택)")
     expect(discount).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".field", has=discount).locator(".field-error")).to_contain_text(
-        "공급가액을 남기지 않습니다"
+        "할인 100%은(는) 공급가액을 남기지 않습니다"
     )
     expect(page.locator(".error-summary")).to_contain_text("할인")
 
