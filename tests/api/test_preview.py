@@ -121,3 +121,37 @@ def test_previews_are_not_counted_as_writes(tmp_path: Path) -> None:
         assert [a.status_code for a in answers] == [200] * 5
         creates = [api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()) for _ in range(3)]
         assert [c.status_code for c in creates] == [201, 201, 429]
+
+
+def test_a_preview_shows_the_discount_and_each_lines_price_range(api: Api) -> None:
+    request = copy.deepcopy(DOMAIN_S8)
+    request["discount"] = {"percent": 5}
+    answered = api.client.post(PREVIEW, json=request, headers=api.auth())
+    assert answered.status_code == 200, answered.text
+    # DOMAIN §14's worked 5 % of the §13 panel.
+    assert answered.json()["totals"] == {
+        "subtotal": 1_664_700,
+        "discount": 83_235,
+        "supply": 1_581_465,
+        "vat": 158_147,
+        "total": 1_739_612,
+        "vat_rate": 0.1,
+    }
+    ranged = copy.deepcopy(DOMAIN_S8)
+    branches = ranged["panels"][0]["branches"]
+    branches.append({"type": "MCCB", "poles": 4, "trip_at": 100, "qty": 1, "unit_price": {"value": "low"}})
+    ranged["panels"][0]["accessories"] = [{"kind": "SPD", "qty": 1}]  # its breaker is not a line of the form
+    answered = api.client.post(PREVIEW, json=ranged, headers=api.auth())
+    assert answered.status_code == 200, answered.text
+    (panel,) = answered.json()["panels"]
+    prices = {p["path"]: p for p in panel["prices"]}
+    assert prices[f"panels.0.branches.{len(branches) - 1}"] == {
+        "path": f"panels.0.branches.{len(branches) - 1}",
+        "model": "ABN-104",
+        "list_price": 87_300,
+        "range": [54_300, 87_300],
+        "unit_price": 54_300,
+    }
+    assert prices["panels.0.main"]["model"] == "ABN-204"
+    assert len(prices) == len(panel["prices"])  # one per line of the request
+    assert (prices["panels.0.main"]["list_price"], prices["panels.0.main"]["range"]) == (154_000, None)

@@ -62,11 +62,6 @@ def test_calculate_quote_totals_equals_the_engine(saved: tuple[Any, list[dict[st
     _totals_checked(engine, [q for q in quotes if "discount" not in q["totals"]])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calculate_quote_totals puts VAT on the subtotal and knows no discount (DOMAIN §14): it needs "
-    "a migration, not added this round (docs/decisions.md, price adjustments)",
-)
 def test_calculate_quote_totals_equals_the_engine_with_a_discount(
     saved: tuple[Any, list[dict[str, Any]]],
 ) -> None:

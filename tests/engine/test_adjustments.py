@@ -117,6 +117,14 @@ def test_a_bad_discount_is_refused_with_its_path_and_a_hint(
     assert " / " in problem["message"] and problem["hint"]
 
 
+@pytest.mark.parametrize(("percent", "said"), [(100, "할인 100%은(는)"), (2.555, "할인율 2.555%는")])
+def test_a_refused_percentage_is_said_as_typed(
+    percent: float, said: str, catalog: Catalog, rules: Rulebook
+) -> None:
+    problem = _refused(_s8(discount={"percent": percent}), catalog, rules)
+    assert problem["message"].startswith(said), problem["message"]
+
+
 def test_the_refused_amount_names_the_largest_allowed(catalog: Catalog, rules: Rulebook) -> None:
     problem = _refused(_s8(discount={"amount": 1_664_700}), catalog, rules)
     assert "1,664,699" in problem["hint"]

@@ -120,7 +120,13 @@ def test_panels_copied_and_removed_with_accessories_and_extra_lines(page_for: An
         quote = api.get(f"/v1/estimate/{quote_id}").json()
     first, second_sent = quote["request"]["panels"]
     assert first["accessories"] == [
-        {"kind": "METER", "model": "METER-3P", "qty": 1, "with_pbl": False, "unit_price": 45000}
+        {
+            "kind": "METER",
+            "model": "METER-3P",
+            "qty": 1,
+            "with_pbl": False,
+            "unit_price": {"value": 45000, "reason": None},
+        }
     ]
     assert first["extra_lines"] == [
         {"name": "명판", "spec": "각인", "unit": "EA", "qty": 1.0, "unit_price": 5000}

@@ -48,6 +48,11 @@ def _won(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _percent(percent: Decimal) -> str:
+    """5, 2.5, 100: a percentage as typed (the request's 100 arrives as the float 100.0)."""
+    return f"{percent.normalize():f}"
+
+
 def _range_text(price: Range) -> str:
     return f"{_won(price.low)}~{_won(price.high)}원"
 
@@ -75,7 +80,7 @@ def choose_unit_price(
         else:
             return RequestProblem(
                 "PRICE_OUT_OF_RANGE",
-                f"{model}의 단가 {choice.value:,}원이 카탈로그 범위 {_range_text(listed)}를 벗어났습니다",
+                f"{model}의 단가 {choice.value:,}원이 카탈로그 범위 {_range_text(listed)}을 벗어났습니다",
                 f"The unit price {choice.value:,} KRW of {model} is outside its catalog range "
                 f"{_won(listed.low)}..{_won(listed.high)} KRW",
                 value_path,
@@ -126,14 +131,14 @@ def discount_shape_problems(discount: Discount | None) -> list[RequestProblem]:
     if discount.percent is not None:
         percent = to_decimal(discount.percent)
         if percent >= 100:
-            return [_no_supply_left("discount.percent", f"{percent:g}%")]
+            return [_no_supply_left("discount.percent", f"{_percent(percent)}%")]
         exponent = percent.as_tuple().exponent
         if percent <= 0 or (isinstance(exponent, int) and exponent < -PERCENT_PLACES):
             return [
                 RequestProblem(
                     "REQ_INVALID",
-                    f"할인율 {percent:g}%는 0보다 크고 100보다 작은 소수점 둘째 자리까지의 수여야 합니다",
-                    f"The discount rate {percent:g}% must be above 0 and below 100, with at most two decimals",
+                    f"할인율 {_percent(percent)}%는 0보다 크고 100보다 작은 소수점 둘째 자리까지의 수여야 합니다",
+                    f"The discount rate {_percent(percent)}% must be above 0 and below 100, with at most two decimals",
                     "discount.percent",
                     "예: 5, 2.5, 7.25 / For example 5, 2.5 or 7.25.",
                 )
@@ -180,5 +185,5 @@ def discount_problem(subtotal: int, discount: Discount | None) -> RequestProblem
     if discount is None or subtotal - discount_amount(subtotal, discount) >= 1:
         return None
     if discount.percent is not None:
-        return _no_supply_left("discount.percent", f"{to_decimal(discount.percent):g}%", subtotal)
+        return _no_supply_left("discount.percent", f"{_percent(to_decimal(discount.percent))}%", subtotal)
     return _no_supply_left("discount.amount", f"{discount_amount(subtotal, discount):,}원", subtotal)

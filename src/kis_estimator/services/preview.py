@@ -1,4 +1,5 @@
-"""Previewing a quote: the engine's numbers for a request (enclosure, phases R/S/T, the BOM's totals)
+"""Previewing a quote: the engine's numbers for a request (enclosure, phases R/S/T, the BOM's totals,
+each priced line's list price and catalog range for the form's 단가 cells)
 without a quote number, documents, evidence, storage or a database row. The web UI's live preview asks
 for it at every pause in typing.
 
@@ -13,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from kis_estimator.documents.printable import unprintable_problems
-from kis_estimator.engine.catalog import Catalog
+from kis_estimator.engine.catalog import Catalog, Range
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.engine.estimate import PanelWork, run_engine, totals_of
 from kis_estimator.engine.request import parse_request
@@ -24,6 +25,26 @@ if TYPE_CHECKING:  # bootstrap imports the services lazily; only its type is nee
     from kis_estimator.bootstrap import Container
 
 __all__ = ["preview", "preview_estimate"]
+
+
+def _price(path: str, model: str, listed: Range | int | None, quoted: int) -> dict[str, Any]:
+    """What the form's 단가 cell of a line shows: the list price, the catalog range when there is one."""
+    ranged = isinstance(listed, Range) and listed.is_range
+    return {
+        "path": path,
+        "model": model,
+        "list_price": round(listed.high) if isinstance(listed, Range) else listed,
+        "range": [round(listed.low), round(listed.high)] if ranged and isinstance(listed, Range) else None,
+        "unit_price": quoted,
+    }
+
+
+def _prices(panel: PanelWork) -> list[dict[str, Any]]:
+    # An SPD's breaker takes the rules' price and shares its accessory's path: the accessory's is listed.
+    breakers = [b for b in [panel.main, *panel.branches] if b is not None and not b.is_spd]
+    return [_price(b.path, b.breaker.model, b.breaker.price_krw, b.unit_price) for b in breakers] + [
+        _price(a.path, a.item.model, a.item.price_krw, a.unit_price) for a in panel.accessories
+    ]
 
 
 def _panel(panel: PanelWork) -> dict[str, Any]:
@@ -58,6 +79,7 @@ def _panel(panel: PanelWork) -> dict[str, Any]:
             {"id": g.id, "status": g.status, "message": g.message} for g in panel.gates if g.status != "pass"
         ],
         "lines": len(panel.lines),
+        "prices": _prices(panel),
         "subtotal": panel.subtotal,
         "amount": panel.subtotal * panel.request.quantity,
     }
@@ -74,14 +96,13 @@ def preview_estimate(
         raise RequestRejected(unprintable)
     work = run_engine(raw_request, catalog, rules)
     totals = totals_of(work)
+    shown: dict[str, Any] = {"subtotal": totals.subtotal}
+    if work.request is not None and work.request.discount is not None:  # as the quote's totals show it
+        shown |= {"discount": totals.discount, "supply": totals.supply}
+    shown |= {"vat": totals.vat, "total": totals.total, "vat_rate": rules.vat_rate}
     return {
         "panels": [_panel(panel) for panel in work.panels],
-        "totals": {
-            "subtotal": totals.subtotal,
-            "vat": totals.vat,
-            "total": totals.total,
-            "vat_rate": rules.vat_rate,
-        },
+        "totals": shown,
         "catalog_sha256": catalog.sha256,
         "price_book_id": price_book_id,
         "rulebook_version": rules.version,

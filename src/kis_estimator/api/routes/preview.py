@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from kis_estimator.api.auth import Previewer
 from kis_estimator.api.deps import container_of
@@ -23,6 +23,9 @@ REQUEST_BODY = {
 
 
 class PreviewTotals(Totals):
+    # Only with a discount, as in a quote's totals: 소계 − 할인 = 공급가액.
+    discount: int | None = Field(default=None, exclude_if=lambda value: value is None)
+    supply: int | None = Field(default=None, exclude_if=lambda value: value is None)
     vat_rate: float
 
 

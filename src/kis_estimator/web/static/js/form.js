@@ -4,6 +4,15 @@
 
 import { LABELS, field, h, options, uid } from "./dom.js";
 
+// A line's unit price (DOMAIN §14): empty is the list price; 최저가/최고가 a catalog range's end; a number
+// inside the range, or any other price with a reason. The preview puts the list price or the range in
+// the cell (preview.js). Columns marked `price` show when the panel's 단가 조정 is on (off by default, so
+// the keys of ordinary entry do not change).
+const PRICE_VALUE = { rel: "unit_price.value", label: "단가 (선택)", kind: "price" };
+const PRICE_REASON = { rel: "unit_price.reason", label: "단가 사유", kind: "text", price: true };
+
+const PRICE_WORDS = { low: "최저가", high: "최고가" };
+
 export const LISTS = {
   branches: {
     title: "분기 차단기",
@@ -19,6 +28,8 @@ export const LISTS = {
       { rel: "trip_at", label: "AT", kind: "int", unit: "A" },
       { rel: "qty", label: "수량", kind: "int", attrs: { min: 1 } },
       { rel: "load_a", label: "부하 (선택)", kind: "number", unit: "A", attrs: { step: "0.1" } },
+      { ...PRICE_VALUE, price: true },
+      PRICE_REASON,
     ],
     // Set by a request sheet or a revision but not edited here: kept, and shown on the row.
     kept: ["frame_af", "model", "grade", "brand"],
@@ -33,7 +44,8 @@ export const LISTS = {
       { rel: "model", label: "모델 (선택)", kind: "text" },
       { rel: "qty", label: "수량", kind: "int", attrs: { min: 1 } },
       { rel: "with_pbl", label: "PBL 포함", kind: "check" },
-      { rel: "unit_price", label: "단가 (선택)", kind: "int", unit: "원" },
+      PRICE_VALUE, // always shown: an item without a catalog price needs its price
+      PRICE_REASON,
     ],
     kept: [],
   },
@@ -76,11 +88,12 @@ function control(rel, kind, value, { choices, attrs = {}, placeholder } = {}) {
       type: numeric ? "number" : "text",
       inputmode: kind === "int" ? "numeric" : kind === "number" ? "decimal" : null,
       step: kind === "int" ? "1" : null,
+      list: kind === "price" ? PRICE_LIST : null,
       autocomplete: "off",
       placeholder,
       ...attrs,
     });
-    el.value = value ?? "";
+    el.value = kind === "price" ? priceText(value) : kind === "discount" ? discountText(value) : value ?? "";
   }
   el.dataset.rel = rel;
   el.dataset.kind = kind || "choice";
@@ -96,13 +109,62 @@ function choice(rel, pairs, value, label) {
   return field(label, control(rel, "choice", value, { choices: pairs }));
 }
 
+// ------------------------------------------------------------------------------- prices, discount
+
+const PRICE_LIST = "price-choices";
+
+function wonNumber(text) {
+  const found = /^([\d,]+)\s*원?$/.exec(text);
+  return found && /\d/.test(found[1]) ? Number(found[1].replace(/,/g, "")) : null;
+}
+
+/** A 단가 cell's text as the request's value: "최저가" → "low", "최고가" → "high", "54,300" → 54300. */
+export function priceValue(text) {
+  if (/^(최저가?|최소|low)$/i.test(text)) return "low";
+  if (/^(최고가?|최대|high)$/i.test(text)) return "high";
+  return wonNumber(text) ?? text; // anything else goes as typed: the API says what is wrong at the cell
+}
+
+function priceText(value) {
+  if (value === undefined || value === null) return "";
+  return PRICE_WORDS[value] || String(value);
+}
+
+/**
+ * The 할인 field's text as the request's discount: "5%" → {percent: 5}, "50,000원" → {amount: 50000}.
+ * A bare number below 100 is a percentage and from 100 an amount (docs/decisions.md).
+ */
+export function discountValue(text) {
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (percent) return { percent: Number(percent[1]) };
+  const amount = wonNumber(text);
+  if (amount !== null) return amount < 100 && !/원$/.test(text) ? { percent: amount } : { amount };
+  return text; // not a discount: the API's answer is shown at the field
+}
+
+function discountText(discount) {
+  if (!discount) return "";
+  if (typeof discount !== "object") return String(discount); // a draft keeps what was typed
+  if (discount.percent !== undefined && discount.percent !== null) return `${discount.percent}%`;
+  if (discount.amount !== undefined && discount.amount !== null) return `${discount.amount.toLocaleString("ko-KR")}원`;
+  return "";
+}
+
 function readControl(el) {
   if (el.type === "checkbox") return el.checked ? true : undefined;
   if (el.dataset.kind === "int" || el.dataset.kind === "number") {
     return el.value === "" ? undefined : Number(el.value);
   }
   const text = el.value.trim();
-  return text === "" ? undefined : text;
+  if (text === "") return undefined;
+  if (el.dataset.kind === "price") return priceValue(text);
+  if (el.dataset.kind === "discount") return discountValue(text);
+  return text;
+}
+
+/** The value at a dotted `rel` of a row's values ("unit_price.value"). */
+function valueAt(values, rel) {
+  return rel.split(".").reduce((node, part) => (node === undefined || node === null ? undefined : node[part]), values);
 }
 
 function setPath(target, path, value) {
@@ -128,6 +190,7 @@ export function headerFields(given) {
   const mixedReason = input("mixed_reason", "text", request.mixed_reason, "혼용 사유", { wide: true });
   mixedReason.hidden = brand !== "MIXED";
   const brandField = choice("brand", LABELS.brand, brand, "브랜드");
+
   brandField.querySelector("select").addEventListener("change", (event) => {
     mixedReason.hidden = event.target.value !== "MIXED";
   });
@@ -146,6 +209,26 @@ export function headerFields(given) {
       brandField,
       choice("options.p_cover", LABELS.pCover, (request.options || {}).p_cover || "ACRYLIC", "P-COVER"),
       mixedReason,
+    ),
+    h("datalist", { id: PRICE_LIST }, Object.values(PRICE_WORDS).map((word) => h("option", { value: word }))),
+  );
+}
+
+/** The quote's discount (할인/NEGO), after the panels: what comes off the subtotal before VAT. */
+export function termsFields(given) {
+  const discount = (given || {}).discount;
+  return h(
+    "fieldset",
+    { class: "card terms", "data-terms": "" },
+    h("legend", {}, "할인"),
+    h(
+      "div",
+      { class: "grid" },
+      input("discount", "discount", discount, "할인 (선택)", {
+        placeholder: "예: 5% 또는 50,000원",
+        hint: "소계에서 빼고 부가세를 계산합니다. 100 미만의 숫자는 %, 100 이상은 원입니다.",
+      }),
+      input("discount.reason", "text", (discount || {}).reason, "할인 사유", { placeholder: "예: NEGO" }),
     ),
   );
 }
@@ -173,7 +256,16 @@ export function panelFieldset(form, panel = NEW_PANEL) {
     renumber(form);
     ((next && next.querySelector("legend button")) || form.querySelector("[data-add-panel]")).focus();
   });
-  legend.append(h("span", { class: "panel-actions" }, copy, remove));
+  const prices = h("button", { type: "button", class: "button-quiet", "aria-pressed": "false", "data-prices-switch": "" }, "단가 조정");
+  prices.addEventListener("click", () => {
+    const on = fieldset.dataset.prices !== "on";
+    if (!on) fieldset.querySelectorAll("[data-price] input").forEach((el) => (el.value = "")); // hidden: not sent
+    showPrices(fieldset, on);
+    const first = fieldset.querySelector("[data-price] input");
+    if (on && first) first.focus();
+  });
+  legend.append(h("span", { class: "panel-actions" }, prices, copy, remove));
+  showPrices(fieldset, hasPrices(panel));
   fieldset.append(
     h(
       "div",
@@ -195,6 +287,8 @@ export function panelFieldset(form, panel = NEW_PANEL) {
         input("main.model", "text", main.model, "모델 (선택)", { placeholder: "자동" }),
         choice("main.grade", LABELS.grade, main.grade || "", "등급"),
         choice("main.brand", LABELS.catalogBrand, main.brand || "", "제조사 (혼용 시)"),
+        priced(input("main.unit_price.value", "price", (main.unit_price || {}).value, "단가 (선택)", { placeholder: "정가" })),
+        priced(input("main.unit_price.reason", "text", (main.unit_price || {}).reason, "단가 사유")),
       ),
     ),
     listSection(form, "branches", panel.branches || []),
@@ -226,6 +320,27 @@ export function panelFieldset(form, panel = NEW_PANEL) {
   return fieldset;
 }
 
+function showPrices(fieldset, on) {
+  fieldset.dataset.prices = on ? "on" : "off";
+  fieldset.querySelector("[data-prices-switch]").setAttribute("aria-pressed", String(on));
+}
+
+/** Turn a panel's 단가 조정 on when one of its hidden price cells got a value (a paste by header). */
+export function revealPrices(fieldset) {
+  if ([...fieldset.querySelectorAll("[data-price] input")].some((el) => el.value.trim())) showPrices(fieldset, true);
+}
+
+/** A field of the price adjustments: shown while its panel's 단가 조정 is on. */
+function priced(el) {
+  el.dataset.price = "";
+  return el;
+}
+
+function hasPrices(panel) {
+  const lines = [panel.main, ...(panel.branches || []), ...(panel.accessories || [])];
+  return lines.some((line) => line && line.unit_price && typeof line.unit_price === "object");
+}
+
 function listSection(form, list, rows) {
   const spec = LISTS[list];
   const body = h("tbody", {});
@@ -242,7 +357,7 @@ function listSection(form, list, rows) {
       h(
         "table",
         { class: "rows" },
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "#"), spec.columns.map((c) => h("th", { scope: "col" }, c.label)), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "삭제")))),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "#"), spec.columns.map((c) => h("th", { scope: "col", "data-price": c.price ? "" : null }, c.label)), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "삭제")))),
         body,
       ),
     ),
@@ -274,7 +389,7 @@ export function rowValues(row) {
   const values = row.dataset.kept ? JSON.parse(row.dataset.kept) : {};
   row.querySelectorAll("[data-rel]").forEach((el) => {
     const value = readControl(el);
-    if (value !== undefined) values[el.dataset.rel] = value;
+    if (value !== undefined) setPath(values, el.dataset.rel, value);
   });
   return values;
 }
@@ -295,8 +410,10 @@ export function removeRow(form, row) {
   return neighbour;
 }
 
-function listRow(form, list, values) {
+function listRow(form, list, given) {
   const spec = LISTS[list];
+  // An accessory's plain number price (a request sheet, an older quote) is the 단가 cell's value.
+  const values = list === "accessories" && typeof given.unit_price === "number" ? { ...given, unit_price: { value: given.unit_price } } : given;
   const row = h("tr", { "data-scope": "row" });
   const kept = Object.fromEntries(spec.kept.filter((k) => values[k] !== undefined && values[k] !== null).map((k) => [k, values[k]]));
   if (Object.keys(kept).length) row.dataset.kept = JSON.stringify(kept);
@@ -307,9 +424,9 @@ function listRow(form, list, values) {
     number.append(h("span", { class: "kept", title: `지정된 값, 그대로 유지: ${text}` }, text));
   }
   for (const column of spec.columns) {
-    const el = control(column.rel, column.kind, values[column.rel], { choices: column.choices, attrs: column.attrs });
+    const el = control(column.rel, column.kind, valueAt(values, column.rel), { choices: column.choices, attrs: column.attrs });
     el.dataset.column = column.label;
-    row.append(h("td", { "data-label": column.label }, column.unit ? h("div", { class: "with-unit" }, el, h("span", { class: "unit", "aria-hidden": "true" }, column.unit)) : el));
+    row.append(h("td", { "data-label": column.label, "data-price": column.price ? "" : null }, column.unit ? h("div", { class: "with-unit" }, el, h("span", { class: "unit", "aria-hidden": "true" }, column.unit)) : el));
   }
   const remove = h("button", { type: "button", class: "button-quiet danger" }, "삭제");
   remove.addEventListener("click", () => {
@@ -435,6 +552,7 @@ export function snapshot(form) {
 export function fillForm(form, request) {
   const panels = form.querySelector("[data-panels]");
   form.querySelector("fieldset[data-path='customer']").replaceWith(headerFields(request));
+  form.querySelector("fieldset[data-terms]").replaceWith(termsFields(request));
   panels.replaceChildren(...(request.panels && request.panels.length ? request.panels : [NEW_PANEL]).map((p) => panelFieldset(form, p)));
   renumber(form);
 }

@@ -8,7 +8,7 @@
 
 import { toast } from "./dom.js";
 import { place } from "./errors.js";
-import { LISTS, addRow, insertRow, removeRow, rowValues, siblingRow } from "./form.js";
+import { LISTS, addRow, insertRow, removeRow, revealPrices, rowValues, siblingRow } from "./form.js";
 
 const ALIASES = {
   MCCB: ["MCCB", "MCB", "배선용", "배선용차단기"],
@@ -28,7 +28,7 @@ const HEADERS = {
 // ------------------------------------------------------------------------------------------- cells
 
 function cells(row) {
-  return [...row.querySelectorAll("[data-rel]")];
+  return [...row.querySelectorAll("[data-rel]")].filter((el) => el.offsetParent !== null); // not the hidden 단가 columns
 }
 
 function focusCell(el) {
@@ -203,6 +203,7 @@ function pasteRows(form, event) {
       }
     });
   });
+  revealPrices(row.closest("fieldset.panel"));
   changed(form);
   const skipped = unknown.length ? ` 모르는 열 ${unknown.map((cell) => `‘${cell.trim()}’`).join(", ")}은(는) 넣지 않았습니다.` : "";
   toast(`엑셀에서 ${grid.length}행을 붙여 넣었습니다${header ? " (머리글 행 기준)" : ""}${problems ? ` (확인할 칸 ${problems}곳)` : ""}.${skipped}`);

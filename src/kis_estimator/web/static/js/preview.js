@@ -46,7 +46,45 @@ function panelBlock(panel, many) {
 
 function totalsBlock(totals) {
   const line = (label, value, id) => [h("dt", {}, label), h("dd", { class: "money", "data-testid": id }, won(value))];
-  return h("dl", { class: "preview-totals" }, line("공급가액", totals.subtotal, "preview-subtotal"), line("부가세", totals.vat, "preview-vat"), line("합계", totals.total, "preview-total"));
+  if (totals.discount === undefined || totals.discount === null) {
+    return h("dl", { class: "preview-totals" }, line("공급가액", totals.subtotal, "preview-subtotal"), line("부가세", totals.vat, "preview-vat"), line("합계", totals.total, "preview-total"));
+  }
+  return h(
+    "dl",
+    { class: "preview-totals" },
+    line("소계", totals.subtotal, "preview-subtotal"),
+    [h("dt", {}, "할인"), h("dd", { class: "money", "data-testid": "preview-discount" }, `−${won(totals.discount)}`)],
+    line("공급가액", totals.supply, "preview-supply"),
+    line("부가세", totals.vat, "preview-vat"),
+    line("합계", totals.total, "preview-total"),
+  );
+}
+
+/**
+ * Each 단가 cell shows what an empty cell quotes: the list price, or the catalog range (then 최저가 and
+ * 최고가 are the choices), and under a chosen price the range it was chosen from.
+ */
+function showPrices(form, panels, screenPath) {
+  form.querySelectorAll("[data-kind='price']").forEach((el) => {
+    el.placeholder = "정가";
+    el.removeAttribute("title");
+    el.parentElement.querySelector(".price-note")?.remove();
+  });
+  for (const price of panels.flatMap((panel) => panel.prices || [])) {
+    const el = form.querySelector(`[data-path="${CSS.escape(`${screenPath(price.path)}.unit_price.value`)}"]`);
+    if (!el) continue;
+    const range = price.range ? `${num(price.range[0])}~${num(price.range[1])}` : null;
+    const listed = price.list_price === null ? null : num(price.list_price);
+    el.placeholder = range ? `범위 ${range}` : listed ? `정가 ${listed}` : "단가 입력";
+    el.title = range
+      ? `${price.model} 가격 범위 ${range}원: 비우면 최고가, 최저가 또는 범위 안의 값을 입력할 수 있습니다`
+      : listed
+        ? `${price.model} 정가 ${listed}원: 다른 단가는 사유와 함께 입력합니다`
+        : `${price.model}: 카탈로그에 가격이 없어 단가를 입력합니다`;
+    if (range && el.value.trim()) {
+      el.after(h("span", { class: "price-note", "data-testid": "price-note" }, `범위 ${range}원 → ${num(price.unit_price)}원`));
+    }
+  }
 }
 
 /** The preview panel of `form`; `refresh()` asks for a preview at once (e.g. after the form was refilled). */
@@ -117,7 +155,8 @@ export function livePreview(form) {
     );
   }
 
-  function showNumbers(answer) {
+  function showNumbers(answer, screenPath) {
+    showPrices(form, answer.panels, screenPath);
     const many = answer.panels.length > 1;
     clear(numbers, answer.panels.map((panel) => panelBlock(panel, many)), totalsBlock(answer.totals));
     numbers.classList.remove("stale");
@@ -135,7 +174,7 @@ export function livePreview(form) {
       const answer = await request("/v1/estimate/preview", { method: "POST", json: body, signal: controller.signal });
       if (seq < shown) return; // an answer older than the one on screen
       shown = seq;
-      showNumbers(answer);
+      showNumbers(answer, screenPath);
       showProblems([], screenPath);
       alternatives.update(body);
       const ms = performance.now() - since;

@@ -5,7 +5,7 @@ import { add, clear, field, filePicker, h, randomKey, toast } from "./dom.js";
 import { autosave, drafts, openDraft } from "./draft.js";
 import { fastEntry, saveHint } from "./entry.js";
 import { clearErrors, clearOnEdit, showErrors } from "./errors.js";
-import { fillForm, headerFields, panelFieldset, readRequest, renumber, snapshot } from "./form.js";
+import { fillForm, headerFields, panelFieldset, readRequest, renumber, snapshot, termsFields } from "./form.js";
 import { sayText } from "./words.js";
 import { livePreview } from "./preview.js";
 import { progressPanel } from "./progress.js";
@@ -27,6 +27,7 @@ export async function render(main, view, reviseId, draftId = null) {
     h("div", { class: "error-summary", tabindex: "-1", role: "alert", hidden: true }),
     headerFields(previous ? previous.request : {}),
     h("div", { "data-panels": "", "data-path": "panels" }),
+    termsFields(previous ? previous.request : {}),
     h("div", { class: "form-actions" }, addPanel, submit),
     saveHint(),
     progress,

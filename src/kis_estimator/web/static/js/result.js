@@ -100,14 +100,43 @@ function summary(quote) {
     { class: "summary", "aria-label": "견적 요약" },
     h("div", { class: "stat stat-total" }, h("span", { class: "stat-label" }, "합계 (부가세 포함)"), h("strong", { class: "stat-value", "data-testid": "total" }, won(totals.total)), h("span", { class: "stat-note" }, totals.amount_in_words || "")),
     h("div", { class: "stat" }, h("span", { class: "stat-label" }, "소계"), h("strong", { class: "stat-value", "data-testid": "subtotal" }, won(totals.subtotal))),
+    discounted(totals)
+      ? [
+          h("div", { class: "stat" }, h("span", { class: "stat-label" }, discountLabel(quote)), h("strong", { class: "stat-value", "data-testid": "discount" }, `−${won(totals.discount)}`)),
+          h("div", { class: "stat" }, h("span", { class: "stat-label" }, "공급가액"), h("strong", { class: "stat-value", "data-testid": "supply" }, won(totals.supply))),
+        ]
+      : null,
     h("div", { class: "stat" }, h("span", { class: "stat-label" }, `부가세 (${Math.round((totals.vat_rate ?? 0.1) * 100)}%)`), h("strong", { class: "stat-value", "data-testid": "vat" }, won(totals.vat))),
     h("div", { class: "stat" }, h("span", { class: "stat-label" }, "검사"), h("span", { class: "stat-gates" }, gateBadge("pass"), ` ${counts.pass}  `, gateBadge("warn"), ` ${counts.warn}  `, gateBadge("fail"), ` ${counts.fail}`)),
   );
 }
 
+function discounted(totals) {
+  return totals.discount !== undefined && totals.discount !== null;
+}
+
+/** "할인 (5%, NEGO)": the request's discount as asked. */
+function discountLabel(quote) {
+  const asked = (quote.request && quote.request.discount) || {};
+  const how = [asked.percent !== undefined && asked.percent !== null ? `${num(asked.percent)}%` : null, asked.reason].filter(Boolean);
+  return how.length ? `할인 (${how.join(", ")})` : "할인";
+}
+
+/** The 소계 / 할인 / 공급가액 rows of a totals table (the discount's two only when there is one). */
+function discountRows(quote, colspan) {
+  const totals = quote.totals;
+  if (!discounted(totals)) return [];
+  const head = (text) => h("th", { scope: "row", colspan }, text);
+  return [
+    h("tr", {}, head(discountLabel(quote)), h("td", { class: "money", "data-testid": "bom-discount" }, `−${num(totals.discount)}`)),
+    h("tr", {}, head("공급가액"), h("td", { class: "money", "data-testid": "bom-supply" }, num(totals.supply))),
+  ];
+}
+
 function changes(quote, previous) {
   const rows = [
     ["소계", "subtotal"],
+    ...(discounted(quote.totals) || discounted(previous.totals) ? [["할인", "discount"]] : []),
     ["부가세", "vat"],
     ["합계", "total"],
   ];
@@ -124,8 +153,9 @@ function changes(quote, previous) {
         "tbody",
         {},
         rows.map(([name, key]) => {
-          const delta = quote.totals[key] - previous.totals[key];
-          return h("tr", {}, h("th", { scope: "row" }, name), h("td", { class: "money" }, won(previous.totals[key])), h("td", { class: "money" }, won(quote.totals[key])), h("td", { class: `money ${delta > 0 ? "up" : delta < 0 ? "down" : ""}`, "data-testid": `delta-${key}` }, signedWon(delta)));
+          const [before, after] = [previous.totals[key] ?? 0, quote.totals[key] ?? 0]; // no discount: 0
+          const delta = after - before;
+          return h("tr", {}, h("th", { scope: "row" }, name), h("td", { class: "money" }, won(before)), h("td", { class: "money" }, won(after)), h("td", { class: `money ${delta > 0 ? "up" : delta < 0 ? "down" : ""}`, "data-testid": `delta-${key}` }, signedWon(delta)));
         }),
       ),
     ),
@@ -298,6 +328,7 @@ function bomTable(quote, panel, index) {
   if (panel.quantity > 1) foot.push(h("tr", {}, h("th", { scope: "row", colspan: 6 }, `${panel.quantity}면 합계`), h("td", { class: "money" }, won(panel.amount))));
   if (quote.panels.length === 1) {
     foot.push(
+      ...discountRows(quote, 6),
       h("tr", {}, h("th", { scope: "row", colspan: 6 }, "부가세"), h("td", { class: "money" }, won(quote.totals.vat))),
       h("tr", { class: "grand" }, h("th", { scope: "row", colspan: 6 }, "합계"), h("td", { class: "money", "data-testid": "bom-total" }, won(quote.totals.total))),
     );
@@ -314,16 +345,27 @@ function bomTable(quote, panel, index) {
         "tbody",
         {},
         panel.lines.map((line) => {
-          const range = line.model ? priceRanges(quote)[`${index}:${line.model}`] : null;
-          const price = range
-            ? [num(line.unit_price), h("span", { class: "price-range", "data-testid": "price-range", title: "가격표의 가격 범위: 높은 값으로 견적" }, `범위 ${num(range[0])}~${num(range[1])}원`)]
-            : num(line.unit_price);
-          return h("tr", {}, h("td", {}, line.no), h("td", {}, line.name), h("td", {}, line.spec, line.model && !line.spec.includes(line.model) ? h("span", { class: "muted" }, ` ${line.model}`) : null), h("td", {}, line.unit), h("td", { class: "num" }, num(line.qty)), h("td", { class: "money" }, price), h("td", { class: "money" }, num(line.amount)));
+          const range = line.model && !line.adjustment ? priceRanges(quote)[`${index}:${line.model}`] : null;
+          const price = line.adjustment
+            ? [num(line.unit_price), adjustedNote(line.adjustment)]
+            : range
+              ? [num(line.unit_price), h("span", { class: "price-range", "data-testid": "price-range", title: "가격표의 가격 범위: 높은 값으로 견적" }, `범위 ${num(range[0])}~${num(range[1])}원`)]
+              : num(line.unit_price);
+          return h("tr", { "data-adjusted": line.adjustment ? line.adjustment.choice : null }, h("td", {}, line.no), h("td", {}, line.name), h("td", {}, line.spec, line.model && !line.spec.includes(line.model) ? h("span", { class: "muted" }, ` ${line.model}`) : null), h("td", {}, line.unit), h("td", { class: "num" }, num(line.qty)), h("td", { class: "money" }, price), h("td", { class: "money" }, num(line.amount)));
         }),
       ),
       h("tfoot", {}, foot),
     ),
   );
+}
+
+const CHOICES = { low: "최저가", high: "최고가", value: "범위 안 지정가", override: "정가 변경" };
+
+/** Under an adjusted line's quoted unit price: its list price (and range), the choice and the reason. */
+function adjustedNote(adjustment) {
+  const range = adjustment.range ? ` (범위 ${num(adjustment.range[0])}~${num(adjustment.range[1])})` : "";
+  const why = [CHOICES[adjustment.choice] || adjustment.choice, adjustment.reason].filter(Boolean).join(": ");
+  return h("span", { class: "list-price", "data-testid": "list-price" }, "정가 ", h("s", {}, num(adjustment.list_price)), range, h("br"), why);
 }
 
 const RANGE_NOTE = /^panels\.(\d+): (\S+) price range (\d+)\|(\d+): quoted at the higher$/;
@@ -352,6 +394,7 @@ function totalsTable(quote) {
         {},
         quote.panels.map((panel, index) => h("tr", {}, h("th", { scope: "row" }, `분전반 ${index + 1}: ${panel.name} × ${panel.quantity}`), h("td", { class: "money" }, won(panel.amount)))),
         h("tr", {}, h("th", { scope: "row" }, "소계"), h("td", { class: "money" }, won(quote.totals.subtotal))),
+        discountRows(quote, 1),
         h("tr", {}, h("th", { scope: "row" }, "부가세"), h("td", { class: "money" }, won(quote.totals.vat))),
         h("tr", { class: "grand" }, h("th", { scope: "row" }, "합계"), h("td", { class: "money" }, won(quote.totals.total))),
       ),
@@ -425,6 +468,7 @@ function stages() {
 const NOTES = [
   [/^no ECONOMY model for (\S+) (\d)P (\d+)AT: STANDARD (.+)$/, (m) => `${m[1]} ${m[2]}P ${m[3]}AT에 경제형 모델이 없어 표준형 ${m[4]}(으)로 견적했습니다.`],
   [/^(.+) price range (\d+)\|(\d+): quoted at the higher$/, (m) => `${m[1]} 가격이 ${num(+m[2])}~${num(+m[3])}원 범위여서 높은 값으로 견적했습니다.`],
+  [/^(.+) price range (\d+)\|(\d+): quoted at (\d+) \(estimator's choice\)$/, (m) => `${m[1]} 가격 범위 ${num(+m[2])}~${num(+m[3])}원에서 ${num(+m[4])}원으로 견적했습니다 (견적자 지정).`],
   [/^(.+) kA range ([\d.]+)\|([\d.]+): quoted at the higher$/, (m) => `${m[1]} 차단용량이 ${m[2]}~${m[3]} kA 범위여서 높은 값으로 적었습니다.`],
   [/^brand MIXED: (.*)$/, (m) => `브랜드 혼용: ${m[1]}`],
 ];

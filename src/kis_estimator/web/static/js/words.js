@@ -14,6 +14,10 @@ const HEAD = {
   brand: "브랜드",
   mixed_reason: "혼용 사유",
   "options.p_cover": "P-COVER",
+  discount: "할인",
+  "discount.percent": "할인율",
+  "discount.amount": "할인 금액",
+  "discount.reason": "할인 사유",
   panels: "분전반",
 };
 
@@ -54,6 +58,7 @@ export function pathLabel(path, panelCount = 1) {
   } else if (part === "enclosure" && !rest.length) words.push(PARTS.enclosure);
   const leaf = rest[0];
   if (leaf === "size_mm" && /^[0-2]$/.test(rest[1] || "")) words.push(SIZE[Number(rest[1])]);
+  else if (leaf === "unit_price" && part !== "extra_lines") words.push(rest[1] === "reason" ? "단가 사유" : "단가");
   else if (leaf !== undefined) words.push(FIELDS[part][leaf] || leaf);
   return words.join(" ");
 }
@@ -67,7 +72,10 @@ const VALUES = Object.fromEntries(
 );
 
 // Field names the API uses bare in its Korean text ("location을 OUTDOOR로 …").
-const BARE = { ...FIELDS.enclosure, poles: "극수", trip_at: "AT", frame_af: "프레임 AF", load_a: "부하", quantity: "수량 (면)", qty: "수량", p_cover: "P-COVER", mixed_reason: "혼용 사유", with_pbl: "PBL 포함", unit_price: "단가" };
+const BARE = { ...FIELDS.enclosure, poles: "극수", trip_at: "AT", frame_af: "프레임 AF", load_a: "부하", quantity: "수량 (면)", qty: "수량", p_cover: "P-COVER", mixed_reason: "혼용 사유", with_pbl: "PBL 포함", unit_price: "단가", reason: "단가 사유" };
+
+// The price choices the API names in quotes ("low", "high"), as the 단가 cell takes them.
+const PRICE_CHOICES = { '"low"': "‘최저가’", '"high"': "‘최고가’" };
 
 /** 을/를, 이/가, 은/는, 과/와, (으)로 after `word`, by its last syllable. */
 function particle(word, given) {
@@ -100,7 +108,8 @@ function koreanHalf(text) {
 /** A text of the API in the estimator's words: paths, bare field names and code values replaced. */
 export function sayText(text, panelCount = 1) {
   let said = koreanHalf(text);
-  said = replaceWord(said, "(?:panels\\.\\d+(?:\\.[a-z_]+|\\.\\d+)*|customer\\.[a-z_]+|options\\.[a-z_]+)", (path) => pathLabel(path, panelCount));
+  said = replaceWord(said, "(?:panels\\.\\d+(?:\\.[a-z_]+|\\.\\d+)*|customer\\.[a-z_]+|options\\.[a-z_]+|discount\\.[a-z_]+)", (path) => pathLabel(path, panelCount));
+  said = replaceWord(said, '"(?:low|high)"', (word) => PRICE_CHOICES[word]);
   said = replaceWord(said, `'(?:${Object.keys(BARE).join("|")}|name|type|model|kind|spec|unit|circuit)'`, (word) => `'${BARE[word.slice(1, -1)] || LEAVES[word.slice(1, -1)]}'`);
   said = replaceWord(said, `\\b(?:${Object.keys(BARE).join("|")})\\b`, (word) => BARE[word]);
   said = replaceWord(said, `\\b(?:${Object.keys(VALUES).join("|")})\\b`, (value) => VALUES[value]);
