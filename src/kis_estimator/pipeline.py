@@ -32,6 +32,7 @@ from kis_estimator.evidence import (
     calculation_hash,
     json_bytes,
     stage_files,
+    supplier_files,
 )
 
 ProgressListener = Callable[[dict[str, Any]], None]
@@ -62,6 +63,7 @@ class DocumentOptions:
     evidence_secret: str | None = None
     recalculate: bool = False  # run the LibreOffice recalculation lint (seconds, not milliseconds)
     actor: str | None = None  # who asked for the quote (the API caller's subject), for adjustments.json
+    supplier: dict[str, Any] | None = None  # the supplier profile behind `company`, for supplier.json
 
 
 @dataclass
@@ -154,6 +156,7 @@ def _produce_documents(
             **stages,
             "validation.json": json_bytes({"gates": quote["gates"]}),
             **adjustment_files(quote, options.actor),
+            **supplier_files(options.supplier),
             "metrics.json": json_bytes({"stage_ms": clock.stage_ms}),
             "drawing/layout.svg": rendered["layout.svg"],
             "drawing/layout.dxf": rendered["layout.dxf"],

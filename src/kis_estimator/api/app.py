@@ -18,7 +18,17 @@ from kis_estimator import __version__
 from kis_estimator.api import docs_page, sse
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
-from kis_estimator.api.routes import catalog, documents, drafts, estimates, health, keys, preview, templates
+from kis_estimator.api.routes import (
+    catalog,
+    customers,
+    documents,
+    drafts,
+    estimates,
+    health,
+    keys,
+    preview,
+    templates,
+)
 from kis_estimator.api.routes import quick as quick_entry
 from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
@@ -165,6 +175,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(preview.router)
     app.include_router(keys.me_router)
     app.include_router(quick_entry.router)
+    app.include_router(customers.router)
     docs_page.mount(app)
     from kis_estimator import web  # the UI depends on the API, never the other way round
 
