@@ -36,7 +36,7 @@ from kis_estimator.observability import telemetry
 
 log = logging.getLogger("kis_estimator.api.access")
 
-UPLOAD_PATHS = ("/v1/validate", "/v1/catalog/import")
+UPLOAD_PATHS = ("/v1/validate", "/v1/catalog/import", "/v1/customers/import")
 _TRACE_ID_OK = frozenset("0123456789abcdefABCDEF-")
 
 

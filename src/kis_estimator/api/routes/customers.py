@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kis_estimator.api.auth import Admin, Estimator, Viewer
 from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import ApiError
-from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND
+from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, ErrorEnvelope
 from kis_estimator.db.models import CustomerRow, QuoteRow, SupplierProfileRow
 from kis_estimator.services import customers as service
 from kis_estimator.services import profile as profiles
@@ -395,7 +395,10 @@ def put_profile(request: Request, principal: Admin, body: ProfileBody) -> dict[s
     "/seal",
     summary="직인 올리기 / Upload the seal image",
     response_model=Profile,
-    responses={**NOT_FOUND, 413: {"description": "SEAL_MAX_BYTES 초과 / Over SEAL_MAX_BYTES"}},
+    responses={
+        **NOT_FOUND,
+        413: {"model": ErrorEnvelope, "description": "SEAL_MAX_BYTES 초과 / Over SEAL_MAX_BYTES"},
+    },
 )
 def put_seal(
     request: Request,
