@@ -13,6 +13,7 @@ import csv
 import io
 import re
 import warnings
+import zipfile
 from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -22,7 +23,11 @@ from sqlalchemy.orm import Session
 
 from kis_estimator.db.customers import CustomerRepository
 from kis_estimator.db.models import CustomerRow, QuoteRow
+from kis_estimator.documents.archive import ArchiveLimits, archive_refusal, parsed_whole_bytes
 
+# A customer list is small: its workbook may inflate to 20 MB, 8 MB of it parsed whole.
+_LIMITS = ArchiveLimits(max_uncompressed_bytes=20 * 1024 * 1024, max_compression_ratio=100)
+_MAX_PARSED_WHOLE_BYTES = 8 * 1024 * 1024
 MAX_QUOTES = 200  # a customer's page lists at most this many of its quotes
 _WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -302,9 +307,35 @@ def _csv_rows(data: bytes) -> list[list[object]]:
         raise Unreadable(f"CSV를 읽을 수 없습니다 / Unreadable CSV: {exc}", "파일을 확인해 주세요.") from None
 
 
+_NOT_XLSX = (
+    "엑셀(.xlsx) 파일을 읽을 수 없습니다 / Not a readable .xlsx workbook",
+    "엑셀에서 다시 저장하거나 CSV로 보내 주세요 / Save it again from Excel, or send a CSV.",
+)
+
+
+def _check_archive(data: bytes) -> None:
+    """Judge the workbook's zip from its directory before anything is decompressed (zip bombs), as the
+    request sheet and price book uploads do (documents.archive)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            refusal = archive_refusal(members, _LIMITS)
+            whole = parsed_whole_bytes(archive, members) if refusal is None else 0
+    except Exception:  # a damaged archive raises struct, zlib, value or zip errors alike
+        raise Unreadable(*_NOT_XLSX) from None
+    if refusal is None and whole > _MAX_PARSED_WHOLE_BYTES:
+        refusal = (f"한 번에 읽어야 하는 부분 {whole:,}바이트", f"{whole:,} bytes to parse whole")
+    if refusal is not None:
+        raise Unreadable(
+            f"압축 파일이 너무 큽니다 ({refusal[0]}) / The workbook is too large ({refusal[1]})",
+            "거래처 목록만 담긴 작은 파일로 보내 주세요 / Send a small file holding just the list.",
+        )
+
+
 def _xlsx_rows(data: bytes, max_rows: int) -> list[list[object]]:
     import openpyxl  # loaded only for an import
 
+    _check_archive(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -317,10 +348,7 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[list[object]]:
         finally:
             book.close()
     except Exception:  # openpyxl raises almost anything on a damaged or hostile file
-        raise Unreadable(
-            "엑셀(.xlsx) 파일을 읽을 수 없습니다 / Not a readable .xlsx workbook",
-            "엑셀에서 다시 저장하거나 CSV로 보내 주세요 / Save it again from Excel, or send a CSV.",
-        ) from None
+        raise Unreadable(*_NOT_XLSX) from None
 
 
 def read_rows(filename: str, data: bytes, max_rows: int) -> list[list[object]]:

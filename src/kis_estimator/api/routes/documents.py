@@ -48,8 +48,8 @@ _KOREAN_STEMS = {
     "zip": "증빙",
 }
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]")
-# Out of a download name: whitespace, path and Windows-reserved characters, controls and bidi marks.
-_UNSAFE_NAME = re.compile(r'[\s/\\:*?"<>|\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]')
+# Out of a download name: whitespace, dots, path and Windows-reserved characters, controls, bidi marks.
+_UNSAFE_NAME = re.compile(r'[\s./\\:*?"<>|\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]')
 _NAME_PART_MAX = 40
 _EPOCH_1980 = (1980, 1, 1, 0, 0, 0)  # the earliest zip timestamp: the same pack gives the same zip
 _JSON = "application/json"
@@ -230,8 +230,8 @@ def _signed(request: Request, container: Container, key: str) -> tuple[str, str]
 
 
 def _name_part(text: str | None) -> str:
-    """A customer or project name as a file name holds it: no spaces, path or reserved characters, at
-    most 40 characters."""
+    """A customer or project name as a file name holds it: no spaces, dots, path or reserved
+    characters, at most 40 characters."""
     return _UNSAFE_NAME.sub("", text or "")[:_NAME_PART_MAX]
 
 
