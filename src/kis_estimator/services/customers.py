@@ -133,11 +133,7 @@ def formatted(digits: str | None) -> str | None:
 
 def text_value(value: Any, path: str, limit: int, label: str, *, required: bool = False) -> str:
     """A trimmed one-line text of at most `limit` characters, without control or bidi characters."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        value = str(value)
-    trimmed = value.strip()
+    trimmed = ("" if value is None else value if isinstance(value, str) else str(value)).strip()
     if required and not trimmed:
         raise Invalid(path, f"{label}을(를) 입력해 주세요 / {path} is required", f"{label}은(는) 필수입니다.")
     if len(trimmed) > limit:
