@@ -216,6 +216,8 @@ def test_the_profile_is_set_by_an_admin_and_its_seal_is_checked(api: Api) -> Non
         "/v1/profile", json={**PROFILE, "business_number": "2208162518"}, headers=api.auth("admin")
     )
     assert wrong.status_code == 422 and wrong.json()["path"] == "business_number"
+    emoji = api.client.put("/v1/profile", json={**PROFILE, "contact": "박담당 😀"}, headers=api.auth("admin"))
+    assert emoji.status_code == 422 and emoji.json()["path"] == "contact"  # the PDF could not print it
     saved = api.client.put("/v1/profile", json=PROFILE, headers=api.auth("admin"))
     assert saved.status_code == 200 and saved.json()["seal"] is None
 

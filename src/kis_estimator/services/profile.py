@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from kis_estimator.db.customers import ProfileRepository
 from kis_estimator.db.models import SupplierProfileRow
 from kis_estimator.documents.model import Company
+from kis_estimator.documents.printable import unprintable_problems
 from kis_estimator.services.customers import Invalid, business_number, formatted, text_value
 from kis_estimator.storage import BlobNotFound, BlobStore
 
@@ -71,6 +72,8 @@ def checked_profile(raw: dict[str, Any]) -> dict[str, Any]:
         for name, (limit, label, required) in FIELDS.items()
     }
     fields["business_number"] = business_number(raw.get("business_number"), "business_number")
+    for problem in unprintable_problems(fields):  # the PDF's font must print every field (no emoji)
+        raise Invalid(problem.path, f"{problem.message_ko} / {problem.message_en}", problem.hint)
     return fields
 
 
