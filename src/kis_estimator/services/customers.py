@@ -142,7 +142,7 @@ def text_value(value: Any, path: str, limit: int, label: str, *, required: bool 
             f"{label}은(는) {limit}자까지입니다 / {path} is at most {limit} characters",
             "줄여서 다시 보내 주세요 / Shorten it and send again.",
         )
-    if any(ord(c) < 32 or ord(c) == 127 or c in _BIDI or 0xD800 <= ord(c) <= 0xDFFF for c in trimmed):
+    if any(ord(c) < 32 or 127 <= ord(c) <= 159 or c in _BIDI or 0xD800 <= ord(c) <= 0xDFFF for c in trimmed):
         raise Invalid(
             path,
             f"{label}에 제어 문자를 쓸 수 없습니다 / {path} cannot hold control characters",

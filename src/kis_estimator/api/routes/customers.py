@@ -32,7 +32,19 @@ profile = APIRouter(prefix="/v1/profile")
 
 
 class CustomerBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "동양기전",
+                    "business_number": "123-45-67891",
+                    "contact": "김과장",
+                    "discount_percent": 5,
+                }
+            ]
+        },
+    )
     name: str = Field(max_length=1000, description="상호 (필수, 유일) / Name (required, unique)")
     business_number: str | None = Field(
         default=None, max_length=40, description="사업자등록번호 (검증 숫자 확인) / Checked business number"
@@ -49,7 +61,7 @@ class CustomerBody(BaseModel):
     validity_days: int | None = Field(default=None, description="견적 유효기간 일수 / Validity in days")
 
 
-class Customer(BaseModel):
+class CustomerRecord(BaseModel):
     id: str
     name: str
     business_number: str | None = Field(examples=["123-45-67891"])
@@ -77,14 +89,14 @@ class CustomerQuote(BaseModel):
     href: str
 
 
-class CustomerDetail(Customer):
+class CustomerRecordDetail(CustomerRecord):
     quotes: list[CustomerQuote] = Field(
         description="상호가 같은 견적, 최신순 (200건까지) / Quotes made out to this name, newest first"
     )
 
 
-class CustomerPage(BaseModel):
-    items: list[Customer]
+class CustomerRecordPage(BaseModel):
+    items: list[CustomerRecord]
     total: int
     page: int
     size: int
@@ -105,7 +117,14 @@ class ImportReport(BaseModel):
 
 
 class ProfileBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "케이아이에스 전기", "business_number": "220-81-62517", "business_type": "제조업"}
+            ]
+        },
+    )
     name: str = Field(max_length=1000, description="상호")
     business_number: str = Field(max_length=40, description="사업자등록번호")
     representative: str = Field(default="", max_length=1000, description="대표")
@@ -123,7 +142,7 @@ class Seal(BaseModel):
     href: str
 
 
-class Profile(BaseModel):
+class SupplierProfile(BaseModel):
     name: str
     business_number: str
     representative: str
@@ -254,7 +273,7 @@ def refusal(exc: CustomerError | ProfileError) -> ApiError:
     "",
     status_code=201,
     summary="거래처 등록 / Create a customer",
-    response_model=Customer,
+    response_model=CustomerRecord,
     responses=CONFLICT,
 )
 def create_customer(request: Request, _: Estimator, body: CustomerBody) -> dict[str, Any]:
@@ -266,7 +285,7 @@ def create_customer(request: Request, _: Estimator, body: CustomerBody) -> dict[
         raise refusal(exc) from None
 
 
-@customers.get("", summary="거래처 찾기 / Search customers", response_model=CustomerPage)
+@customers.get("", summary="거래처 찾기 / Search customers", response_model=CustomerRecordPage)
 def list_customers(
     request: Request,
     _: Viewer,
@@ -325,7 +344,7 @@ def import_customers(
 @customers.get(
     "/{customer_id}",
     summary="거래처와 그 견적 / A customer with its quotes",
-    response_model=CustomerDetail,
+    response_model=CustomerRecordDetail,
     responses=NOT_FOUND,
 )
 def get_customer(request: Request, _: Viewer, customer_id: str) -> dict[str, Any]:
@@ -341,7 +360,7 @@ def get_customer(request: Request, _: Viewer, customer_id: str) -> dict[str, Any
 @customers.put(
     "/{customer_id}",
     summary="거래처 고치기 / Update a customer",
-    response_model=Customer,
+    response_model=CustomerRecord,
     responses={**NOT_FOUND, **CONFLICT},
 )
 def update_customer(request: Request, _: Estimator, customer_id: str, body: CustomerBody) -> dict[str, Any]:
@@ -370,7 +389,10 @@ def delete_customer(request: Request, _: Estimator, customer_id: str) -> Respons
 
 
 @profile.get(
-    "", summary="회사 정보 (공급자) / The supplier profile", response_model=Profile, responses=NOT_FOUND
+    "",
+    summary="회사 정보 (공급자) / The supplier profile",
+    response_model=SupplierProfile,
+    responses=NOT_FOUND,
 )
 def get_profile(request: Request, _: Viewer) -> dict[str, Any]:
     with container_of(request).reads() as session:
@@ -380,7 +402,7 @@ def get_profile(request: Request, _: Viewer) -> dict[str, Any]:
         return _profile(row)
 
 
-@profile.put("", summary="회사 정보 저장 / Save the supplier profile", response_model=Profile)
+@profile.put("", summary="회사 정보 저장 / Save the supplier profile", response_model=SupplierProfile)
 def put_profile(request: Request, principal: Admin, body: ProfileBody) -> dict[str, Any]:
     """The supplier block of every quote created from now on (the workbook's cover sheet and the PDF's
     first page); quotes made before keep the documents they were made with."""
@@ -394,7 +416,7 @@ def put_profile(request: Request, principal: Admin, body: ProfileBody) -> dict[s
 @profile.put(
     "/seal",
     summary="직인 올리기 / Upload the seal image",
-    response_model=Profile,
+    response_model=SupplierProfile,
     responses={
         **NOT_FOUND,
         413: {"model": ErrorEnvelope, "description": "SEAL_MAX_BYTES 초과 / Over SEAL_MAX_BYTES"},
@@ -440,7 +462,9 @@ def get_seal(request: Request, _: Viewer) -> Response:
     return Response(seal, media_type="image/png", headers=headers)
 
 
-@profile.delete("/seal", summary="직인 지우기 / Remove the seal", response_model=Profile, responses=NOT_FOUND)
+@profile.delete(
+    "/seal", summary="직인 지우기 / Remove the seal", response_model=SupplierProfile, responses=NOT_FOUND
+)
 def delete_seal(request: Request, principal: Admin) -> dict[str, Any]:
     try:
         with container_of(request).sessions.begin() as session:
