@@ -245,6 +245,7 @@ def test_a_quote_made_with_a_profile_shows_it_and_its_seal_on_page_one(api: Api,
     api.client.put("/v1/profile", json=PROFILE, headers=api.auth("admin"))
     assert _seal(api, _png()).status_code == 200
     quote = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
+    assert [g["id"] for g in quote["gates"] if g["status"] == "fail"] == []  # the document lints pass
     pdf = api.client.get(f"/v1/estimate/{quote['id']}/documents/pdf", headers=api.auth("viewer"))
     path = tmp_path / "quote.pdf"
     path.write_bytes(pdf.content)
