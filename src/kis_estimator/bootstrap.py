@@ -151,10 +151,17 @@ class Container:
 
     def document_options(self, recalculate: bool = False) -> DocumentOptions:
         from kis_estimator.pipeline import DocumentOptions
+        from kis_estimator.services.profile import supplier
 
         s = self.settings
+        with self.reads() as session:  # the supplier profile (공급자) when an admin set one, else settings
+            profile = supplier(session, self.store)
         return DocumentOptions(
-            company=s.company(), terms=s.terms(), evidence_secret=s.evidence_secret, recalculate=recalculate
+            company=profile.company if profile else s.company(),
+            terms=s.terms(),
+            evidence_secret=s.evidence_secret,
+            recalculate=recalculate,
+            supplier=profile.snapshot if profile else None,
         )
 
 

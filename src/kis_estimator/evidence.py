@@ -6,6 +6,8 @@ Layout of a pack (paths are POSIX, relative to the pack's root):
     validation.json          every gate with its status
     adjustments.json         only for a quote with price adjustments: each one (what, from, to, reason)
                              and who made them (the caller's subject, when the edge knows one)
+    supplier.json            only for a quote made while a supplier profile (공급자) was set: the
+                             profile shown on the documents, the seal by its SHA-256 and storage key
     metrics.json             stage timings (differ run to run)
     drawing/layout.svg|dxf   the front view
     documents/quote.xlsx|pdf the documents as sent
@@ -86,6 +88,12 @@ def adjustment_files(quote: Mapping[str, Any], actor: str | None) -> dict[str, b
         return {}
     made = [{**adjustment, "by": actor} for adjustment in adjustments]
     return {"adjustments.json": json_bytes({"quote_id": quote["id"], "by": actor, "adjustments": made})}
+
+
+def supplier_files(snapshot: Mapping[str, Any] | None) -> dict[str, bytes]:
+    """`supplier.json`, the supplier profile the documents show; nothing without a profile (so the
+    pack of such a quote keeps its bytes)."""
+    return {} if snapshot is None else {"supplier.json": json_bytes(dict(snapshot))}
 
 
 def calculation_hash(stages: Mapping[str, bytes]) -> str:

@@ -43,6 +43,7 @@ from kis_estimator.evidence import (
     json_bytes,
     sha256_hex,
     stage_files,
+    supplier_files,
 )
 
 ProgressListener = Callable[[dict[str, Any]], None]  # {stage, step, of, ms}
@@ -73,6 +74,7 @@ class DocumentOptions:
     evidence_secret: str | None = None
     recalculate: bool = False  # run the LibreOffice recalculation lint (seconds, not milliseconds)
     actor: str | None = None  # who asked for the quote (the API caller's subject), for adjustments.json
+    supplier: dict[str, Any] | None = None  # the supplier profile behind `company`, for supplier.json
 
 
 @dataclass
@@ -205,6 +207,7 @@ def _produce_documents(
             **stages,
             "validation.json": json_bytes({"gates": quote["gates"]}),
             **adjustment_files(quote, options.actor),
+            **supplier_files(options.supplier),
             "metrics.json": json_bytes({"stage_ms": clock.stage_ms}),
             "drawing/layout.svg": rendered["layout.svg"],
             "drawing/layout.dxf": rendered["layout.dxf"],

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
 
     # Quotes one export of the quote list may hold (GET /v1/estimate/export.xlsx; 422 beyond).
     export_max_rows: int = 5_000
+
+    # Customers (POST /v1/customers/import): data rows of one uploaded list (413 beyond); the file
+    # itself is limited by MAX_UPLOAD_BYTES. The seal image (PUT /v1/profile/seal): bytes (413 beyond).
+    customer_import_max_rows: int = 5_000
+    seal_max_bytes: int = 524_288
     idempotency_wait_s: float = 30.0  # how long a duplicate waits for the first request to finish
     # Duplicates that may wait at once, per key and per process; beyond, 409 with Retry-After at once.
     idempotency_max_waiters_per_key: int = 16

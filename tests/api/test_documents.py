@@ -77,7 +77,7 @@ def test_evidence_listing_signs_every_file_and_the_links_serve_the_listed_bytes(
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert [d["kind"] for d in body["documents"]] == ["xlsx", "pdf", "svg", "dxf"]
     xlsx = body["documents"][0]
-    assert xlsx["filename"] == f"견적서_{quote['number']}.xlsx"
+    assert xlsx["filename"] == f"견적서_동양기전_신축공장동력설비_{quote['number']}.xlsx"
     assert xlsx["sha256"] == manifest["files"]["documents/quote.xlsx"]
 
 
@@ -157,7 +157,7 @@ def test_every_document_kind_downloads_with_its_type_and_korean_name(api: Api, q
         assert response.headers["Content-Type"] == media_type
         assert disposition_names(response) == (
             f"{number}-{filename}",
-            percent_encoded(f"{korean}_{number}.{kind}"),
+            percent_encoded(f"{korean}_동양기전_신축공장동력설비_{number}.{kind}"),
         )
         assert response.headers["ETag"] == f'"{sha256(response.content)}"'
         content[kind] = response.content
@@ -226,9 +226,9 @@ def test_export_signs_the_requested_documents(api: Api, quote: dict[str, Any]) -
     assert (pdf["kind"], pdf["mediaType"], pdf["filename"]) == (
         "pdf",
         "application/pdf",
-        f"견적서_{quote['number']}.pdf",
+        f"견적서_동양기전_신축공장동력설비_{quote['number']}.pdf",
     )
-    assert svg["filename"] == f"도면_{quote['number']}.svg"
+    assert svg["filename"] == f"도면_동양기전_신축공장동력설비_{quote['number']}.svg"
     for document in (pdf, svg):
         fetched = api.client.get(local(document["url"]))
         assert fetched.status_code == 200 and sha256(fetched.content) == document["sha256"]
@@ -251,7 +251,7 @@ def test_evidence_zip_holds_the_whole_pack(api: Api, quote: dict[str, Any]) -> N
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"
     assert disposition_names(response) == (
         f"{quote['number']}-evidence.zip",
-        percent_encoded(f"증빙_{quote['number']}.zip"),
+        percent_encoded(f"증빙_동양기전_신축공장동력설비_{quote['number']}.zip"),
     )
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     members = {name: archive.read(name) for name in archive.namelist()}

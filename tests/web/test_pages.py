@@ -23,6 +23,9 @@ PAGE_URLS = [
     "/drafts",
     "/drafts/11111111-2222-3333-4444-555555555555",
     "/templates",
+    "/customers",
+    "/customers/11111111-2222-3333-4444-555555555555",
+    "/profile",
 ]
 LOCAL_ASSET = re.compile(r"""(?:src|href)="(/static/[^"?]+)""")
 MODULE_IMPORT = re.compile(r"""from "\./([\w-]+\.js)";""")

@@ -81,7 +81,7 @@ def test_domain_s8_through_the_form(page_for: Any, live_app: LiveApp, tmp_path: 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="견적서 Excel (.xlsx)").click()
     download = download_info.value
-    assert download.suggested_filename == f"견적서_{quote['number']}.xlsx"
+    assert download.suggested_filename == f"견적서_동양기전_신축공장동력설비_{quote['number']}.xlsx"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     workbook = openpyxl.load_workbook(saved, data_only=True)

@@ -21,6 +21,7 @@ from kis_estimator.api.links import ForwardedHeaders, trusted_networks
 from kis_estimator.api.routes import (
     alternatives,
     catalog,
+    customers,
     documents,
     drafts,
     estimates,
@@ -37,7 +38,7 @@ from kis_estimator.observability import telemetry
 
 log = logging.getLogger("kis_estimator.api.access")
 
-UPLOAD_PATHS = ("/v1/validate", "/v1/catalog/import")
+UPLOAD_PATHS = ("/v1/validate", "/v1/catalog/import", "/v1/customers/import")
 _TRACE_ID_OK = frozenset("0123456789abcdefABCDEF-")
 
 
@@ -172,7 +173,7 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(ForwardedHeaders, trusted=trusted_networks(settings.forwarded_allow_list()))
 
     # quote_list before estimates: export.xlsx before {quote_id}
-    for module in (health, quote_list, estimates, documents, catalog, keys, drafts, templates):
+    for module in (health, quote_list, estimates, documents, catalog, keys, drafts, templates, customers):
         app.include_router(module.router)
     app.include_router(preview.router)
     app.include_router(alternatives.router)

@@ -352,6 +352,62 @@ class PanelTemplateRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class CustomerRow(Base):
+    """A customer (거래처) and its default terms, offered in the form while typing its name."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint(
+            "discount_percent IS NULL OR (discount_percent >= 0 AND discount_percent < 100)",
+            name="discount_percent",
+        ),
+        CheckConstraint(
+            "validity_days IS NULL OR (validity_days >= 1 AND validity_days <= 365)", name="validity_days"
+        ),
+        UniqueConstraint("name", name="uq_customers_name"),
+        UniqueConstraint("business_number", name="uq_customers_business_number"),
+        {"schema": ESTIMATOR},
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))  # 상호: quotes match it by their customer name
+    business_number: Mapped[str | None] = mapped_column(String(10))  # 사업자등록번호, 10 digits
+    representative: Mapped[str] = mapped_column(String(100))
+    contact: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    discount_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    payment_terms: Mapped[str] = mapped_column(String(200))
+    validity_days: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SupplierProfileRow(Base):
+    """The supplier's profile (공급자): one row (id 1); the seal image is a blob in storage."""
+
+    __tablename__ = "supplier_profile"
+    __table_args__ = (CheckConstraint("id = 1", name="single"), {"schema": ESTIMATOR})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    business_number: Mapped[str] = mapped_column(String(10))
+    representative: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300))
+    business_type: Mapped[str] = mapped_column(String(100))  # 업태
+    business_item: Mapped[str] = mapped_column(String(100))  # 종목
+    phone: Mapped[str] = mapped_column(String(40))
+    fax: Mapped[str] = mapped_column(String(40))
+    contact: Mapped[str] = mapped_column(String(100))  # 담당자
+    email: Mapped[str] = mapped_column(String(200))
+    seal_key: Mapped[str | None] = mapped_column(String(200))
+    seal_sha256: Mapped[str | None] = mapped_column(String(64))
+    seal_media_type: Mapped[str | None] = mapped_column(String(20))
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class QuoteCounterRow(Base):
     """The last quote number used on a day; incremented under the row's write lock."""
 

@@ -13,7 +13,8 @@ from kis_estimator.engine.model import Enclosure, Quote, QuotePanel
 
 @dataclass(frozen=True)
 class Company:
-    """The shop's block on the cover (from settings)."""
+    """The shop's block on the cover: from settings, or the supplier's profile (공급자) when an admin
+    set one; the fields after `email` and the seal are shown only when filled in."""
 
     name: str = "KIS 분전반"
     representative: str = ""
@@ -21,6 +22,10 @@ class Company:
     address: str = ""
     phone: str = ""
     email: str = ""
+    business_kind: str = ""  # 업태/종목, "제조업 / 배전반"
+    fax: str = ""
+    contact: str = ""  # 담당자
+    seal: bytes = field(default=b"", repr=False)  # 직인 (PNG or JPEG), drawn on the cover
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,7 @@ def _write_cover_header(sheet: Any, fmt: _Formats, doc: QuoteDocument) -> int:
         ("건명", doc.project),
     )
     company = doc.company
+    extra = (("업태/종목", company.business_kind), ("팩스", company.fax), ("담당자", company.contact))
     company_lines = (
         ("상호", company.name),
         ("대표", company.representative),
@@ -166,6 +167,7 @@ def _write_cover_header(sheet: Any, fmt: _Formats, doc: QuoteDocument) -> int:
         ("주소", company.address),
         ("전화", company.phone),
         ("이메일", company.email),
+        *((label, value) for label, value in extra if value),  # the profile's, when filled in
     )
     for offset, (label, value) in enumerate(fields):
         sheet.write(2 + offset, 0, label, fmt.label)
@@ -173,6 +175,9 @@ def _write_cover_header(sheet: Any, fmt: _Formats, doc: QuoteDocument) -> int:
     for offset, (label, value) in enumerate(company_lines):
         sheet.write(2 + offset, 5, label, fmt.label)
         sheet.write_string(2 + offset, 6, value, fmt.text)
+    if company.seal:  # the seal (직인) beside the supplier block
+        sheet.insert_image(2, 7, "seal", {"image_data": io.BytesIO(company.seal), "x_scale": 0.33, "y_scale": 0.33,
+                                          "object_position": 3})  # fmt: skip
     return 2 + max(len(fields), len(company_lines)) + 1
 
 

@@ -30,6 +30,8 @@ class StoredQuote:
 
     id: str
     number: str
+    customer: str
+    project: str | None
     evidence_sha256: str | None
     signature: str | None
     document: dict[str, Any]
@@ -45,6 +47,8 @@ def _load(container: Container, quote_id: str) -> StoredQuote | None:
         return StoredQuote(
             id=row.id,
             number=row.number,
+            customer=row.customer_name,
+            project=row.project,
             evidence_sha256=row.evidence_sha256,
             signature=row.signature,
             document=row.document,

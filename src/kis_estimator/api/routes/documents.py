@@ -37,7 +37,7 @@ DocumentKind = Literal["xlsx", "pdf", "svg", "dxf", "json"]  # json: the quote i
 STORED_KINDS: tuple[StoredKind, ...] = get_args(StoredKind)
 assert set(STORED_KINDS) == set(RENDERERS)
 
-# The Korean download name of each kind: `{stem}_{quote number}.{extension}`.
+# The Korean download name of each kind: `{stem}_{customer}_{project}_{quote number}.{extension}`.
 _KOREAN_STEMS = {
     "xlsx": "견적서",
     "pdf": "견적서",
@@ -47,6 +47,9 @@ _KOREAN_STEMS = {
     "zip": "증빙",
 }
 _UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9._-]")
+# Out of a download name: whitespace, dots, path and Windows-reserved characters, controls, bidi marks.
+_UNSAFE_NAME = re.compile(r'[\s./\\:*?"<>|\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+_NAME_PART_MAX = 40
 _EPOCH_1980 = (1980, 1, 1, 0, 0, 0)  # the earliest zip timestamp: the same pack gives the same zip
 _JSON = "application/json"
 _ZIP = "application/zip"
@@ -141,8 +144,17 @@ def _signed(request: Request, container: Container, key: str) -> tuple[str, str]
     return url, _expiry(url, ttl_s, signed_at)
 
 
-def _korean_name(kind: str, number: str, extension: str) -> str:
-    return f"{_KOREAN_STEMS[kind]}_{number}.{extension}"
+def _name_part(text: str | None) -> str:
+    """A customer or project name as a file name holds it: no spaces, dots, path or reserved
+    characters, at most 40 characters."""
+    return _UNSAFE_NAME.sub("", text or "")[:_NAME_PART_MAX]
+
+
+def _korean_name(kind: str, stored: StoredQuote, extension: str) -> str:
+    """`{stem}_{customer}_{project}_{number}.{extension}`, the empty parts left out:
+    견적서_동양기전_신축공장_EST-20261203-0001.pdf."""
+    parts = (_KOREAN_STEMS[kind], _name_part(stored.customer), _name_part(stored.project), stored.number)
+    return "_".join(part for part in parts if part) + f".{extension}"
 
 
 def _signed_document(
@@ -152,7 +164,7 @@ def _signed_document(
     extension = PurePosixPath(blob.filename).suffix.lstrip(".")
     return SignedDocument(
         kind=cast(StoredKind, blob.name),
-        filename=_korean_name(blob.name, stored.number, extension),
+        filename=_korean_name(blob.name, stored, extension),
         mediaType=blob.media_type,
         sha256=blob.sha256,
         size=blob.size,
@@ -279,7 +291,7 @@ def download_document(
     if _etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     extension = PurePosixPath(filename).suffix.lstrip(".")
-    disposition = _attachment(f"{stored.number}-{filename}", _korean_name(kind, stored.number, extension))
+    disposition = _attachment(f"{stored.number}-{filename}", _korean_name(kind, stored, extension))
     headers |= {"Content-Disposition": disposition, **_SAFE_SERVING}
     return Response(data, media_type=media_type, headers=headers)
 
@@ -302,7 +314,7 @@ def evidence_zip(request: Request, _: Viewer, quote_id: str) -> Response:
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
             archive.writestr(member, read_blob(container.store, blob, ""))
-    disposition = _attachment(f"{stored.number}-evidence.zip", _korean_name("zip", stored.number, "zip"))
+    disposition = _attachment(f"{stored.number}-evidence.zip", _korean_name("zip", stored, "zip"))
     headers = {"Content-Disposition": disposition, "Cache-Control": _DOCUMENT_CACHE}
     return Response(buffer.getvalue(), media_type=_ZIP, headers=headers)
 

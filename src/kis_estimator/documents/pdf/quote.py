@@ -7,6 +7,7 @@ Korean font comes from `font`, the tables from `tables`.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 
@@ -34,6 +35,7 @@ __all__ = ["render_pdf"]
 KST = timezone(timedelta(hours=9))
 FOOTER_HEIGHT = 14.0
 TOTAL_FILL = (246, 247, 249)
+SEAL_SIZE = 18.0  # mm, the seal's square on the cover
 
 
 def render_pdf(doc: QuoteDocument, *, font: KoreanFont = SHARED_FONT) -> bytes:
@@ -56,6 +58,7 @@ def _document_texts(doc: QuoteDocument) -> Iterable[str]:
     yield from (doc.number, doc.date_text, doc.customer, doc.contact, doc.project, doc.amount_in_words)
     yield from (company.name, company.representative, company.business_number, company.address)
     yield from (company.phone, company.email, doc.evidence_hash, *doc.notes)
+    yield from (company.business_kind, company.fax, company.contact)
     for panel in doc.panels:
         yield from (panel.name, panel.size_text, panel.enclosure_text)
         for line in panel.lines:
@@ -200,7 +203,10 @@ def _draw_supplier(pdf: FPDF, doc: QuoteDocument, top: float) -> float:
         ("대표자", company.representative),
         ("사업자번호", company.business_number),
         ("주소", company.address),
+        ("업태/종목", company.business_kind),
         ("전화", company.phone),
+        ("팩스", company.fax),
+        ("담당자", company.contact),
         ("이메일", company.email),
     )
     left, width = MARGIN + 96, TEXT_WIDTH - 96
@@ -216,6 +222,10 @@ def _draw_supplier(pdf: FPDF, doc: QuoteDocument, top: float) -> float:
     )
     bottom += 1.5
     pdf.rect(left, top, width, bottom - top)
+    if company.seal:  # the seal (직인) over the block's top right corner, as stamped on paper
+        pdf.image(
+            io.BytesIO(company.seal), x=left + width - SEAL_SIZE - 2, y=top + 1, w=SEAL_SIZE, h=SEAL_SIZE
+        )
     return bottom
 
 

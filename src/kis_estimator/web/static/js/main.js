@@ -3,6 +3,8 @@
 import { ApiError, onUnauthorized, session } from "./api.js";
 import { clear, h } from "./dom.js";
 import * as catalog from "./catalog.js";
+import * as customers from "./customers.js";
+import * as profile from "./profile.js";
 import * as drafts from "./drafts.js";
 import * as login from "./login.js";
 import * as quotePage from "./quote-page.js";
@@ -21,6 +23,9 @@ const ROUTES = [
   [/^\/drafts$/, "drafts", (main, view) => drafts.render(main, view)],
   [/^\/drafts\/([^/]+)$/, "drafts", (main, view, id) => quotePage.render(main, view, null, decodeURIComponent(id))],
   [/^\/templates$/, "drafts", (main, view) => templates.render(main, view)],
+  [/^\/customers$/, "customers", (main, view) => customers.renderList(main, view)],
+  [/^\/customers\/([^/]+)$/, "customers", (main, view, id) => customers.renderOne(main, view, decodeURIComponent(id))],
+  [/^\/profile$/, "profile", (main, view) => profile.render(main, view)],
 ];
 
 const ROLE_NAMES = { admin: "관리자", estimator: "견적 담당", viewer: "조회 전용" };
@@ -32,6 +37,7 @@ function chrome(section) {
   document.getElementById("session-role").textContent = ROLE_NAMES[session.role] || "사용자 키";
   document.querySelector('[data-nav="new"]').parentElement.hidden = session.role === "viewer";
   document.querySelector('[data-nav="drafts"]').parentElement.hidden = session.role === "viewer";
+  document.querySelector('[data-nav="profile"]').parentElement.hidden = session.role !== "admin";
   document.querySelectorAll("[data-nav]").forEach((link) => {
     if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

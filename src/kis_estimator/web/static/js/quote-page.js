@@ -12,6 +12,7 @@ import { progressPanel } from "./progress.js";
 import { quickSection } from "./quick.js";
 import { navigate, onLeave, renameAddress } from "./router.js";
 import { suggestNames } from "./suggest.js";
+import { pickCustomers, startFromCustomer } from "./customers.js";
 import { templateControls } from "./templates.js";
 
 export async function render(main, view, reviseId, draftId = null) {
@@ -41,6 +42,8 @@ export async function render(main, view, reviseId, draftId = null) {
   const draft = previous ? keepDraft(form, view, previous, preview) : keepOnServer(form, view, opened, draftId);
   if (!previous) form.querySelector("[data-path='customer.name']").dataset.autofocus = ""; // typing starts here
   suggestNames(form);
+  pickCustomers(form);
+  if (!previous) startFromCustomer(form);
   const templates = templateControls(form);
   form.querySelector(".form-actions").prepend(templates);
   addPanel.addEventListener("click", () => {

@@ -19,7 +19,10 @@ export function suggestNames(form) {
     list.asked = text;
     try {
       const answer = await request(`/v1/suggestions?${new URLSearchParams({ field: list.field, q: text, limit: "10" })}`);
-      if (list.asked === text) list.el.replaceChildren(...answer.items.map((value) => h("option", { value })));
+      // A customer's field offers the registered customers (거래처) first, then recent names.
+      const known = list.field === "customer" ? (await request(`/v1/customers?${new URLSearchParams({ q: text, size: "10" })}`)).items.map((c) => c.name) : [];
+      const names = [...new Set([...known, ...answer.items])];
+      if (list.asked === text) list.el.replaceChildren(...names.map((value) => h("option", { value })));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error; // suggestions are a convenience: say nothing
     }
