@@ -37,6 +37,15 @@ def test_at_768_px_the_totals_stay_in_view_while_typing(page_for: Any) -> None:
     box, field = bar.bounding_box(), quantity.bounding_box()
     assert box is not None and field is not None and field["y"] + field["height"] <= box["y"]
 
+    # A field reached by Tab while it lies under the bar is scrolled above the bar.
+    poles = page.get_by_label(f"{BRANCH} 3 극수", exact=True)
+    poles.evaluate("el => window.scrollBy(0, el.getBoundingClientRect().top - innerHeight + 30)")
+    page.get_by_label(f"{BRANCH} 3 종류", exact=True).focus()
+    page.keyboard.press("Tab")
+    expect(poles).to_be_focused()
+    field = poles.bounding_box()
+    assert field is not None and field["y"] + field["height"] <= box["y"], (field, box)
+
     quantity.fill("13")
     quantity.press("Tab")
     expect(page.get_by_test_id("bar-total")).not_to_have_text("합계 1,831,170원")
