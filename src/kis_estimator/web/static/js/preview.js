@@ -32,7 +32,7 @@ function panelBlock(panel, many) {
       "dl",
       { class: "preview-facts" },
       h("dt", {}, "외함"),
-      h("dd", { "data-testid": "preview-enclosure" }, `${box.model} (${size(box.size_mm)} mm)`, h("span", { class: `badge ${box.stock ? "badge-stock" : "badge-custom"}` }, box.stock ? "기성함" : "주문제작")),
+      h("dd", { "data-testid": "preview-enclosure" }, `${box.model} `, h("span", { class: "preview-size" }, `(${size(box.size_mm)} mm)`), h("span", { class: `badge ${box.stock ? "badge-stock" : "badge-custom"}` }, box.stock ? "기성함" : "주문제작")),
       h("dt", {}, "주 차단기"),
       h("dd", {}, `${panel.main.model} ${panel.main.poles}P ${panel.main.trip_at}AT`),
       h("dt", {}, "상별 전류"),
