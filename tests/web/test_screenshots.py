@@ -1,4 +1,4 @@
-"""The screens of issue 16 at 1280 and 768 px, for a person to look at (out/screenshots/, git-ignored):
+"""The screens of issue 16 at 1280 and 768 px, for a person to look at (out/screenshots/s-*, git-ignored):
 the form with its live preview (the §8 panel), the grid with a per-cell finding after a bad paste, the
 빠른 입력 box with an unknown word, the 작성 중 list and the quote list with several quotes. Each screen
 is checked for what makes it hard to read at both widths: a sideways scroll."""
@@ -12,20 +12,27 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.factories import DOMAIN_S8
-from tests.web.conftest import EXAMPLE, WIDTHS, LiveApp, screenshot
+from tests.web.conftest import EXAMPLE, SCREENSHOTS, WIDTHS, LiveApp
 from tests.web.forms import fill_quote_form
 
 BRANCH = "분전반 1 분기"
 
 
 def _shoot(page: Any, name: str) -> None:
-    """The screenshots of the screen, and no sideways scroll at either width."""
-    screenshot(page, name)
+    """Full-page screenshots at each width (out/screenshots/NAME-WIDTH.png), and no sideways scroll.
+    Like conftest's screenshot(), but scrolled to the page's end first: a full-page picture draws what
+    is fixed to the screen (the totals bar below 1100 px) where the screen is, so at the end it stays at
+    the foot of the picture instead of over the middle of the form."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size
+    expect(page.locator(".toast.shown")).to_have_count(0, timeout=8_000)  # a passing note, not the screen
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
+        page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+        page.wait_for_timeout(150)  # let the layout settle after the resize
         wide = page.evaluate("() => document.documentElement.scrollWidth")
         assert wide <= width, f"{name} at {width} px scrolls sideways ({wide} px wide)"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size(original)
 
 
