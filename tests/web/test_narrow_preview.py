@@ -5,6 +5,7 @@ whole preview over the form; from 1100 px the preview is beside the form and the
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -22,6 +23,7 @@ def test_at_768_px_the_totals_stay_in_view_while_typing(page_for: Any) -> None:
     bar = page.get_by_test_id("preview-bar")
     expect(bar).to_be_in_viewport()
     expect(bar).to_contain_text("입력하면 계산합니다")
+    expect(page.get_by_test_id("bar-note")).to_have_text(re.compile(r"^입력할 곳 \d+$"))  # the empty form
     fill_quote_form(page, copy.deepcopy(DOMAIN_S8))
     quantity = page.get_by_label(f"{BRANCH} 3 수량", exact=True)
     quantity.press("Tab")
@@ -30,6 +32,7 @@ def test_at_768_px_the_totals_stay_in_view_while_typing(page_for: Any) -> None:
     expect(page.get_by_test_id("preview-total")).not_to_be_in_viewport()
     expect(page.get_by_test_id("bar-total")).to_have_text("합계 1,831,170원")
     expect(page.get_by_test_id("bar-enclosure")).to_have_text("외함 700×1200×200 mm")
+    expect(page.get_by_test_id("bar-note")).to_have_text("")
     quantity.focus()
     expect(bar).to_be_in_viewport()
     expect(quantity).to_be_in_viewport()
@@ -45,6 +48,17 @@ def test_at_768_px_the_totals_stay_in_view_while_typing(page_for: Any) -> None:
     expect(poles).to_be_focused()
     field = poles.bounding_box()
     assert field is not None and field["y"] + field["height"] <= box["y"], (field, box)
+
+    # A wrong value dims the numbers and says how many places to look at.
+    main_poles = page.get_by_label("극수", exact=True)
+    main_poles.fill("5")
+    main_poles.press("Tab")
+    expect(bar).to_have_class(re.compile("stale"))
+    expect(page.get_by_test_id("bar-note")).to_have_text("입력할 곳 1")
+    main_poles.fill("4")
+    main_poles.press("Tab")
+    expect(page.get_by_test_id("bar-note")).to_have_text("")
+    expect(bar).not_to_have_class(re.compile("stale"))
 
     quantity.fill("13")
     quantity.press("Tab")

@@ -96,15 +96,22 @@ function totalsBar() {
   const total = h("strong", { class: "bar-total", "data-testid": "bar-total" }, "합계 —");
   const enclosure = h("span", { class: "bar-enclosure", "data-testid": "bar-enclosure" }, "입력하면 계산합니다");
   const toggle = h("button", { type: "button", class: "button-quiet", "aria-expanded": "false", "aria-controls": "preview" }, "미리보기");
-  const el = h("div", { class: "preview-bar", "data-testid": "preview-bar" }, h("span", { class: "bar-figures" }, total, enclosure), toggle);
+  const note = h("span", { class: "bar-note", "data-testid": "bar-note" });
+  const el = h("div", { class: "preview-bar", "data-testid": "preview-bar" }, h("span", { class: "bar-figures" }, total, enclosure), note, toggle);
   function show(answer) {
     total.textContent = `합계 ${won(answer.totals.total)}`;
     const [first] = answer.panels;
     const sets = answer.panels.length;
     enclosure.textContent = sets > 1 ? `외함 ${first.enclosure.model} 외 ${sets - 1}면` : `외함 ${size(first.enclosure.size_mm)} mm`;
     el.classList.remove("stale");
+    note.textContent = "";
   }
-  return { el, toggle, show };
+  /** The numbers shown are from an earlier input: `count` places to fill or correct first. */
+  function stale(count) {
+    el.classList.add("stale");
+    note.textContent = count ? `입력할 곳 ${count}` : "";
+  }
+  return { el, toggle, show, stale };
 }
 
 /** The preview panel of `form`; `refresh()` asks for a preview at once (e.g. after the form was refilled). */
@@ -214,12 +221,13 @@ export function livePreview(form) {
       if (seq < shown) return;
       shown = seq;
       numbers.classList.add("stale");
-      bar.el.classList.add("stale");
       if (error.status === 422 || error.status === 400) {
         showProblems(error.problems, screenPath);
+        bar.stale(error.problems.length);
         state.textContent = numbers.childElementCount ? "입력을 마치면 다시 계산합니다 (아래 숫자는 이전 입력 기준)." : "입력을 마치면 계산합니다.";
       } else {
         state.textContent = `미리보기를 할 수 없습니다: ${sayText(error.message)}`;
+        bar.stale(0);
       }
     } finally {
       if (seq === sent) el.removeAttribute("aria-busy");
