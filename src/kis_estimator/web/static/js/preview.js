@@ -102,7 +102,7 @@ function totalsBar() {
     total.textContent = `합계 ${won(answer.totals.total)}`;
     const [first] = answer.panels;
     const sets = answer.panels.length;
-    enclosure.textContent = sets > 1 ? `외함 ${first.enclosure.model} 외 ${sets - 1}면` : `외함 ${size(first.enclosure.size_mm)} mm`;
+    enclosure.textContent = sets > 1 ? `외함 ${first.enclosure.model} 외 분전반 ${sets - 1}개` : `외함 ${size(first.enclosure.size_mm)} mm`;
     el.classList.remove("stale");
     note.textContent = "";
   }
