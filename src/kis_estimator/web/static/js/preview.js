@@ -32,7 +32,7 @@ function panelBlock(panel, many) {
       "dl",
       { class: "preview-facts" },
       h("dt", {}, "외함"),
-      h("dd", { "data-testid": "preview-enclosure" }, `${box.model} (${size(box.size_mm)} mm)`, h("span", { class: `badge ${box.stock ? "badge-stock" : "badge-custom"}` }, box.stock ? "기성함" : "주문제작")),
+      h("dd", { "data-testid": "preview-enclosure" }, `${box.model} `, h("span", { class: "preview-size" }, `(${size(box.size_mm)} mm)`), h("span", { class: `badge ${box.stock ? "badge-stock" : "badge-custom"}` }, box.stock ? "기성함" : "주문제작")),
       h("dt", {}, "주 차단기"),
       h("dd", {}, `${panel.main.model} ${panel.main.poles}P ${panel.main.trip_at}AT`),
       h("dt", {}, "상별 전류"),
@@ -87,6 +87,33 @@ function showPrices(form, panels, screenPath) {
   }
 }
 
+/**
+ * Below 1100 px the preview sits under the long form, out of view while typing: a compact bar fixed at
+ * the foot of the screen keeps 합계 and the enclosure in sight, and its button opens the whole preview
+ * over the form (app.css hides the bar from 1100 px, where the preview is beside the form).
+ */
+function totalsBar() {
+  const total = h("strong", { class: "bar-total", "data-testid": "bar-total" }, "합계 —");
+  const enclosure = h("span", { class: "bar-enclosure", "data-testid": "bar-enclosure" }, "입력하면 계산합니다");
+  const toggle = h("button", { type: "button", class: "button-quiet", "aria-expanded": "false", "aria-controls": "preview" }, "미리보기");
+  const note = h("span", { class: "bar-note", "data-testid": "bar-note" });
+  const el = h("div", { class: "preview-bar", "data-testid": "preview-bar" }, h("span", { class: "bar-figures" }, total, enclosure), note, toggle);
+  function show(answer) {
+    total.textContent = `합계 ${won(answer.totals.total)}`;
+    const [first] = answer.panels;
+    const sets = answer.panels.length;
+    enclosure.textContent = sets > 1 ? `외함 ${first.enclosure.model} 외 분전반 ${sets - 1}개` : `외함 ${size(first.enclosure.size_mm)} mm`;
+    el.classList.remove("stale");
+    note.textContent = "";
+  }
+  /** The numbers shown are from an earlier input: `count` places to fill or correct first. */
+  function stale(count) {
+    el.classList.add("stale");
+    note.textContent = count ? `입력할 곳 ${count}` : "";
+  }
+  return { el, toggle, show, stale };
+}
+
 /** The preview panel of `form`; `refresh()` asks for a preview at once (e.g. after the form was refilled). */
 export function livePreview(form) {
   const title = h("h2", { id: "preview-title" }, "미리보기");
@@ -94,7 +121,14 @@ export function livePreview(form) {
   const numbers = h("div", { class: "preview-numbers" });
   const problems = h("div", { class: "preview-problems" });
   const alternatives = previewAlternatives(form);
-  const el = h("aside", { class: "preview card", "aria-labelledby": "preview-title", "data-testid": "preview" }, title, state, numbers, problems, alternatives.el);
+  const bar = totalsBar();
+  const el = h("aside", { id: "preview", class: "preview card", "aria-labelledby": "preview-title", "data-testid": "preview" }, title, state, numbers, problems, alternatives.el, bar.el);
+  bar.toggle.addEventListener("click", () => {
+    const open = !el.classList.contains("open");
+    el.classList.toggle("open", open);
+    bar.toggle.setAttribute("aria-expanded", String(open));
+    bar.toggle.textContent = open ? "접기" : "미리보기";
+  });
   let timer = null;
   let controller = null;
   let sent = 0;
@@ -160,6 +194,7 @@ export function livePreview(form) {
     const many = answer.panels.length > 1;
     clear(numbers, answer.panels.map((panel) => panelBlock(panel, many)), totalsBlock(answer.totals));
     numbers.classList.remove("stale");
+    bar.show(answer);
   }
 
   async function send() {
@@ -188,9 +223,11 @@ export function livePreview(form) {
       numbers.classList.add("stale");
       if (error.status === 422 || error.status === 400) {
         showProblems(error.problems, screenPath);
+        bar.stale(error.problems.length);
         state.textContent = numbers.childElementCount ? "입력을 마치면 다시 계산합니다 (아래 숫자는 이전 입력 기준)." : "입력을 마치면 계산합니다.";
       } else {
         state.textContent = `미리보기를 할 수 없습니다: ${sayText(error.message)}`;
+        bar.stale(0);
       }
     } finally {
       if (seq === sent) el.removeAttribute("aria-busy");
