@@ -30,12 +30,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_requests import DOMAIN_S8  # noqa: E402 - benchmarks/ is the script's own folder
+from tests.api.conftest import make_api, make_settings  # noqa: E402 - the test's app factory, on purpose
+
 import kis_estimator.documents as documents  # noqa: E402
 import kis_estimator.pipeline as pipeline  # noqa: E402
 import kis_estimator.services.saving as saving  # noqa: E402
-from bench_requests import DOMAIN_S8  # noqa: E402 - benchmarks/ is the script's own folder
 from kis_estimator.services.creating import run_create  # noqa: E402
-from tests.api.conftest import make_api, make_settings  # noqa: E402 - the test's app factory, on purpose
 
 STAGES = (
     "engine",
@@ -85,7 +86,9 @@ def instrument() -> None:
     saving._write_blobs = timed("storage", saving._write_blobs)
 
 
-def measure(create: Callable[[], object], runs: int) -> tuple[list[float], list[float], dict[str, list[float]]]:
+def measure(
+    create: Callable[[], object], runs: int
+) -> tuple[list[float], list[float], dict[str, list[float]]]:
     """CPU ms and wall ms of each create, and each stage's CPU ms per create."""
     cpu, wall, stages = [], [], {name: [] for name in STAGES}
     for _ in range(runs):
