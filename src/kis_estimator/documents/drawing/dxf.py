@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-import pickle
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from kis_estimator.documents.drawing.shapes import Line, Rect, Shape, Sheet, Text, line_offsets
@@ -71,8 +69,19 @@ def _fixed_dxf_metadata() -> Iterator[None]:
 
 def _dxf_bytes(sheet: Sheet) -> bytes:
     """The sheet as an R2013 DXF in mm; y is flipped so the drawing stands upright in CAD."""
+    # Imported here: only the DXF export needs ezdxf, the SVG path works without it.
+    from ezdxf import units
+    from ezdxf.filemanagement import new
+
     with _fixed_dxf_metadata():
-        doc = pickle.loads(_template())
+        doc = new("R2013", setup=["linetypes"])
+        doc.units = units.MM  # $INSUNITS = 4
+        doc.header["$MEASUREMENT"] = 1
+        doc.styles.add("HANGUL", font=DXF_FONT)
+        for name, (aci, rgb, linetype) in DXF_LAYERS.items():
+            layer = doc.layers.add(name, color=aci, linetype=linetype)
+            if rgb is not None:
+                layer.rgb = rgb
         msp = doc.modelspace()
         _frame_view(doc, msp, sheet)
         for shape in sheet.shapes:
@@ -85,25 +94,6 @@ def _dxf_bytes(sheet: Sheet) -> bytes:
         stream = io.StringIO()
         doc.write(stream)
     return stream.getvalue().encode(doc.output_encoding)
-
-
-@cache
-def _template() -> bytes:
-    """The empty drawing every sheet starts from (units, text style, layers), pickled: unpickling a
-    copy costs about a third of building it with ezdxf, and gives the same entities and handles."""
-    # Imported here: only the DXF export needs ezdxf, the SVG path works without it.
-    from ezdxf import units
-    from ezdxf.filemanagement import new
-
-    doc = new("R2013", setup=["linetypes"])
-    doc.units = units.MM  # $INSUNITS = 4
-    doc.header["$MEASUREMENT"] = 1
-    doc.styles.add("HANGUL", font=DXF_FONT)
-    for name, (aci, rgb, linetype) in DXF_LAYERS.items():
-        layer = doc.layers.add(name, color=aci, linetype=linetype)
-        if rgb is not None:
-            layer.rgb = rgb
-    return pickle.dumps(doc)
 
 
 def _frame_view(doc: Any, msp: Any, sheet: Sheet) -> None:
