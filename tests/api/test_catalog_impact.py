@@ -72,7 +72,7 @@ def test_an_import_changing_three_prices_lists_exactly_the_affected_quotes_and_r
     # Open: whole (sent), small, untouched, latest; closed and superseded are not.
     assert (found["openQuotes"], found["checked"], found["unpriced"]) == (4, 4, [])
     changed = {q["quoteId"]: q for q in found["changed"]}
-    assert set(changed) == {whole["id"], small["id"], latest["id"]}
+    assert set(changed) == {whole["id"], small["id"], latest["id"]} and untouched["id"] not in changed
     moved = {"ABN-204": 1, "EBN-104": 2, "32GRHS": 12}
     for quote in (whole, latest):
         lines = {line["model"]: line for line in changed[quote["id"]]["lines"]}
