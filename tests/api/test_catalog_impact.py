@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kis_estimator.pricebooks import render_price_book
-from tests.api.conftest import Api
+from tests.api.conftest import Api, make_api, make_settings
 from tests.api.test_catalog import envelope, shipped_rows, upload
 from tests.factories import DOMAIN_S8, make_request
 
 # Three prices the new book changes (the shipped catalog's in the comments).
 NEW_PRICES = {"ABN-204": 160000, "EBN-104": 110000, "32GRHS": 11000}  # 154000, 104170, 10300
 OLD_PRICES = {"ABN-204": 154000, "EBN-104": 104170, "32GRHS": 10300}
+
+
+@pytest.fixture
+def any_api(db_url: str, tmp_path: Path) -> Iterator[Api]:
+    made = make_api(make_settings(tmp_path, database_url=db_url, rate_limit_per_minute=0))
+    with made.client:
+        yield made
+    made.container.engine.dispose()
 
 
 def new_book(api: Api) -> bytes:
@@ -49,8 +62,9 @@ def sangdo() -> dict[str, Any]:
 
 
 def test_an_import_changing_three_prices_lists_exactly_the_affected_quotes_and_requotes_them(
-    api: Api,
+    any_api: Api,
 ) -> None:
+    api = any_api
     whole = create(api, DOMAIN_S8)  # ABN-204, EBN-104 ×2, 32GRHS ×12
     set_status(api, whole, "sent")
     small = create(api, make_request(branches=[{"type": "ELCB", "poles": 2, "trip_at": 20, "qty": 3}]))
@@ -172,3 +186,14 @@ def test_impact_bounds_roles_and_hostile_input(api: Api) -> None:
     ):
         anonymous = api.client.request(method, path)
         assert anonymous.status_code == 401 and envelope(anonymous)["code"] == "AUTH_REQUIRED"
+
+
+def test_parallel_requotes_of_one_quote_make_one_revision(any_api: Api) -> None:
+    quote = create(any_api, DOMAIN_S8)
+    book_id = upload(any_api, new_book(any_api), activate="true").json()["id"]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: requote(any_api, book_id, [quote["id"]]), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4
+    results = [a.json()["results"][0] for a in answers]
+    assert sorted(r["outcome"] for r in results) == ["revised", "skipped", "skipped", "skipped"]
+    assert len({r["revision"]["id"] for r in results}) == 1
