@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     storage_budget_bytes_per_caller: int = 1_073_741_824
     # Data rows of a whole price book, all three kinds (413 beyond); each sheet also stops at 20,000.
     price_book_max_rows: int = 20_000
+    # Open quotes one impact page re-prices, and quotes one re-quote call revises (422 beyond).
+    reprice_max_quotes: int = 200
     # Drafts (POST/PUT /v1/drafts): the largest draft request (canonical JSON bytes, 413 beyond), and
     # drafts and panel templates one caller may keep (409 beyond).
     draft_max_bytes: int = 524_288

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from kis_estimator.catalog_io import load_catalog
 from kis_estimator.pricebooks import catalog_rows, render_price_book
+from tests.factories import DOMAIN_S8
 from tests.web.conftest import LiveApp, running_app, screenshot
 from tests.web.forms import unlabelled_controls
 
@@ -109,3 +110,34 @@ def test_import_a_price_book(page_for: Any, private_app: LiveApp) -> None:
     search.press("Enter")
     expect(results.locator("tbody tr").first).to_contain_text("ABN-204")
     expect(results.locator("tbody tr").first).to_contain_text("160,000원")
+
+
+def test_the_impact_banner_after_an_import_and_requote(page_for: Any, private_app: LiveApp) -> None:
+    with private_app.api("estimator") as api:
+        changed = api.post("/v1/estimate", json=DOMAIN_S8).json()
+        untouched = api.post("/v1/estimate", json={**DOMAIN_S8, "brand": "SANGDO"}).json()
+    page = page_for("admin", private_app)
+    page.goto("/catalog")
+    page.get_by_label("가격표 파일").set_input_files(
+        {"name": "new.zip", "mimeType": "application/zip", "buffer": _price_book({"ABN-204": 160_000})}
+    )
+    page.get_by_role("button", name="가져오기").click()
+    banner = page.get_by_test_id("impact-banner")
+    expect(banner.get_by_role("heading")).to_have_text("새 단가표: 열린 견적 2건 중 1건 금액 변동")
+    rows = banner.locator("table.impact-table tbody tr")
+    expect(rows).to_have_count(1)
+    old, new = changed["totals"]["total"], changed["totals"]["total"] + 6600  # 6,000 + VAT
+    expect(rows.first).to_contain_text(changed["number"])
+    expect(rows.first).to_contain_text(f"{old:,}원")
+    expect(rows.first).to_contain_text(f"{new:,}원")
+    expect(rows.first).to_contain_text("+6,600원")
+    assert untouched["number"] not in banner.inner_text()
+    requote = banner.get_by_role("button", name="선택한 견적 재견적")
+    expect(requote).to_be_disabled()  # only after activation
+    screenshot(page, "catalog-impact")
+    banner.get_by_role("button", name="이 단가표 활성화").click()
+    expect(requote).to_be_enabled()
+    requote.click()
+    expect(banner.get_by_test_id("requote-ok")).to_have_text("1건을 새 단가로 재견적했습니다.")
+    expect(rows.first.locator("td.outcome")).to_contain_text("재견적됨 EST-")
+    expect(rows.first.locator("td.outcome")).to_contain_text(f"{new:,}원")

@@ -21,6 +21,7 @@ from kis_estimator.api.links import ForwardedHeaders, trusted_networks
 from kis_estimator.api.routes import (
     alternatives,
     catalog,
+    catalog_impact,
     customers,
     documents,
     drafts,
@@ -179,6 +180,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(alternatives.router)
     app.include_router(keys.me_router)
     app.include_router(quick_entry.router)
+    app.include_router(catalog_impact.router)
     docs_page.mount(app)
     from kis_estimator import web  # the UI depends on the API, never the other way round
 

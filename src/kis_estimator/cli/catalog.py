@@ -9,10 +9,12 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
+from kis_estimator.cli.catalog_impact import catalog_impact
 from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, database_container, fail
 from kis_estimator.envelope import error_envelope
 
-app = typer.Typer(help="Price books: import, validate, activate, export, list.", no_args_is_help=True)
+app = typer.Typer(help="Price books: import, validate, activate, export, list, impact.", no_args_is_help=True)
+app.command("impact")(catalog_impact)
 
 
 # The export formats: Typer validates a Literal (exit 2 with a message on any other value). It repeats

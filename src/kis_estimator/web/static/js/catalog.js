@@ -3,6 +3,7 @@
 
 import { ApiError, request, session } from "./api.js";
 import { LABELS, clear, field, filePicker, h, label, num, options, toast, won } from "./dom.js";
+import { impactBanner } from "./impact.js";
 
 const ALL = [["", "전체"]];
 const KINDS = {
@@ -251,6 +252,7 @@ function importForm(refresh) {
       clear(result, h("p", { class: "inline-ok", "data-testid": "import-ok" }, `가격표 #${book.id} ‘${book.label}’ 저장됨 (${BOOK_STATE[book.state] || book.state}; ${counts}).`));
       toast(`가격표 #${book.id}을(를) 저장했습니다.`);
       await refresh();
+      result.append(await impactBanner(book, refresh)); // which open quotes the new prices change
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       const problems = error.problems;
