@@ -27,6 +27,7 @@ from kis_estimator.api.routes import (
     health,
     keys,
     preview,
+    proposal,
     quote_list,
     templates,
 )
@@ -176,6 +177,7 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(module.router)
     app.include_router(preview.router)
     app.include_router(alternatives.router)
+    app.include_router(proposal.router)
     app.include_router(keys.me_router)
     app.include_router(quick_entry.router)
     docs_page.mount(app)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from kis_estimator._version import __version__
 from kis_estimator.documents.model import build_document
 from kis_estimator.documents.pdf.proposal import render_proposal_pdf
+from kis_estimator.documents.printable import unprintable_problems
 from kis_estimator.documents.proposal import ProposalCells, ProposalOption, render_proposal_xlsx
 from kis_estimator.engine.alternatives import BRAND_KO, GRADE_KO, combined_request
 from kis_estimator.engine.catalog import Catalog
@@ -166,7 +167,12 @@ def proposal_of_request(
     the request's own, a wrong option (options.N.key), what an option cannot map or the engine refuses
     in it (options.N.panels…)."""
     changes = _checked(specs)
-    request = parse_request(raw_request)
+    request = parse_request(raw_request)  # the request's own problems, at their paths in the request
+    if unprintable := unprintable_problems(raw_request):
+        raise RequestRejected(unprintable)
+    # the request as it is, priced once (milliseconds): what it gets wrong is said at its own paths,
+    # not once per option under options.N
+    compute_estimate(raw_request, catalog, rules, with_documents=False, request=request)
     number = f"P-{created_at[:10].replace('-', '')}-{token[:6].upper()}"
     files: dict[str, bytes] = {}
     chosen: list[ProposalOption] = []
