@@ -116,6 +116,9 @@ def test_pdf_compares_the_options_on_its_first_page(made: Proposal, fresh: dict[
         assert f"{fresh[label]['totals']['total']:,}" in first
     assert "LS · 경제형" in first and "상도 · 경제형" in first and "LS · 표준형 · SUS201" in first
     assert "대안 A" in pages[1] and "대안 C" in pages[-2]  # then each option's summary
+    assert (
+        f"{made.number}-A" in pages[1] and f"{made.number} " in first
+    )  # the proposal's number in the footer
 
 
 def test_evidence_pack_holds_every_options_calculation(made: Proposal) -> None:

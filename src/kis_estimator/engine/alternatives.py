@@ -244,7 +244,8 @@ def combined_request(
     if "brand" in changes:
         brand = str(changes["brand"])
         panels, missed = _map_breakers(current, _to_brand(catalog, brand))
-        unmapped += missed
+        if missed:  # the grade would be asked of the breakers left in the old brand: said once, here
+            return Planned(changes, None, tuple(missed))
         update = {"brand": brand} | ({"mixed_reason": None} if current.brand == "MIXED" else {})
         current = current.model_copy(update={**update, "panels": panels})
     if "grade" in changes:

@@ -218,7 +218,7 @@ def proposal_of_request(
     if problems:
         raise RequestRejected(problems)
     workbook, cells = render_proposal_xlsx(chosen)
-    pdf = render_proposal_pdf(chosen)
+    pdf = render_proposal_pdf(chosen, number)
     files["documents/proposal.xlsx"] = workbook
     files["documents/proposal.pdf"] = pdf
     files["proposal.json"] = json_bytes({"number": number, "created_at": created_at, "options": summary})

@@ -43,7 +43,9 @@ PROPOSAL_BODY = {
         },
     }
 }
-ZIP = {200: {"description": "제안서 zip / The proposal pack", "content": {"application/zip": {}}}}
+ZIP: dict[int | str, dict[str, Any]] = {
+    200: {"description": "제안서 zip / The proposal pack", "content": {"application/zip": {}}}
+}
 
 
 @router.post(

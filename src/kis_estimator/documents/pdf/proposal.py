@@ -5,6 +5,7 @@ totals). Built from the quotation PDF's own pieces; same bytes for the same opti
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from kis_estimator.documents.model import QuoteDocument
 from kis_estimator.documents.pdf.font import FONT_FAMILY, SHARED_FONT, KoreanFont, MissingGlyphError
@@ -60,15 +61,19 @@ def _texts(options: list[ProposalOption]) -> Iterable[str]:
         yield from _document_texts(option.document)
 
 
-def render_proposal_pdf(options: list[ProposalOption], *, font: KoreanFont = SHARED_FONT) -> bytes:
-    """The proposal's PDF: comparison page, then one summary page per option.
+def render_proposal_pdf(
+    options: list[ProposalOption], number: str, *, font: KoreanFont = SHARED_FONT
+) -> bytes:
+    """The proposal's PDF: comparison page, then one summary page per option; `number` (the proposal's)
+    in every page footer.
 
     Raises MissingGlyphError when a character of the options has no glyph in the Korean font."""
     missing = font.missing(c for text in _texts(options) for c in text if c != "\n")
     if missing:
         raise MissingGlyphError(missing)
     first = options[0].document
-    pdf = _QuotePdf(first)
+    # the footer names the proposal, not option A (whose number and evidence hash its own page shows)
+    pdf = _QuotePdf(replace(first, number=number, evidence_hash=""))
     pdf.set_title(f"대안 비교 {first.number}")
     font.attach(pdf)
     pdf.add_page()
