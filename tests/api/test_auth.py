@@ -21,6 +21,7 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("POST", "/v1/estimate"): "estimator",
     ("POST", "/v1/estimate/preview"): "estimator",
     ("POST", "/v1/estimate/alternatives"): "estimator",
+    ("POST", "/v1/estimate/proposal"): "estimator",
     ("GET", "/v1/estimate/{quote_id}/alternatives"): "viewer",
     ("GET", "/v1/estimate"): "viewer",
     ("GET", "/v1/estimate/export.xlsx"): "viewer",

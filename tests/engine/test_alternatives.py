@@ -259,3 +259,37 @@ def test_a_refused_base_request_is_refused(catalog: Catalog, rules: Rulebook) ->
     with pytest.raises(RequestRejected) as refused:
         compare(make_request(main={"type": "MCCB", "poles": 5, "trip_at": 100}), catalog, rules)
     assert refused.value.first.path == "panels.0.main.poles"
+
+
+def test_a_combined_change_of_one_dimension_is_that_dimension_s_variant(
+    catalog: Catalog, rules: Rulebook
+) -> None:
+    """A proposal's option changing one dimension is exactly the alternatives' variant of it; two
+    dimensions are the second variant of the first."""
+    from kis_estimator.engine.alternatives import combined_request, variant_requests
+    from kis_estimator.engine.request import parse_request
+
+    request = parse_request(copy.deepcopy(DOMAIN_S8))
+    for plan in variant_requests(request, catalog, rules):
+        combined = combined_request(request, plan.changes, rules, catalog)
+        assert combined.request is not None and plan.request is not None
+        assert combined.request.model_dump(mode="json") == plan.request.model_dump(mode="json"), plan.changes
+    both = combined_request(request, {"brand": "SANGDO", "grade": "STANDARD"}, rules, catalog)
+    (sangdo,) = [p for p in variant_requests(request, catalog, rules) if p.changes == {"brand": "SANGDO"}]
+    assert sangdo.request is not None and both.request is not None
+    (standard,) = [
+        p for p in variant_requests(sangdo.request, catalog, rules) if p.changes == {"grade": "STANDARD"}
+    ]
+    assert standard.request is not None
+    assert both.request.model_dump(mode="json") == standard.request.model_dump(mode="json")
+
+
+def test_a_combined_change_names_what_it_cannot_map(catalog: Catalog, rules: Rulebook) -> None:
+    from kis_estimator.engine.alternatives import combined_request
+    from kis_estimator.engine.request import parse_request
+
+    request = parse_request(
+        make_request(main={"type": "MCCB", "poles": 3, "trip_at": 200, "model": "ABS-203"})
+    )
+    planned = combined_request(request, {"brand": "SANGDO", "grade": "ECONOMY"}, rules, catalog)
+    assert planned.request is None and [u.path for u in planned.unmapped] == ["panels.0.main.model"]

@@ -113,6 +113,11 @@ def estimate(**changes: Any) -> bytes:
     return js(request_with(**changes))
 
 
+def proposal(options: Any = ({"brand": "LS"}, {"brand": "SANGDO"}), **changes: Any) -> bytes:
+    """A proposal body: the DOMAIN §8 request (fields replaced as in request_with) and `options`."""
+    return js({"request": request_with(**changes), "options": list(options)})
+
+
 def multipart(filename: str, data: bytes, media_type: str = XLSX, **fields: str) -> bytes:
     """A multipart/form-data body with one `file` part (the filename sent as given) and text fields."""
     parts = [
@@ -480,6 +485,29 @@ CASES: list[Case] = [
     Case("seal: an SVG with script", "PUT", "/v1/profile/seal", {**ADMIN, "Content-Type": MULTIPART}, upload("seal.png", lambda: f"<svg onload='alert(1)'>{MARKUP}</svg>".encode(), "image/png"), NOT_FOUND_OR_INVALID),
     Case("seal: a PNG signature over garbage", "PUT", "/v1/profile/seal", {**ADMIN, "Content-Type": MULTIPART}, upload("seal.png", lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000, "image/png"), NOT_FOUND_OR_INVALID),
     Case("seal: 6 MB", "PUT", "/v1/profile/seal", {**ADMIN, "Content-Type": MULTIPART}, upload("seal.png", six_megabytes, "image/png"), TOO_LARGE),
+
+    # --- the proposal: options checked one by one, the body limit, nothing stored ---------------------------
+    Case("proposal: not JSON at all", "POST", "/v1/estimate/proposal", JSON_AS, b"customer=x&brand=LS", MALFORMED),
+    Case("proposal: nested 100,000 deep", "POST", "/v1/estimate/proposal", JSON_AS, nested(100_000), MALFORMED),
+    Case("proposal: an array", "POST", "/v1/estimate/proposal", JSON_AS, b"[1, 2, 3]", INVALID),
+    Case("proposal: no options", "POST", "/v1/estimate/proposal", JSON_AS, js({"request": DOMAIN_S8}), INVALID),
+    Case("proposal: options an object", "POST", "/v1/estimate/proposal", JSON_AS, proposal({"brand": "LS"}), INVALID),
+    Case("proposal: one option", "POST", "/v1/estimate/proposal", JSON_AS, proposal([{"brand": "LS"}]), INVALID),
+    Case("proposal: four options", "POST", "/v1/estimate/proposal", JSON_AS, proposal([{}] * 4), INVALID),
+    Case("proposal: an option a string", "POST", "/v1/estimate/proposal", JSON_AS, proposal(["brand=LS", {}]), INVALID),
+    Case("proposal: an unknown brand", "POST", "/v1/estimate/proposal", JSON_AS, proposal([{"brand": "ABB"}, {}]), INVALID),
+    Case("proposal: a 10 kB option key", "POST", "/v1/estimate/proposal", JSON_AS, proposal([{"x" * 10_000: "LS"}, {}]), INVALID),
+    Case("proposal: a brand that is a list", "POST", "/v1/estimate/proposal", JSON_AS, proposal([{"brand": ["LS"]}, {}]), INVALID),
+    Case("proposal: thickness NaN", "POST", "/v1/estimate/proposal", JSON_AS, proposal([{"material": "STEEL", "thickness_mm": float("nan")}, {}]), INVALID),
+    Case("proposal: thickness true", "POST", "/v1/estimate/proposal", JSON_AS, proposal([{"material": "STEEL", "thickness_mm": True}, {}]), INVALID),
+    Case("proposal: request NaN thickness", "POST", "/v1/estimate/proposal", JSON_AS, proposal(panels__0__enclosure__thickness_mm=float("nan")), INVALID),
+    Case("proposal: request an array", "POST", "/v1/estimate/proposal", JSON_AS, js({"request": [1], "options": [{}, {}]}), INVALID),
+    Case("proposal: a 10 MB customer name", "POST", "/v1/estimate/proposal", JSON_AS, ten_megabyte_name, TOO_LARGE),
+    Case("proposal: 2 MB chunked, no Content-Length", "POST", "/v1/estimate/proposal", JSON_AS, Chunked(lambda: b'{"request": {"customer": "' + b"x" * (2 * MB) + b'"}}'), TOO_LARGE),
+    Case("proposal: SQL in the customer name", "POST", "/v1/estimate/proposal", JSON_AS, proposal(customer__name=SQL), OK),
+    Case("proposal: no key", "POST", "/v1/estimate/proposal", {"Content-Type": "application/json"}, proposal(), UNAUTHORIZED),
+    Case("proposal: a viewer asks", "POST", "/v1/estimate/proposal", {**VIEWER, "Content-Type": "application/json"}, proposal(), FORBIDDEN),
+    Case("proposal: GET", "GET", "/v1/estimate/proposal", ESTIMATOR, None, NOT_FOUND),
     # --- uploads: request sheets -------------------------------------------------------------------------
     Case("sheet: not a workbook", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", lambda: b"not a workbook at all"), INVALID),
     Case("sheet: zip bomb (60 MB inflated)", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", sheet_zip_bomb), INVALID),

@@ -29,6 +29,7 @@ from kis_estimator.api.routes import (
     health,
     keys,
     preview,
+    proposal,
     quote_list,
     templates,
 )
@@ -178,6 +179,7 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(module.router)
     app.include_router(preview.router)
     app.include_router(alternatives.router)
+    app.include_router(proposal.router)
     app.include_router(keys.me_router)
     app.include_router(quick_entry.router)
     app.include_router(catalog_impact.router)

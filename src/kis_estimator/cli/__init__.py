@@ -13,6 +13,7 @@ from kis_estimator.cli import catalog, db, evidence, keys, regression, release, 
 from kis_estimator.cli.compare import compare_command
 from kis_estimator.cli.estimate import estimate_command
 from kis_estimator.cli.mcp import mcp_command
+from kis_estimator.cli.proposal import proposal_command
 from kis_estimator.cli.quick import quick_command
 from kis_estimator.cli.serve import serve_command
 from kis_estimator.cli.sheets import export_sheet, import_sheet
@@ -29,6 +30,7 @@ app.command("mcp")(mcp_command)
 app.command("estimate")(estimate_command)
 app.command("quick")(quick_command)
 app.command("compare")(compare_command)
+app.command("proposal")(proposal_command)
 app.command("import")(import_sheet)
 app.command("export-sheet")(export_sheet)
 app.add_typer(regression.app, name="regression")

@@ -22,7 +22,7 @@ from kis_estimator.engine.estimate import Totals, Work, run_engine, totals_of
 from kis_estimator.engine.request import BreakerSpec, EstimateRequest, PanelRequest
 from kis_estimator.engine.rulebook import Rulebook
 
-__all__ = ["Comparison", "Unmapped", "Variant", "compare", "variant_requests"]
+__all__ = ["Comparison", "Unmapped", "Variant", "combined_request", "compare", "variant_requests"]
 
 GRADE_KO = {"ECONOMY": "경제형", "STANDARD": "표준형"}
 BRAND_KO = {"LS": "LS", "SANGDO": "상도"}
@@ -230,6 +230,51 @@ def variant_requests(request: EstimateRequest, catalog: Catalog, rules: Rulebook
             ]
             planned.append(_planned({"enclosure_kind": kind}, request, {}, panels, []))
     return planned
+
+
+def combined_request(
+    request: EstimateRequest, changes: dict[str, str | float], rules: Rulebook, catalog: Catalog
+) -> Planned:
+    """`request` with several dimensions changed at once (a proposal's option): `brand`, `grade`,
+    `material` (with `thickness_mm`, else the material's default) and `enclosure_kind`, applied in that
+    order, each as its single-dimension variant applies it. Unknown keys are the caller's to refuse."""
+    update: dict[str, Any] = {}
+    unmapped: list[Unmapped] = []
+    current = request
+    if "brand" in changes:
+        brand = str(changes["brand"])
+        panels, missed = _map_breakers(current, _to_brand(catalog, brand))
+        if missed:  # the grade would be asked of the breakers left in the old brand: said once, here
+            return Planned(changes, None, tuple(missed))
+        update = {"brand": brand} | ({"mixed_reason": None} if current.brand == "MIXED" else {})
+        current = current.model_copy(update={**update, "panels": panels})
+    if "grade" in changes:
+        panels, missed = _map_breakers(current, _to_grade(catalog, str(changes["grade"])))
+        unmapped += missed
+        current = current.model_copy(update={"panels": panels})
+    enclosure: dict[str, Any] = {}
+    if "material" in changes:
+        material = str(changes["material"])
+        thickness = changes.get("thickness_mm") or rules.enclosure.default_thickness_mm[material]
+        enclosure = {"material": material, "thickness_mm": float(thickness)}
+    if "enclosure_kind" in changes:
+        enclosure["kind"] = str(changes["enclosure_kind"])
+    if enclosure:
+        panels = [
+            p.model_copy(
+                update={
+                    "enclosure": p.enclosure.model_copy(
+                        update=enclosure
+                        | ({"series": None} if "material" in enclosure and p.enclosure.series else {})
+                    )
+                }
+            )
+            for p in current.panels
+        ]
+        current = current.model_copy(update={"panels": panels})
+    if unmapped:
+        return Planned(changes, None, tuple(unmapped))
+    return Planned(changes, current, ())
 
 
 def _priced(plan: Planned, catalog: Catalog, rules: Rulebook) -> Variant:
