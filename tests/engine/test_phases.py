@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from kis_estimator.engine.partition import decide_split
 from kis_estimator.engine.phases import PhaseSolution, balance_phases
 
 BREAKER_LOADS_CA = (1250, 1500, 2000, 2500, 3000)  # 0.01 A
@@ -283,3 +284,17 @@ def test_branch_and_bound_objective_equals_cp_sat(seed: int) -> None:
     assert solved.optimal
     assert (searched.spread, searched.count_spread) == (solved.spread, solved.count_spread)
     assert_consistent(loads, searched)
+
+
+def test_decision_proves_infeasible_and_stops_at_its_node_limit() -> None:
+    # 300, 300, 200, 200, 200: no split reaches a spread of 100, one reaches 200.
+    values, multiplicities = (300, 200), (2, 3)
+
+    infeasible = decide_split(values, multiplicities, spread=100, count_spread=None, node_limit=10_000)
+    feasible = decide_split(values, multiplicities, spread=200, count_spread=None, node_limit=10_000)
+    stopped = decide_split(values, multiplicities, spread=100, count_spread=None, node_limit=0)
+
+    assert infeasible.decided and infeasible.split is None
+    assert feasible.decided and feasible.split is not None
+    assert [sum(row) for row in feasible.split] == [2, 3]
+    assert not stopped.decided and stopped.split is None
