@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from kis_estimator.engine.partition import decide_split
 from kis_estimator.engine.phases import PhaseSolution, balance_phases
 
 BREAKER_LOADS_CA = (1250, 1500, 2000, 2500, 3000)  # 0.01 A
@@ -127,7 +128,7 @@ def test_heuristic_missing_a_reachable_bound_is_settled_by_cp_sat() -> None:
     # exchanges stop at a spread of 200.
     loads = [1100, 1600, 800, 400, 1900, 600, 700]
 
-    solution = balance_phases(loads)
+    solution = balance_phases(loads, search_node_limit=0)
 
     assert solution.method == "cp-sat"
     assert solution.optimal
@@ -137,7 +138,7 @@ def test_heuristic_missing_a_reachable_bound_is_settled_by_cp_sat() -> None:
 
 def test_cp_sat_proves_a_spread_above_the_simple_bounds() -> None:
     # Total 1200 divides by 3, but no subset of 300, 300, 200, 200, 200 makes 400 three times.
-    solution = balance_phases([300, 300, 200, 200, 200])
+    solution = balance_phases([300, 300, 200, 200, 200], search_node_limit=0)
 
     assert solution.method == "cp-sat"
     assert solution.optimal
@@ -147,7 +148,7 @@ def test_cp_sat_proves_a_spread_above_the_simple_bounds() -> None:
 
 def test_cp_sat_proves_the_count_spread_at_the_optimal_spread() -> None:
     # Only {600}, {300, 300}, {200, 200, 200} balance the sums, so the counts must be 1, 2, 3.
-    solution = balance_phases([600, 300, 300, 200, 200, 200])
+    solution = balance_phases([600, 300, 300, 200, 200, 200], search_node_limit=0)
 
     assert solution.method == "cp-sat"
     assert solution.optimal
@@ -192,7 +193,7 @@ def test_residue_bound_agrees_with_an_independent_solver(loads: list[int]) -> No
 def test_out_of_time_returns_the_best_assignment_with_honest_bounds() -> None:
     loads = [1100, 1600, 800, 400, 1900, 600, 700]
 
-    solution = balance_phases(loads, time_limit_s=0.0)
+    solution = balance_phases(loads, time_limit_s=0.0, search_node_limit=0)
 
     assert not solution.optimal
     assert solution.method == "cp-sat"
@@ -238,3 +239,62 @@ def test_negative_load_is_refused() -> None:
 def test_non_integer_load_is_refused() -> None:
     with pytest.raises(TypeError, match="load 0 is not an integer"):
         balance_phases([12.5])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("loads", "spread", "count_spread"),
+    [
+        ([1100, 1600, 800, 400, 1900, 600, 700], 100, 1),
+        ([300, 300, 200, 200, 200], 200, 1),
+        ([600, 300, 300, 200, 200, 200], 0, 2),
+    ],
+)
+def test_branch_and_bound_settles_what_the_heuristic_leaves_open(
+    loads: list[int], spread: int, count_spread: int
+) -> None:
+    solution = balance_phases(loads)
+
+    assert solution.method == "search"
+    assert solution.optimal
+    assert (solution.spread, solution.count_spread) == (spread, count_spread)
+    assert (solution.spread_lower_bound, solution.count_spread_lower_bound) == (spread, count_spread)
+    assert_consistent(loads, solution)
+
+
+def test_branch_and_bound_out_of_nodes_hands_over_to_cp_sat() -> None:
+    loads = [1100, 1600, 800, 400, 1900, 600, 700]
+
+    solution = balance_phases(loads, search_node_limit=1)
+
+    assert solution.method == "cp-sat"
+    assert solution.optimal
+    assert solution.spread == 100
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_branch_and_bound_objective_equals_cp_sat(seed: int) -> None:
+    # Distinct measured loads, 1-40 of them: the panels the branch-and-bound is meant for.
+    rng = random.Random(seed)
+    loads = rng.sample(range(100, 10_001), rng.randint(4, 16))
+
+    searched = balance_phases(loads)
+    solved = balance_phases(loads, search_node_limit=0, time_limit_s=60.0)
+
+    assert searched.optimal
+    assert solved.optimal
+    assert (searched.spread, searched.count_spread) == (solved.spread, solved.count_spread)
+    assert_consistent(loads, searched)
+
+
+def test_decision_proves_infeasible_and_stops_at_its_node_limit() -> None:
+    # 300, 300, 200, 200, 200: no split reaches a spread of 100, one reaches 200.
+    values, multiplicities = (300, 200), (2, 3)
+
+    infeasible = decide_split(values, multiplicities, spread=100, count_spread=None, node_limit=10_000)
+    feasible = decide_split(values, multiplicities, spread=200, count_spread=None, node_limit=10_000)
+    stopped = decide_split(values, multiplicities, spread=100, count_spread=None, node_limit=0)
+
+    assert infeasible.decided and infeasible.split is None
+    assert feasible.decided and feasible.split is not None
+    assert [sum(row) for row in feasible.split] == [2, 3]
+    assert not stopped.decided and stopped.split is None

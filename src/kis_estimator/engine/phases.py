@@ -7,7 +7,9 @@ of the per-phase load counts. In order, until the best assignment found meets th
 2. a deterministic heuristic: greedy, largest load first, then exchanges of one or two loads;
 3. a residue relaxation (fine loads exactly, coarse loads modulo their divisor) that raises the bound
    and guides the construction of an assignment meeting it;
-4. CP-SAT, deciding one spread (then count spread) at a time upwards from the bounds.
+4. up to 40 loads, a complete branch-and-bound (`engine/partition.py`) deciding one spread (then count
+   spread) at a time upwards from the bounds, within a fixed node budget;
+5. CP-SAT, deciding the same way, where the branch-and-bound does not apply or ran out of nodes.
 
 Steps 1–3 settle the usual panel without a solver. Loads of equal value are interchangeable, so the
 search works on how many loads of each distinct value go to each phase (a "split"), not on items.
@@ -23,6 +25,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ortools.sat.python import cp_model
+
+from kis_estimator.engine.partition import Decision, decide_split
 
 PHASE_COUNT = 3
 PHASE_NAMES = ("R", "S", "T")
@@ -48,6 +52,9 @@ _MAX_ALLOWED_SUMS = 200
 _SCAN_LEVELS = 8
 # ... with this share of the time limit.
 _WIDE_GAP_SHARE = 0.5
+# The branch-and-bound applies up to this many loads, and stops (for CP-SAT) after this many nodes.
+_MAX_SEARCH_LOADS = 40
+_SEARCH_NODE_LIMIT = 200_000
 
 PhaseKey = tuple[int, int]
 """(spread, count spread): compared lexicographically, smaller is better."""
@@ -65,7 +72,7 @@ class PhaseSolution:
     spread_lower_bound: int  # proven
     count_spread_lower_bound: int  # proven, given the optimal spread
     optimal: bool  # both objectives proven optimal
-    method: str  # "bound" (no solver needed: the heuristic met the bounds) or "cp-sat"
+    method: str  # "bound" (the heuristic met the bounds), "search" (branch-and-bound) or "cp-sat"
 
 
 @dataclass(frozen=True)
@@ -81,10 +88,13 @@ Split = list[list[int]]
 """split[group][phase]: how many loads of that group the phase carries."""
 
 
-def balance_phases(loads: Sequence[int], *, time_limit_s: float = 5.0) -> PhaseSolution:
+def balance_phases(
+    loads: Sequence[int], *, time_limit_s: float = 5.0, search_node_limit: int = _SEARCH_NODE_LIMIT
+) -> PhaseSolution:
     """Assign each load to a phase, minimising the sum spread and then the count spread.
 
     Loads are non-negative integers (0.01 A); `optimal` says whether both minima were proven in time.
+    `search_node_limit` bounds the branch-and-bound (0: straight to CP-SAT); `time_limit_s` bounds CP-SAT.
     """
     _check_loads(loads)
     if not loads:
@@ -101,7 +111,11 @@ def balance_phases(loads: Sequence[int], *, time_limit_s: float = 5.0) -> PhaseS
     if _key(groups, split) == (spread_bound, count_bound):
         outcome = _Outcome(split, spread_bound, count_bound, optimal=True, method="bound")
     else:
-        outcome = _solve_exactly(groups, split, relaxations, spread_bound, count_bound, time_limit_s)
+        outcome = _search_exactly(groups, split, spread_bound, count_bound, search_node_limit)
+        if not outcome.optimal:
+            outcome = _solve_exactly(
+                groups, outcome.split, relaxations, outcome.spread_bound, outcome.count_bound, time_limit_s
+            )
     return _solution(loads, groups, unit, outcome)
 
 
@@ -668,6 +682,52 @@ def _solve_exactly(
     # Without a proven spread, the count bound stays the one that holds for any assignment.
     optimal = search.key == (search.spread_bound, search.count_bound)
     return _Outcome(search.best, search.spread_bound, search.count_bound, optimal=optimal, method="cp-sat")
+
+
+def _search_exactly(
+    groups: _Groups, hint: Split, spread_bound: int, count_bound: int, node_limit: int
+) -> _Outcome:
+    """The branch-and-bound, deciding levels upwards from the bounds in the order CP-SAT does below.
+
+    Not `optimal` when there are too many loads or the node budget ran out; the split and the bounds are
+    then the best known, for CP-SAT to go on from.
+    """
+    best = hint
+    nodes_left = node_limit if _load_count(groups) <= _MAX_SEARCH_LOADS else 0
+
+    def decide(spread: int, count_spread: int | None) -> Decision:
+        nonlocal nodes_left
+        decision = decide_split(
+            groups.values,
+            groups.multiplicities,
+            spread=spread,
+            count_spread=count_spread,
+            node_limit=nodes_left,
+        )
+        nodes_left -= decision.nodes
+        return decision
+
+    # The spread by bisection between the bound and the best found (a gap can be wide with few loads) ...
+    while _key(groups, best)[0] > spread_bound and nodes_left > 0:
+        level = (spread_bound + _key(groups, best)[0] - 1) // 2
+        decision = decide(level, None)
+        if not decision.decided:
+            break
+        if decision.split is None:
+            spread_bound = level + 1
+        else:
+            best = _better(groups, best, decision.split)
+    # ... then, at the proven spread, the count spread upwards from its bound.
+    while _key(groups, best)[0] == spread_bound and _key(groups, best)[1] > count_bound and nodes_left > 0:
+        decision = decide(spread_bound, count_bound)
+        if not decision.decided:
+            break
+        if decision.split is None:
+            count_bound += 1
+        else:
+            best = _better(groups, best, decision.split)
+    optimal = _key(groups, best) == (spread_bound, count_bound)
+    return _Outcome(best, spread_bound, count_bound, optimal=optimal, method="search")
 
 
 def _better(groups: _Groups, incumbent: Split, challenger: Split | None) -> Split:
