@@ -457,6 +457,14 @@ CASES: list[Case] = [
     Case("alternatives: a saved quote's, as a viewer", "GET", "/v1/estimate/{quote}/alternatives", VIEWER, None, OK),
     Case("alternatives: NUL id", "GET", "/v1/estimate/%00/alternatives", VIEWER, None, NOT_FOUND),
     Case("alternatives: SQL as the id", "GET", "/v1/estimate/'%20OR%201=1%20--/alternatives", VIEWER, None, NOT_FOUND),
+    # --- the BOM difference of two revisions: ids in the path and the query ----------------------------
+    Case("diff: against itself", "GET", "/v1/estimate/{quote}/diff?against={quote}", VIEWER, None, OK),
+    Case("diff: NUL id", "GET", "/v1/estimate/%00/diff?against={quote}", VIEWER, None, NOT_FOUND),
+    Case("diff: NUL against", "GET", "/v1/estimate/{quote}/diff?against=%00", VIEWER, None, NOT_FOUND),
+    Case("diff: SQL as against", "GET", "/v1/estimate/{quote}/diff?against='%20OR%201=1%20--", VIEWER, None, NOT_FOUND),
+    Case("diff: a 10,000-character against", "GET", "/v1/estimate/{quote}/diff?against=" + "x" * 10_000, VIEWER, None, INVALID),
+    Case("diff: no against", "GET", "/v1/estimate/{quote}/diff", VIEWER, None, INVALID),
+    Case("diff: no key", "GET", "/v1/estimate/{quote}/diff?against={quote}", {}, None, UNAUTHORIZED),
     # --- uploads: request sheets -------------------------------------------------------------------------
     Case("sheet: not a workbook", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", lambda: b"not a workbook at all"), INVALID),
     Case("sheet: zip bomb (60 MB inflated)", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", sheet_zip_bomb), INVALID),
