@@ -30,6 +30,7 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("PATCH", "/v1/estimate/{quote_id}"): "estimator",
     ("POST", "/v1/estimate/{quote_id}/revise"): "estimator",
     ("GET", "/v1/estimate/{quote_id}/diff"): "viewer",
+    ("GET", "/v1/estimate/{quote_id}/revisions"): "viewer",
     ("GET", "/v1/estimate/{quote_id}/evidence"): "viewer",
     ("GET", "/v1/estimate/{quote_id}/evidence/verify"): "viewer",
     ("GET", "/v1/estimate/{quote_id}/evidence.zip"): "viewer",

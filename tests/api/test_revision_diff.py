@@ -72,3 +72,17 @@ def test_quotes_of_other_chains_and_unknown_ids_are_refused(api: Api) -> None:
     assert _diff(api, "nope", first["id"]).status_code == 404
     no_against = api.client.get(f"/v1/estimate/{first['id']}/diff", headers=api.auth())
     assert no_against.status_code == 422 and no_against.json()["code"] == "REQ_INVALID"
+
+
+def test_the_chain_names_every_revision_and_the_latest(api: Api) -> None:
+    first, second, third = _chain(api)
+    for quote in (first, second, third):
+        chain = api.client.get(f"/v1/estimate/{quote['id']}/revisions", headers=api.auth()).json()
+        assert [item["number"] for item in chain["items"]] == [
+            first["number"],
+            second["number"],
+            third["number"],
+        ]
+        assert chain["latest"]["id"] == third["id"] and chain["latest"]["revision"] == 3
+    missing = api.client.get("/v1/estimate/nope/revisions", headers=api.auth())
+    assert missing.status_code == 404 and missing.json()["code"] == "QUOTE_NOT_FOUND"

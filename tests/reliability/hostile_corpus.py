@@ -464,6 +464,8 @@ CASES: list[Case] = [
     Case("diff: SQL as against", "GET", "/v1/estimate/{quote}/diff?against='%20OR%201=1%20--", VIEWER, None, NOT_FOUND),
     Case("diff: a 10,000-character against", "GET", "/v1/estimate/{quote}/diff?against=" + "x" * 10_000, VIEWER, None, INVALID),
     Case("diff: no against", "GET", "/v1/estimate/{quote}/diff", VIEWER, None, INVALID),
+    Case("revisions: NUL id", "GET", "/v1/estimate/%00/revisions", VIEWER, None, NOT_FOUND),
+    Case("revisions: SQL as the id", "GET", "/v1/estimate/'%20OR%201=1%20--/revisions", VIEWER, None, NOT_FOUND),
     Case("diff: no key", "GET", "/v1/estimate/{quote}/diff?against={quote}", {}, None, UNAUTHORIZED),
     # --- uploads: request sheets -------------------------------------------------------------------------
     Case("sheet: not a workbook", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", lambda: b"not a workbook at all"), INVALID),

@@ -41,6 +41,16 @@ def revision_diff(container: Container, quote_id: str, against: str) -> dict[str
         return diff_documents(before, after)
 
 
+def revision_chain(container: Container, quote_id: str) -> dict[str, Any]:
+    """Every revision of the chain `quote_id` belongs to (the root first) and the latest of them."""
+    with container.reads() as session:
+        chain = QuoteRepository(session).chain_of(quote_id)
+        if not chain:
+            raise not_found(quote_id)
+        items = [{**_identity(row), "status": row.status, "total": row.total} for row in chain]
+        return {"items": items, "latest": items[-1]}
+
+
 def _identity(row: QuoteRow) -> dict[str, Any]:
     return {"id": row.id, "number": row.number, "revision": row.revision}
 

@@ -1,4 +1,4 @@
-"""Revisions compared: the BOM difference between two revisions of one quote."""
+"""Revisions: the chain of one quote's revisions, and the BOM difference between two of them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from kis_estimator.api.auth import Viewer
 from kis_estimator.api.deps import container_of
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
-from kis_estimator.services.revision_diff import revision_diff
+from kis_estimator.services.revision_diff import revision_chain, revision_diff
 
 router = APIRouter(prefix="/v1/estimate", tags=["estimates"], responses=ERRORS)
 
@@ -20,6 +20,16 @@ class RevisionRef(BaseModel):
     id: str
     number: str
     revision: int
+
+
+class ChainRevision(RevisionRef):
+    status: str
+    total: int
+
+
+class RevisionChain(BaseModel):
+    items: list[ChainRevision]
+    latest: ChainRevision
 
 
 class Change(BaseModel):
@@ -97,3 +107,14 @@ def diff_revisions(
     (matched by name) the lines added, removed and changed (quantity, unit price, amount), and the totals
     before, after and their difference. Quotes of different chains get 422 REVISION_CHAIN_MISMATCH."""
     return JSONResponse(revision_diff(container_of(request), quote_id, against))
+
+
+@router.get(
+    "/{quote_id}/revisions",
+    summary="개정 이력 / The revisions of a quote",
+    responses={200: {"model": RevisionChain}, **NOT_FOUND},
+)
+def list_revisions(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
+    """Every revision of the chain the quote belongs to, the first (root) first, and the latest: only
+    the latest may be revised; the others are superseded (대체됨)."""
+    return JSONResponse(revision_chain(container_of(request), quote_id))
