@@ -30,6 +30,8 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/estimate/{quote_id}"): "viewer",
     ("PATCH", "/v1/estimate/{quote_id}"): "estimator",
     ("POST", "/v1/estimate/{quote_id}/revise"): "estimator",
+    ("GET", "/v1/estimate/{quote_id}/diff"): "viewer",
+    ("GET", "/v1/estimate/{quote_id}/revisions"): "viewer",
     ("GET", "/v1/estimate/{quote_id}/evidence"): "viewer",
     ("GET", "/v1/estimate/{quote_id}/evidence/verify"): "viewer",
     ("GET", "/v1/estimate/{quote_id}/evidence.zip"): "viewer",
@@ -96,6 +98,8 @@ def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
     )
     if url == "/v1/estimate/stream":
         url += "?quoteId=00000000-0000-0000-0000-000000000000"
+    if url.endswith("/diff"):
+        url += "?against=00000000-0000-0000-0000-000000000000"
     if url == "/v1/suggestions":
         url += "?field=customer"
     body = {} if method in ("POST", "PUT", "PATCH") else None

@@ -125,3 +125,19 @@ def test_a_streamed_revision_of_a_superseded_quote_ends_with_the_409(any_api: Ap
         second["id"],
     )
     assert _total(any_api) == 2
+
+
+def test_revisions_are_numbered_r1_r2_and_only_the_latest_is_revised(any_api: Api) -> None:
+    first = _create(any_api)
+    second = _revise(any_api, first["id"]).json()
+    third = _revise(any_api, second["id"], OTHER_EDIT).json()
+    assert (second["number"], third["number"]) == (f"{first['number']}-R1", f"{first['number']}-R2")
+    assert second["changes"]["previous"]["number"] == first["number"]
+    found = any_api.client.get("/v1/estimate", params={"q": first["number"]}, headers=any_api.auth())
+    assert sorted(item["number"] for item in found.json()["items"]) == sorted(
+        q["number"] for q in (first, second, third)
+    )
+    refused = _revise(any_api, second["id"])
+    body = refused.json()
+    assert refused.status_code == 409 and body["code"] == "QUOTE_READ_ONLY"
+    assert body["meta"]["latestNumber"] == third["number"] and f"{third['number']}" in body["hint"]

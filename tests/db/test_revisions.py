@@ -82,3 +82,22 @@ def test_the_migration_detaches_forks_made_before_it(context: SaveContext, db_ur
         later["number"]: kept["id"],
     }
     assert migrate.drift(db_url) == []
+
+
+def test_a_revision_keeps_its_root_number_and_spends_no_daily_number(context: SaveContext) -> None:
+    first = _save(context)
+    second = _save(context, previous=(first["id"], 1))
+    third = _save(context, previous=(second["id"], 2))
+    assert (second["number"], third["number"]) == (f"{first['number']}-R1", f"{first['number']}-R2")
+    following = _save(context)  # the next new quote takes the daily number after the root's
+    assert following["number"] == f"{first['number'][:-4]}{int(first['number'][-4:]) + 1:04d}"
+    with context.sessions() as session:
+        chain = QuoteRepository(session).chain_of(third["id"])
+        assert [row.number for row in chain] == [first["number"], second["number"], third["number"]]
+
+
+def test_a_tenth_revision_number_fits_the_column(context: SaveContext) -> None:
+    quote = _save(context)
+    for revision in range(1, 12):
+        quote = _save(context, previous=(quote["id"], revision))
+    assert quote["number"].endswith("-R11") and len(quote["number"]) == 21

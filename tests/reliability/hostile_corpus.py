@@ -508,6 +508,17 @@ CASES: list[Case] = [
     Case("proposal: no key", "POST", "/v1/estimate/proposal", {"Content-Type": "application/json"}, proposal(), UNAUTHORIZED),
     Case("proposal: a viewer asks", "POST", "/v1/estimate/proposal", {**VIEWER, "Content-Type": "application/json"}, proposal(), FORBIDDEN),
     Case("proposal: GET", "GET", "/v1/estimate/proposal", ESTIMATOR, None, NOT_FOUND),
+
+    # --- the BOM difference of two revisions: ids in the path and the query ----------------------------
+    Case("diff: against itself", "GET", "/v1/estimate/{quote}/diff?against={quote}", VIEWER, None, OK),
+    Case("diff: NUL id", "GET", "/v1/estimate/%00/diff?against={quote}", VIEWER, None, NOT_FOUND),
+    Case("diff: NUL against", "GET", "/v1/estimate/{quote}/diff?against=%00", VIEWER, None, NOT_FOUND),
+    Case("diff: SQL as against", "GET", "/v1/estimate/{quote}/diff?against='%20OR%201=1%20--", VIEWER, None, NOT_FOUND),
+    Case("diff: a 10,000-character against", "GET", "/v1/estimate/{quote}/diff?against=" + "x" * 10_000, VIEWER, None, INVALID),
+    Case("diff: no against", "GET", "/v1/estimate/{quote}/diff", VIEWER, None, INVALID),
+    Case("revisions: NUL id", "GET", "/v1/estimate/%00/revisions", VIEWER, None, NOT_FOUND),
+    Case("revisions: SQL as the id", "GET", "/v1/estimate/'%20OR%201=1%20--/revisions", VIEWER, None, NOT_FOUND),
+    Case("diff: no key", "GET", "/v1/estimate/{quote}/diff?against={quote}", {}, None, UNAUTHORIZED),
     # --- uploads: request sheets -------------------------------------------------------------------------
     Case("sheet: not a workbook", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", lambda: b"not a workbook at all"), INVALID),
     Case("sheet: zip bomb (60 MB inflated)", "POST", "/v1/validate", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("request.xlsx", sheet_zip_bomb), INVALID),

@@ -16,7 +16,7 @@ BRANCH_LABELS = {
 }
 
 
-def _set(locator: Any, value: Any) -> None:
+def set_value(locator: Any, value: Any) -> None:
     if locator.evaluate("el => el.tagName") == "SELECT":
         locator.select_option(str(value))
     elif locator.get_attribute("type") == "checkbox":
@@ -57,7 +57,7 @@ def fill_quote_form(page: Any, request: dict[str, Any]) -> None:
         if index > 0:
             page.get_by_role("button", name=LIST_ADD_BUTTONS["branches"]).click()
         for key, value in branch.items():
-            _set(page.get_by_label(f"분전반 1 분기 {index + 1} {BRANCH_LABELS[key]}", exact=True), value)
+            set_value(page.get_by_label(f"분전반 1 분기 {index + 1} {BRANCH_LABELS[key]}", exact=True), value)
 
 
 def unlabelled_controls(page: Any) -> list[str]:

@@ -31,6 +31,7 @@ from kis_estimator.api.routes import (
     preview,
     proposal,
     quote_list,
+    revisions,
     templates,
 )
 from kis_estimator.api.routes import quick as quick_entry
@@ -183,6 +184,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(keys.me_router)
     app.include_router(quick_entry.router)
     app.include_router(catalog_impact.router)
+    app.include_router(revisions.router)
     docs_page.mount(app)
     from kis_estimator import web  # the UI depends on the API, never the other way round
 

@@ -63,7 +63,7 @@ class Gate(_Open):
 
 class Quote(_Open):
     id: str
-    number: str = Field(pattern=r"^EST-\d{8}-\d{4,}$")
+    number: str = Field(pattern=r"^EST-\d{8}-\d{4,}(-R\d+)?$")
     status: str
     customer: dict[str, Any]
     panels: list[dict[str, Any]]

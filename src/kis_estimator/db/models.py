@@ -79,7 +79,7 @@ class QuoteRow(Timestamped, Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # EST-YYYYMMDD-NNNN[-Rn]
     status: Mapped[str] = mapped_column(String(10), default="draft")
     revision: Mapped[int] = mapped_column(Integer, default=1)
     previous_id: Mapped[str | None] = mapped_column(ForeignKey(f"{ESTIMATOR}.quotes.id"), default=None)

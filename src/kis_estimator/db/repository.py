@@ -129,6 +129,11 @@ def allocate_number(session: Session, day: date) -> str:
     return f"EST-{key}-{sequence:04d}"
 
 
+def revision_number(root_number: str, revision: int) -> str:
+    """The number of a chain's `revision` (2, 3, …): its root's number and `-R1`, `-R2`, …"""
+    return f"{root_number}-R{revision - 1}"
+
+
 def _phase_counts(phases: Sequence[str | None]) -> tuple[int, int, int]:
     return (phases.count("R"), phases.count("S"), phases.count("T"))
 
@@ -276,6 +281,23 @@ class QuoteRepository:
         while (following := self.next_revision_id(current)) is not None:
             current = following
         return self.get(current)
+
+    def root_of(self, quote_id: str) -> QuoteRow | None:
+        """The first quote of the chain `quote_id` belongs to (following previous_id back)."""
+        row = self.get(quote_id)
+        while row is not None and row.previous_id is not None:
+            row = self.get(row.previous_id)
+        return row
+
+    def chain_of(self, quote_id: str) -> list[QuoteRow]:
+        """Every revision of the chain `quote_id` belongs to, the root first."""
+        root = self.root_of(quote_id)
+        chain = [root] if root is not None else []
+        while chain and (following := self.next_revision_id(chain[-1].id)) is not None:
+            row = self.get(following)
+            assert row is not None
+            chain.append(row)
+        return chain
 
     def check_writable(self, row: QuoteRow) -> None:
         """Raise QuoteReadOnly for a closed or superseded quote."""

@@ -194,7 +194,7 @@ class Quote(QuoteContent):
     `revision` when it revises an earlier quote."""
 
     id: str
-    number: str  # EST-YYYYMMDD-NNNN
+    number: str  # EST-YYYYMMDD-NNNN, a revision EST-YYYYMMDD-NNNN-Rn
     status: str
     date: str  # the quote date, YYYY-MM-DD
     created_at: str  # ISO 8601 with offset

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number
+from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number, revision_number
 from kis_estimator.documents import RENDERERS
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.model import Quote
@@ -106,6 +106,13 @@ def _media_type(path: str) -> str:
     return "application/json" if path.endswith(".json") else "text/plain; charset=utf-8"
 
 
+def _revision_number(session: Session, previous: tuple[str, int]) -> str | None:
+    """A revision keeps its chain's root number and counts: EST-…-0002 → EST-…-0002-R1, -R2. No daily
+    number is spent on it (None only when the revised quote is gone: it gets a number of its own)."""
+    root = QuoteRepository(session).root_of(previous[0])
+    return revision_number(root.number, previous[1] + 1) if root is not None else None
+
+
 def save_estimate(
     context: SaveContext,
     raw_request: Any,
@@ -137,8 +144,10 @@ def save_estimate(
         request=request,
     )
     moment = _now(context.timezone)  # the engine accepted the request: now it spends a number
-    with context.sessions.begin() as numbering:
-        number = allocate_number(numbering, moment.date())
+    with context.sessions.begin() as numbering:  # short: the quote's own transaction starts late
+        number = _revision_number(numbering, previous) if previous is not None else None
+        if number is None:
+            number = allocate_number(numbering, moment.date())
     identity = QuoteIdentity(quote_id or str(uuid.uuid4()), number, moment.isoformat(timespec="seconds"))
     result = produce(estimate, identity, replace(context.options, actor=actor))
     if previous is not None:

@@ -6,17 +6,21 @@ import { GATE_NAMES, STATUS, TRANSITIONS, add, clear, gateBadge, h, label, milli
 import { copyButton } from "./drafts.js";
 import { STAGES, lastRun } from "./progress.js";
 import { savedAlternatives } from "./alternatives.js";
+import { diffSection, revisionChain, supersededNote } from "./revisions.js";
 
 export async function render(main, view, id) {
   const quote = await request(`/v1/estimate/${encodeURIComponent(id)}`);
   const previous = quote.previous_id ? await request(`/v1/estimate/${encodeURIComponent(quote.previous_id)}`).catch(() => null) : null;
+  const [chain, diff] = await Promise.all([revisionChain(quote), previous ? diffSection(quote, previous) : null]);
   if (!view.alive()) return;
   const path = `/v1/estimate/${encodeURIComponent(quote.id)}`;
+  const superseded = supersededNote(quote, chain);
   add(
     main,
-    header(quote, path),
+    header(quote, path, superseded),
     summary(quote),
     previous ? changes(quote, previous) : null,
+    diff,
     downloads(quote, path),
     ...quote.panels.map((panel, index) => panelSection(quote, panel, index)),
     quote.panels.length > 1 ? totalsTable(quote) : null,
@@ -29,7 +33,7 @@ export async function render(main, view, id) {
 
 // -------------------------------------------------------------------------------------------- header
 
-function header(quote, path) {
+function header(quote, path, superseded) {
   const badge = statusBadge(quote.status);
   const holder = h("div", { class: "status-change" });
   const message = h("p", { class: "inline-error", role: "alert", hidden: true });
@@ -77,11 +81,12 @@ function header(quote, path) {
     { class: "quote-head" },
     h("div", { class: "quote-title" }, h("h1", { id: "page-title", tabindex: "-1" }, `견적 ${quote.number}`), h("span", {}, h("span", { class: "sr-only" }, "상태: "), badge)),
     h("p", { class: "facts" }, facts.join(" · ")),
+    superseded,
     h(
       "div",
       { class: "quote-actions" },
       holder,
-      session.role === "viewer"
+      session.role === "viewer" || superseded // only the latest revision is revised
         ? null
         : h("a", { class: "button-secondary", href: `/quotes/${encodeURIComponent(quote.id)}/revise`, "data-link": "" }, "개정 (고쳐서 다시 계산)"),
       session.role === "viewer" ? null : copyButton(quote),
