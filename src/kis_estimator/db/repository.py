@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -224,6 +224,9 @@ class QuoteRepository:
         evidence_block: Mapping[str, Any] = quote.get("evidence") or {}
         row = QuoteRow(
             id=quote["id"],
+            # Set here, to the microsecond (SQLite's CURRENT_TIMESTAMP has whole seconds): the list's
+            # order by date, and its ties, follow the order quotes were saved, revisions included.
+            created_at=datetime.now(UTC),
             number=quote["number"],
             status=quote["status"],
             revision=revision,
