@@ -151,11 +151,16 @@ class Container:
 
     def document_options(self, recalculate: bool = False) -> DocumentOptions:
         from kis_estimator.pipeline import DocumentOptions
+        from kis_estimator.services.catalog_in_use import embedded_database_absent
         from kis_estimator.services.profile import supplier
 
         s = self.settings
-        with self.reads() as session:  # the supplier profile (공급자) when an admin set one, else settings
-            profile = supplier(session, self.store)
+        profile = None
+        if not embedded_database_absent(s.database_url):  # a new folder has no profile, and keeps no file
+            with (
+                self.reads() as session
+            ):  # the supplier profile (공급자) when an admin set one, else settings
+                profile = supplier(session, self.store)
         return DocumentOptions(
             company=profile.company if profile else s.company(),
             terms=s.terms(),

@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, database_container, fail, read_request
+from kis_estimator import bootstrap
+from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, fail, read_request
 from kis_estimator.engine.errors import DataError, RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
 
@@ -84,7 +85,7 @@ def compare_command(
     trace_id = uuid.uuid4().hex
     raw = read_request(request_file, trace_id)
     try:
-        container = database_container()  # the embedded SQLite migrated: the catalog in use is read
+        container = bootstrap.build()
     except DataError as exc:
         fail(
             error_envelope(

@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, database_container, fail, read_request
+from kis_estimator import bootstrap
+from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, fail, read_request
 from kis_estimator.engine.errors import DataError, RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
 
@@ -37,7 +38,7 @@ def proposal_command(
     raw = read_request(request_file, trace_id)
     specs = [parse_option(text) for text in option]
     try:
-        made = proposal(database_container(), raw, specs)  # the embedded SQLite migrated first
+        made = proposal(bootstrap.build(), raw, specs)
     except RequestRejected as exc:
         fail(rejection_envelope(exc, trace_id), EXIT_REQUEST_ERROR)
     except (DataError, SQLAlchemyError) as exc:

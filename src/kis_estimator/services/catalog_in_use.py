@@ -22,7 +22,7 @@ from kis_estimator.engine.catalog import Catalog
 if TYPE_CHECKING:  # bootstrap imports this module lazily; only its type is needed here
     from kis_estimator.bootstrap import Container
 
-__all__ = ["CatalogInUse", "catalog_in_use"]
+__all__ = ["CatalogInUse", "catalog_in_use", "embedded_database_absent"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def catalog_in_use(container: Container, session: Session | None = None) -> Cata
     from kis_estimator.db.pricebooks import PriceBookRepository  # its spreadsheet readers load only here
 
     if session is None:
-        if _embedded_database_absent(container.settings.database_url):
+        if embedded_database_absent(container.settings.database_url):
             return CatalogInUse(container.catalog, None)
         with container.reads() as own:
             return catalog_in_use(container, own)
@@ -58,7 +58,8 @@ def catalog_in_use(container: Container, session: Session | None = None) -> Cata
     return CatalogInUse(repository.catalog_of(active), active.id)
 
 
-def _embedded_database_absent(url: str) -> bool:
+def embedded_database_absent(url: str) -> bool:
+    """True for an embedded SQLite file that does not exist yet: nothing stored, nothing to read."""
     if not is_sqlite(url):
         return False
     database = make_url(normalize_url(url)).database
