@@ -22,6 +22,8 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("POST", "/v1/estimate/preview"): "estimator",
     ("POST", "/v1/estimate/alternatives"): "estimator",
     ("POST", "/v1/estimate/proposal"): "estimator",
+    ("GET", "/v1/catalog/books/{book_id}/impact"): "estimator",
+    ("POST", "/v1/catalog/books/{book_id}/requote"): "estimator",
     ("GET", "/v1/estimate/{quote_id}/alternatives"): "viewer",
     ("GET", "/v1/estimate"): "viewer",
     ("GET", "/v1/estimate/export.xlsx"): "viewer",
