@@ -28,6 +28,7 @@ from kis_estimator.db.idempotency import Claim, IdempotencyRepository
 from kis_estimator.db.repository import QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope, storage_budget_envelope
+from kis_estimator.services import audit
 from kis_estimator.services.saving import save_estimate
 from kis_estimator.services.storage_budget import StorageBudget, StorageBudgetExceeded
 from kis_estimator.storage import StorageError
@@ -174,6 +175,7 @@ def run_create(
                 budget=budget,
                 actor=caller,
             )
+            audit.record_quote(session, quote, caller, trace_id)
             finals = [("GATE_RESULT", gate) for gate in quote["gates"]]
             finals.append(("DONE", summary_of(quote)))
             stored = EventRepository(session).append_many(

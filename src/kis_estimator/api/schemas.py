@@ -86,6 +86,7 @@ class QuoteSummary(BaseModel):
     date: str
     total: int
     revision: int
+    author: str | None = Field(default=None, description="작성자 / Who made it (a user's or key's name)")
 
 
 class SearchPage(BaseModel):

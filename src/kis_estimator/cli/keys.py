@@ -25,10 +25,12 @@ def keys_create(
 ) -> None:
     """Create an API key; the key itself is printed alone on the last line (the only time it is shown)."""
     from kis_estimator.db.keys import ApiKeyRepository
+    from kis_estimator.services import audit
 
     container = database_container()
     with container.sessions.begin() as session:
         row, key = ApiKeyRepository(session).create(name, role)
+        audit.record(session, None, "key.create", f"key:{row.id}", {"name": name, "role": role})
     Console(stderr=True).print(f"API key #{row.id} ({row.role}, {row.prefix}…) created for {name}")
     print(key)
 
@@ -49,10 +51,13 @@ def keys_list() -> None:
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (kis keys list)")]) -> None:
     """Revoke a key: it stops working at once in every process."""
     from kis_estimator.db.keys import ApiKeyRepository
+    from kis_estimator.services import audit
 
     container = database_container()
     with container.sessions.begin() as session:
         row = ApiKeyRepository(session).revoke(key_id)
+        if row is not None:
+            audit.record(session, None, "key.revoke", f"key:{key_id}")
     if row is None:
         Console(stderr=True).print(f"[red]✖ no API key {key_id}[/red]")
         raise typer.Exit(EXIT_FAILURE)

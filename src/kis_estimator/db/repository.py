@@ -71,6 +71,7 @@ SUMMARY_COLUMNS = (
     QuoteRow.quote_date,
     QuoteRow.total,
     QuoteRow.revision,
+    QuoteRow.author,
 )
 
 
@@ -84,6 +85,7 @@ class QuoteSummary:
     quote_date: date
     total: int
     revision: int
+    author: str | None
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class SearchResult:
                 "date": r.quote_date.isoformat(),
                 "total": r.total,
                 "revision": r.revision,
+                "author": r.author,
             }
             for r in self.items
         ]
@@ -236,6 +239,7 @@ class QuoteRepository:
             rulebook_sha256=quote["rulebook_sha256"],
             catalog_sha256=quote["catalog_sha256"],
             price_book_id=price_book_id,
+            author=quote.get("author"),
             panels=[_panel_row(i, p) for i, p in enumerate(quote["panels"])],
             documents=[
                 DocumentRow(
@@ -324,6 +328,7 @@ class QuoteRepository:
         number: str | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
+        author: str | None = None,
         page: int = 1,
         size: int = 20,
     ) -> SearchResult:
@@ -331,7 +336,9 @@ class QuoteRepository:
         the total count. Only the summary columns are read."""
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise ValueError(f"size must be 1..{MAX_PAGE_SIZE}")
-        if any("\x00" in text for text in (q, customer, number) if text):  # no stored text holds a NUL
+        if any(
+            "\x00" in text for text in (q, customer, number, author) if text
+        ):  # no stored text holds a NUL
             return SearchResult(items=[], total=0, page=page, size=size)
         statement = select(*SUMMARY_COLUMNS)
         if q:
@@ -347,6 +354,8 @@ class QuoteRepository:
             statement = statement.where(
                 QuoteRow.customer_name.ilike(f"%{_escape_like(customer)}%", escape="\\")
             )
+        if author:
+            statement = statement.where(QuoteRow.author.ilike(f"%{_escape_like(author)}%", escape="\\"))
         if status:
             statement = statement.where(QuoteRow.status == status)
         if number:

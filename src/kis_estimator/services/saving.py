@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number
+from kis_estimator.db.users import name_of
 from kis_estimator.documents import RENDERERS
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.request import parse_request
@@ -141,6 +142,8 @@ def save_estimate(
     )
     if previous is not None:
         result.quote["previous_id"], result.quote["revision"] = previous[0], previous[1] + 1
+    if actor is not None:  # 작성자: the caller's name (a user's display name, a key's name)
+        result.quote["author"] = name_of(session, actor)
     if budget is not None:
         assert result.evidence is not None
         budget.reserve(sum(len(data) for data in result.evidence.files.values()))

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from kis_estimator.api.auth import Admin, Estimator, Viewer
 from kis_estimator.api.deps import container_of
-from kis_estimator.api.errors import ApiError
+from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.models import PriceBookRow
@@ -54,6 +54,7 @@ from kis_estimator.pricebook import (
     read_price_book,
     render_price_book,
 )
+from kis_estimator.services import audit
 from kis_estimator.services.catalog_in_use import catalog_in_use
 
 router = APIRouter(responses=ERRORS)
@@ -449,6 +450,14 @@ def import_price_book(
     with container.sessions.begin() as session:  # only the inserts: one short write transaction
         repository = PriceBookRepository(session, container.built_catalogs)
         status, row = _stage(container, repository, parsed, name, filename, activate)
+        audit.record(
+            session,
+            request.state.principal.subject,
+            "pricebook.import",
+            str(row.id),
+            {"label": row.label, "activate": activate, "new": status == 201},
+            trace_id_of(request),
+        )
         return JSONResponse(_version(row), status_code=status)
 
 
@@ -471,6 +480,14 @@ def activate_price_book(
         if row is not None:  # built and checked before the write transaction: seconds for a big book
             repository.catalog_of(row)
     with container.sessions.begin() as session, _book_errors(book_id):
+        audit.record(
+            session,
+            request.state.principal.subject,
+            "pricebook.activate",
+            str(book_id),
+            {},
+            trace_id_of(request),
+        )
         return _version(PriceBookRepository(session, container.built_catalogs).activate(book_id))
 
 
@@ -612,6 +629,14 @@ def upsert_items(request: Request, _: Admin, body: Annotated[ItemsUpsert, Body()
     with container.sessions.begin() as session:
         repository = PriceBookRepository(session, container.built_catalogs)
         status, row = _stage(container, repository, parsed, label, f"upsert-{kind}.json", body.activate)
+        audit.record(
+            session,
+            request.state.principal.subject,
+            "pricebook.import",
+            str(row.id),
+            {"label": row.label, "activate": body.activate, "new": status == 201},
+            trace_id_of(request),
+        )
         return JSONResponse({**_version(row), "replaced": replaced, "added": added}, status_code=status)
 
 

@@ -42,6 +42,7 @@ from kis_estimator.db.events import EventRepository
 from kis_estimator.db.repository import MAX_PAGE_SIZE, IllegalTransition, QuoteReadOnly, QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import rejection_envelope
+from kis_estimator.services import audit
 
 router = APIRouter(prefix="/v1/estimate", tags=["estimates"], responses=ERRORS)
 
@@ -236,6 +237,7 @@ def search_estimates(
     ] = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    author: Annotated[str | None, Query(max_length=100, description="작성자 (이름의 일부) / Author")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, json_schema_extra={"maximum": MAX_PAGE_SIZE})] = 20,
 ) -> dict[str, Any]:
@@ -254,7 +256,14 @@ def search_estimates(
     container = container_of(request)
     with container.reads() as session:
         found = QuoteRepository(session).search(
-            q=q, customer=customer, status=status, date_from=date_from, date_to=date_to, page=page, size=size
+            q=q,
+            customer=customer,
+            status=status,
+            date_from=date_from,
+            date_to=date_to,
+            page=page,
+            size=size,
+            author=author,
         )
         return found.as_page()
 
@@ -367,6 +376,14 @@ def change_status(request: Request, _: Estimator, quote_id: str, change: StatusC
             row = QuoteRepository(session).set_status(quote_id, change.status)
             if row is None:
                 raise quote_not_found(quote_id)
+            audit.record(
+                session,
+                request.state.principal.subject,
+                "quote.status",
+                row.id,
+                {"number": row.number, "status": row.status},
+                trace_id_of(request),
+            )
             return JSONResponse(row.document)
     except QuoteReadOnly as exc:
         raise read_only_error(container, exc) from None

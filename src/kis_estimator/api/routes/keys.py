@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kis_estimator.api.auth import Admin, Viewer
 from kis_estimator.api.deps import container_of
-from kis_estimator.api.errors import ApiError
+from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.db.models import ApiKeyRow
+from kis_estimator.services import audit
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"], responses=ERRORS)
 
@@ -67,6 +68,14 @@ def create_key(
     response.headers["Cache-Control"] = "no-store"  # the new key: never kept by a cache
     with container_of(request).sessions.begin() as session:
         row, key = ApiKeyRepository(session).create(new.name, new.role)
+        audit.record(
+            session,
+            request.state.principal.subject,
+            "key.create",
+            f"key:{row.id}",
+            {"name": row.name, "role": row.role},
+            trace_id_of(request),
+        )
         return {**_info(row), "key": key}
 
 
@@ -84,6 +93,9 @@ def revoke_key(
 ) -> dict[str, Any]:
     with container_of(request).sessions.begin() as session:
         row = ApiKeyRepository(session).revoke(key_id)
+        audit.record(
+            session, request.state.principal.subject, "key.revoke", f"key:{key_id}", {}, trace_id_of(request)
+        )
         if row is None:
             raise ApiError(
                 404,
