@@ -8,7 +8,6 @@ from pathlib import Path
 
 import jwt
 import pytest
-
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Api, make_api, make_settings, make_user, sign_in
@@ -254,7 +253,9 @@ def test_a_cookie_without_the_sessions_csrf_token_cannot_write(api: Api, token: 
     make_user(api, "admin2", "admin")
     browser, _ = sign_in(api, "admin1")
     _, other = sign_in(api, "admin2")
-    headers = {} if token is None else {"X-CSRF-Token": other if token == "other" else secrets.token_urlsafe(32)}
+    headers = (
+        {} if token is None else {"X-CSRF-Token": other if token == "other" else secrets.token_urlsafe(32)}
+    )
     wrong = []
     for method, path in sorted(MATRIX):
         if MATRIX[(method, path)] is PUBLIC:
