@@ -142,14 +142,14 @@ def save_estimate(
     )
     if previous is not None:
         result.quote["previous_id"], result.quote["revision"] = previous[0], previous[1] + 1
-    if actor is not None:  # 작성자: the caller's name (a user's display name, a key's name)
-        result.quote["author"] = name_of(session, actor)
     if budget is not None:
         assert result.evidence is not None
         budget.reserve(sum(len(data) for data in result.evidence.files.values()))
     evidence, documents = _write_blobs(context.store, result)
     if after_blobs is not None:
         after_blobs()
+    if actor is not None:  # 작성자, read in the quote's transaction (its first statement takes the lock)
+        result.quote["author"] = name_of(session, actor)
     repository = QuoteRepository(session)
     repository.remember_rulebook(
         context.rules.sha256, context.rules.version, context.rules.model_dump(mode="json", exclude={"sha256"})
