@@ -5,7 +5,7 @@ import { ApiError, request, session } from "./api.js";
 import { STATUS, clear, field, h, statusBadge, won } from "./dom.js";
 
 const PAGE_SIZE = 20;
-const FILTERS = ["q", "customer", "status", "date_from", "date_to"];
+const FILTERS = ["q", "customer", "author", "status", "date_from", "date_to"];
 
 /** Rows per page: 20, or the address's `size` (1..100, the API's maximum), e.g. a bookmarked /quotes?size=50. */
 function pageSize(params) {
@@ -18,6 +18,7 @@ export async function render(main, view) {
   const inputs = {
     q: h("input", { type: "search", value: params.get("q") || "", autocomplete: "off" }),
     customer: h("input", { type: "text", value: params.get("customer") || "", autocomplete: "off" }),
+    author: h("input", { type: "text", value: params.get("author") || "", autocomplete: "off" }),
     date_from: h("input", { type: "date", value: params.get("date_from") || "" }),
     date_to: h("input", { type: "date", value: params.get("date_to") || "" }),
   };
@@ -38,6 +39,7 @@ export async function render(main, view) {
       { class: "grid" },
       field("검색어 (견적번호·고객·건명)", inputs.q, { wide: true }),
       field("고객", inputs.customer),
+      field("작성자", inputs.author),
       field("작성일 부터", inputs.date_from),
       field("작성일 까지", inputs.date_to),
     ),
@@ -104,7 +106,7 @@ function table(answer) {
       "table",
       { class: "quotes" },
       h("caption", {}, `견적 ${answer.total}건`),
-      h("thead", {}, h("tr", {}, ["견적번호", "고객", "건명", "작성일", "합계", "개정", "상태"].map((name, i) => h("th", { scope: "col", class: i === 4 || i === 5 ? "num" : null }, name)))),
+      h("thead", {}, h("tr", {}, ["견적번호", "고객", "건명", "작성일", "합계", "개정", "상태", "작성자"].map((name, i) => h("th", { scope: "col", class: i === 4 || i === 5 ? "num" : null }, name)))),
       h(
         "tbody",
         {},
@@ -119,6 +121,7 @@ function table(answer) {
             h("td", { class: "money" }, won(item.total)),
             h("td", { class: "num" }, item.revision),
             h("td", {}, statusBadge(item.status)),
+            h("td", { class: "author" }, item.author || ""),
           ),
         ),
       ),
