@@ -53,6 +53,8 @@ function errorPage(main, error) {
   );
 }
 
+let firstPage = true;
+
 async function route() {
   const main = document.getElementById("main");
   const view = newView();
@@ -88,7 +90,8 @@ async function route() {
   document.title = title ? `${title.textContent} — KIS 견적` : "KIS 견적";
   const start = main.querySelector("[data-autofocus]"); // a page made for typing starts in its first field
   if (start) start.focus({ preventScroll: true });
-  else if (title && document.readyState === "complete") title.focus({ preventScroll: true });
+  else if (title && !firstPage) title.focus({ preventScroll: true }); // the first page keeps the browser's focus
+  firstPage = false;
   window.scrollTo(0, 0);
 }
 
