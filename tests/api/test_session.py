@@ -218,4 +218,6 @@ def test_the_audit_trail_records_who_did_what_and_admins_search_it(api: Api) -> 
         assert search(who=hostile)["total"] == 0
     _envelope(api.client.get("/v1/audit?size=101", headers=api.auth("admin")), 422, "REQ_INVALID")
     _envelope(api.client.get("/v1/audit?since=yesterday", headers=api.auth("admin")), 422, "REQ_INVALID")
+    too_late = {"until": "9999-12-31T23:59:59-23:59"}
+    _envelope(api.client.get("/v1/audit", params=too_late, headers=api.auth("admin")), 422, "REQ_INVALID")
     _envelope(browser.get("/v1/audit"), 403, "FORBIDDEN")

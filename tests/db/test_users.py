@@ -34,7 +34,12 @@ def test_users_sessions_and_their_deadlines(db_url: str) -> None:
         session.execute(update(UserSessionRow).values(last_seen_at=datetime.now(UTC) - 2 * HOUR))
     with sessions.begin() as session:
         assert SessionRepository(session).find(token, HOUR) is None  # idle too long
-        assert SessionRepository(session).find(token, 3 * HOUR) is not None
+        stale = SessionRepository(session).find(token, 3 * HOUR)
+        assert stale is not None and stale.stale
+        SessionRepository(session).touch(token)
+    with sessions.begin() as session:
+        touched = SessionRepository(session).find(token, HOUR)  # the request was remembered
+        assert touched is not None and not touched.stale
         UserRepository(session).disable("kim")
     with sessions.begin() as session:
         assert SessionRepository(session).find(token, 3 * HOUR) is None

@@ -100,8 +100,12 @@ def signed_in(request: Request) -> SignedIn | None:
         return None
     container = request.app.state.container
     idle = timedelta(seconds=container.settings.session_idle_s)
-    with container.sessions.begin() as session:  # a write: the session's last request is remembered
-        return SessionRepository(session).find(token, idle)
+    with container.reads() as session:
+        found = SessionRepository(session).find(token, idle)
+    if found is not None and found.stale:  # a write at most once a minute per session
+        with container.sessions.begin() as session:
+            SessionRepository(session).touch(token)
+    return found
 
 
 def _csrf_refused(message: str) -> ApiError:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from kis_estimator.db.models import ROLES, ApiKeyRow, UserRow, UserSessionRow
@@ -56,6 +56,7 @@ class SignedIn:
     role: str
     csrf_token: str
     expires_at: datetime
+    stale: bool = False  # its last request was remembered more than TOUCH_EVERY ago
 
 
 class UserRepository:
@@ -139,7 +140,8 @@ class SessionRepository:
         )
 
     def find(self, token: str, idle: timedelta) -> SignedIn | None:
-        """The live session of `token` (not expired, not idle too long, its user enabled), touched."""
+        """The live session of `token` (not expired, not idle too long, its user enabled); read only:
+        `touch` remembers the request (the idle timeout counts from it)."""
         if not token or len(token) > 100:
             return None
         found = self.session.execute(
@@ -153,11 +155,19 @@ class SessionRepository:
         now = datetime.now(UTC)
         if user.disabled or aware(row.expires_at) <= now or aware(row.last_seen_at) + idle <= now:
             return None
-        if now - aware(row.last_seen_at) >= TOUCH_EVERY:
-            row.last_seen_at = now
         return SignedIn(
-            user.id, user.name, user.display_name, user.role, row.csrf_token, aware(row.expires_at)
+            user.id,
+            user.name,
+            user.display_name,
+            user.role,
+            row.csrf_token,
+            aware(row.expires_at),
+            stale=now - aware(row.last_seen_at) >= TOUCH_EVERY,
         )
+
+    def touch(self, token: str) -> None:
+        statement = update(UserSessionRow).where(UserSessionRow.token_hash == _token_hash(token))
+        self.session.execute(statement.values(last_seen_at=datetime.now(UTC)))
 
     def close(self, token: str) -> None:
         self.session.execute(delete(UserSessionRow).where(UserSessionRow.token_hash == _token_hash(token)))

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from kis_estimator.api.auth import Admin
 from kis_estimator.api.deps import container_of
+from kis_estimator.api.errors import ApiError
 from kis_estimator.api.schemas import ERRORS
 from kis_estimator.services import audit
 
@@ -38,7 +39,16 @@ def _utc(moment: datetime | None) -> datetime | None:
     """A time without an offset is taken as UTC; every stored time is UTC."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-23:59, past the last representable time
+        raise ApiError(
+            422,
+            "REQ_INVALID",
+            "시각이 범위를 벗어났습니다 / The time is out of range",
+            hint="since/until은 ISO 8601 시각 (예: 2026-12-03T09:00:00+09:00) / An ISO 8601 time.",
+            path="query",
+        ) from None
 
 
 @router.get("", response_model=AuditPage, summary="감사 기록 검색 / Search the audit trail")
