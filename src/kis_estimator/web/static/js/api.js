@@ -29,9 +29,10 @@ export const session = {
   get csrfToken() {
     return me ? me.csrfToken : null;
   },
-  /** A short, stable name of the signed-in caller (FNV-1a of the subject): what per-user browser data is keyed by. */
+  /** A short, stable name of the signed-in caller (FNV-1a of the key, else of the user's subject):
+   * what per-user browser data is keyed by (a key's drafts in this browser keep their name). */
   get user() {
-    const subject = (me && me.subject) || this.key || "";
+    const subject = this.key || (me && me.subject) || "";
     let hash = 0x811c9dc5;
     for (let i = 0; i < subject.length; i += 1) hash = Math.imul(hash ^ subject.charCodeAt(i), 0x01000193) >>> 0;
     return hash.toString(16).padStart(8, "0");
