@@ -12,6 +12,7 @@ from kis_estimator import bootstrap
 from kis_estimator.db.users import UserRepository
 from tests.api.conftest import make_settings
 from tests.web.conftest import EXAMPLE, LiveApp, running_app, screenshot
+from tests.web.test_quote_flow import _create_through_form
 
 PASSWORD = "correct horse 1"
 
@@ -55,19 +56,11 @@ def _run(page_for: Any, app: LiveApp) -> None:
     tab.goto("/quotes")
     expect(tab.get_by_role("heading", name="견적 목록")).to_be_visible()
     assert "/login" not in tab.url
-    # A quote made in the second tab (a write: it carries the session's CSRF token).
-    request = json.loads(EXAMPLE.read_text(encoding="utf-8"))
-    made = tab.evaluate(
-        """async (body) => {
-            const me = await (await fetch('/v1/session')).json();
-            const answer = await fetch('/v1/estimate', {method: 'POST', body: JSON.stringify(body),
-                headers: {'Content-Type': 'application/json', 'X-CSRF-Token': me.csrfToken}});
-            return {status: answer.status, quote: await answer.json()};
-        }""",
-        request,
-    )
-    assert made["status"] == 201 and made["quote"]["author"] == "김과장"
-    quote = made["quote"]
+    # A quote made through the form in the second tab (its writes carry the session's CSRF token).
+    quote_id = _create_through_form(tab, json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    expect(tab.get_by_text("작성자 김과장")).to_be_visible()
+    quote = tab.evaluate("async (id) => (await fetch(`/v1/estimate/${id}`)).json()", quote_id)
+    assert quote["author"] == "김과장"
     tab.goto(f"/quotes?author={quote['author']}")
     row = tab.locator(f"tr[data-quote='{quote['id']}']")
     expect(row.locator("td.author")).to_have_text("김과장")
