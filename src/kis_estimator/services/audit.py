@@ -26,7 +26,8 @@ def record(
     trace_id: str | None = None,
 ) -> None:
     """Stage one audit event. `who`: the caller's subject ("user:<name>", "key:<id>", "jwt:<sub>");
-    None is an operator at the console (`kis` commands)."""
+    None is an edge without an identity on this machine (`kis` commands, the MCP server over stdio),
+    recorded as "cli"."""
     actor = who or "cli"
     session.add(
         AuditEventRow(
