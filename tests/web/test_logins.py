@@ -81,6 +81,8 @@ def _run(page_for: Any, app: LiveApp) -> None:
     admin.wait_for_url("**/")
     admin.get_by_role("link", name="감사 기록").click()
     expect(admin.get_by_role("heading", name="감사 기록")).to_be_visible()
+    admin.goto("/audit")  # a bookmark of the screen
+    expect(admin.get_by_role("heading", name="감사 기록")).to_be_visible()
     admin.get_by_label("누가 (이름·user:·key:)").fill("kim")
     admin.get_by_role("button", name="검색").click()
     expect(admin.locator("tr[data-action='quote.create']")).to_contain_text(quote["number"])

@@ -23,6 +23,7 @@ PAGE_URLS = [
     "/drafts",
     "/drafts/11111111-2222-3333-4444-555555555555",
     "/templates",
+    "/audit",
 ]
 LOCAL_ASSET = re.compile(r"""(?:src|href)="(/static/[^"?]+)""")
 MODULE_IMPORT = re.compile(r"""from "\./([\w-]+\.js)";""")
