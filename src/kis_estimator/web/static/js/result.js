@@ -71,6 +71,7 @@ function header(quote, path) {
     quote.date,
     `개정 ${quote.revision || 1}`,
     `브랜드 ${label("brand", quote.brand)}`,
+    quote.author ? `작성자 ${quote.author}` : null,
   ].filter(Boolean);
   return h(
     "header",
