@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     sse_max_streams: int = 256
     # Write requests (POST/PUT/PATCH/DELETE) per caller per minute, counted in the database; 0 turns it off.
     rate_limit_per_minute: int = 120
+    # Personal logins (POST /v1/session): a session ends SESSION_TTL_S after sign-in, or SESSION_IDLE_S
+    # after its last request. Sign-in attempts per minute for one name and from one client address
+    # (429 with Retry-After beyond; 0 turns a limit off).
+    session_ttl_s: int = 43_200
+    session_idle_s: int = 1_800
+    login_attempts_per_name: int = 5
+    login_attempts_per_address: int = 30
     # Bytes of documents and evidence one caller's quotes may add to storage per UTC day (507 beyond);
     # 0 turns it off. The largest quote the request limits allow stores about 30 MB.
     storage_budget_bytes_per_caller: int = 1_073_741_824

@@ -57,3 +57,19 @@ def api(tmp_path: Path) -> Iterator[Api]:
     made = make_api(make_settings(tmp_path))
     with made.client:
         yield made
+
+
+def make_user(api: Api, name: str, role: str, password: str = "correct horse 1") -> None:
+    """A personal login (kis users create does the same through the CLI)."""
+    from kis_estimator.db.users import UserRepository
+
+    with api.container.sessions.begin() as session:
+        UserRepository(session).create(name, f"{name} 님", role, password)
+
+
+def sign_in(api: Api, name: str, password: str = "correct horse 1") -> tuple[TestClient, str]:
+    """A browser of its own (its own cookie jar) signed in as `name`: (the client, its CSRF token)."""
+    browser = TestClient(api.client.app, raise_server_exceptions=False)
+    answer = browser.post("/v1/session", json={"name": name, "password": password})
+    assert answer.status_code == 200, answer.text
+    return browser, answer.json()["csrfToken"]

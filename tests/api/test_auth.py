@@ -8,8 +8,9 @@ from pathlib import Path
 
 import jwt
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.api.conftest import Api, make_api, make_settings
+from tests.api.conftest import Api, make_api, make_settings, make_user, sign_in
 from tests.live import run_kis
 
 PUBLIC = None
@@ -78,6 +79,10 @@ MATRIX: dict[tuple[str, str], str | None] = {
     ("GET", "/v1/templates/{template_id}"): "estimator",
     ("PATCH", "/v1/templates/{template_id}"): "estimator",
     ("DELETE", "/v1/templates/{template_id}"): "estimator",
+    ("POST", "/v1/session"): PUBLIC,
+    ("GET", "/v1/session"): "viewer",
+    ("DELETE", "/v1/session"): "viewer",
+    ("GET", "/v1/audit"): "admin",
 }
 ROLES = ("viewer", "estimator", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
@@ -89,7 +94,7 @@ def _routes(api: Api) -> set[tuple[str, str]]:
     return {(method.upper(), path) for path, item in paths.items() for method in item}
 
 
-def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
+def _call(api: Api, method: str, path: str, headers: dict[str, str], client: TestClient | None = None) -> int:
     url = path.replace("{quote_id}", "00000000-0000-0000-0000-000000000000").replace("{key_id}", "999")
     url = (
         url.replace("{kind}", "breakers" if "catalog" in url else "xlsx")
@@ -105,7 +110,7 @@ def _call(api: Api, method: str, path: str, headers: dict[str, str]) -> int:
     if url == "/v1/suggestions":
         url += "?field=customer"
     body = {} if method in ("POST", "PUT", "PATCH") else None
-    return api.client.request(method, url, json=body, headers=headers).status_code
+    return (client or api.client).request(method, url, json=body, headers=headers).status_code
 
 
 def test_the_matrix_names_every_route(api: Api) -> None:
@@ -241,3 +246,66 @@ def test_a_role_claim_that_is_not_a_string_is_a_403_envelope(tmp_path: Path, rol
     body = response.json()
     assert body["code"] == "FORBIDDEN" and set(body) >= {"code", "message", "hint", "path", "traceId", "meta"}
     assert body["path"] == "headers.authorization"
+
+
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_a_signed_in_user_gets_exactly_the_routes_of_their_role(api: Api, who: str) -> None:
+    make_user(api, f"u-{who}", who)
+    browser, csrf = sign_in(api, f"u-{who}")
+    wrong = []
+    for (method, path), least in sorted(MATRIX.items()):
+        if (method, path) == ("DELETE", "/v1/session"):
+            continue  # signs the browser out: its own test
+        status = _call(api, method, path, {"X-CSRF-Token": csrf}, browser)
+        expected_ok = least is PUBLIC or RANK[who] >= RANK[least]
+        if expected_ok and status in (401, 403):
+            wrong.append(f"{method} {path}: {status} for user {who}, should be let in")
+        if not expected_ok and status != 403:
+            wrong.append(f"{method} {path}: {status} for user {who}, should be 403")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("token", [None, "stale", "other"])
+def test_a_cookie_without_the_sessions_csrf_token_cannot_write(api: Api, token: str | None) -> None:
+    make_user(api, "admin1", "admin")
+    make_user(api, "admin2", "admin")
+    browser, _ = sign_in(api, "admin1")
+    _, other = sign_in(api, "admin2")
+    headers = (
+        {} if token is None else {"X-CSRF-Token": other if token == "other" else secrets.token_urlsafe(32)}
+    )
+    wrong = []
+    for method, path in sorted(MATRIX):
+        if MATRIX[(method, path)] is PUBLIC:
+            continue
+        status = _call(api, method, path, headers, browser)
+        if method in UNSAFE and status != 403:
+            wrong.append(f"{method} {path}: {status} with CSRF {token}, should be 403")
+        if method not in UNSAFE and status in (401, 403):
+            wrong.append(f"{method} {path}: {status}; reads need no CSRF token")
+    assert not wrong, "\n".join(wrong)
+    refused = browser.post("/v1/keys", json={"name": "x", "role": "viewer"}, headers=headers)
+    body = refused.json()
+    assert body["code"] == "CSRF_INVALID" and body["path"] == "headers.x-csrf-token" and body["traceId"]
+    assert "X-CSRF-Token" in body["hint"]
+
+
+def test_a_disabled_users_session_stops_at_once_on_every_route(api: Api) -> None:
+    from kis_estimator.db.users import UserRepository
+
+    make_user(api, "leaver", "admin")
+    browser, csrf = sign_in(api, "leaver")
+    assert browser.get("/v1/session").status_code == 200
+    with api.container.sessions.begin() as session:
+        UserRepository(session).disable("leaver")
+    wrong = []
+    for (method, path), least in sorted(MATRIX.items()):
+        status = _call(api, method, path, {"X-CSRF-Token": csrf}, browser)
+        if least is not PUBLIC and status != 401:
+            wrong.append(f"{method} {path}: {status} for a disabled user, should be 401")
+    assert not wrong, "\n".join(wrong)
+    again = browser.post("/v1/session", json={"name": "leaver", "password": "correct horse 1"})
+    assert again.status_code == 401 and again.json()["code"] == "LOGIN_FAILED"

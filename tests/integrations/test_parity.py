@@ -22,7 +22,7 @@ from tests.factories import DOMAIN_S8
 from tests.integrations.conftest import subprocess_env
 from tests.integrations.test_mcp import call, over_stdio
 
-IDENTITY = ("id", "number", "created_at")
+IDENTITY = ("id", "number", "created_at", "author")  # author: who saved it (an API caller has one)
 IDENTITY_FREE = ("stages/", "validation.json")  # evidence files the identity does not enter
 
 

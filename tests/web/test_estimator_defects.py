@@ -139,8 +139,9 @@ def test_the_key_is_shared_by_new_tabs_until_sign_out(page_for: Any, live_app: L
     page = page_for(None)
     page.goto("/quotes")
     page.wait_for_url("**/login*")
+    page.get_by_text("API 키 사용").click()
     page.get_by_label("API 키").fill(live_app.keys["estimator"])
-    page.get_by_role("button", name="로그인").click()
+    page.get_by_role("button", name="API 키로 로그인").click()
     page.wait_for_url("**/quotes")
     link = page.get_by_role("link", name=quote["number"], exact=True)
     with page.context.expect_page() as opened:

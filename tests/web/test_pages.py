@@ -26,6 +26,7 @@ PAGE_URLS = [
     "/customers",
     "/customers/11111111-2222-3333-4444-555555555555",
     "/profile",
+    "/audit",
 ]
 LOCAL_ASSET = re.compile(r"""(?:src|href)="(/static/[^"?]+)""")
 MODULE_IMPORT = re.compile(r"""from "\./([\w-]+\.js)";""")

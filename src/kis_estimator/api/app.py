@@ -35,6 +35,8 @@ from kis_estimator.api.routes import (
     templates,
 )
 from kis_estimator.api.routes import quick as quick_entry
+from kis_estimator.api.routes.audit import router as audit_router
+from kis_estimator.api.routes.session import router as session_router
 from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
 from kis_estimator.observability import telemetry
@@ -168,6 +170,7 @@ def create_app(container: Container) -> FastAPI:
                 "If-Match",
                 "Last-Event-ID",
                 "X-Trace-Id",
+                "X-CSRF-Token",
             ],
             expose_headers=["X-Trace-Id", "X-Quote-Id", "Idempotent-Replayed", "ETag"],
         )
@@ -185,6 +188,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(quick_entry.router)
     app.include_router(catalog_impact.router)
     app.include_router(revisions.router)
+    app.include_router(session_router)
+    app.include_router(audit_router)
     docs_page.mount(app)
     from kis_estimator import web  # the UI depends on the API, never the other way round
 

@@ -1,13 +1,19 @@
 """Who is calling: `Authorization: Bearer <API key>` (or, when JWT_SECRET is set, a Supabase-style
-HS256 token). Roles are ordered: a viewer reads, an estimator also creates and changes quotes, an
-admin also manages the catalog and the keys.
+HS256 token), or a person's session cookie (POST /v1/session). Roles are ordered: a viewer reads, an
+estimator also creates and changes quotes, an admin also manages the catalog and the keys.
+
+A cookie is sent by the browser on its own, so a cookie-authenticated unsafe request (POST, PUT,
+PATCH, DELETE) must also carry the session's CSRF token in X-CSRF-Token (403 CSRF_INVALID otherwise).
+A header credential (API key, JWT) cannot be sent by another site's page and needs none.
 """
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 import jwt
@@ -18,15 +24,21 @@ from kis_estimator.api.errors import ApiError
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.db.models import ROLES
 from kis_estimator.db.rate_limits import RateLimitRepository
+from kis_estimator.db.users import SessionRepository, SignedIn
 from kis_estimator.services.roles import RANK, allows
+
+SESSION_COOKIE = "kis_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 bearer = HTTPBearer(auto_error=False, description="API 키 또는 JWT / An API key or a JWT")
 
 
 @dataclass(frozen=True)
 class Principal:
-    subject: str  # "key:<id>" or "jwt:<sub>": safe to log, never the secret itself
+    subject: str  # "key:<id>", "jwt:<sub>" or "user:<name>": safe to log, never the secret itself
     role: str
+    name: str = ""  # what people call the caller (a user's display name); the subject when empty
 
     def allows(self, role: str) -> bool:
         return allows(self.role, role)
@@ -80,7 +92,50 @@ def _from_jwt(token: str, request: Request) -> Principal:
     return Principal(subject=f"jwt:{str(claims['sub'])[:64]}", role=role)
 
 
+def signed_in(request: Request) -> SignedIn | None:
+    """The live session of the request's cookie (None: no cookie, or an ended session)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    container = request.app.state.container
+    idle = timedelta(seconds=container.settings.session_idle_s)
+    with container.reads() as session:
+        found = SessionRepository(session).find(token, idle)
+    if found is not None and found.stale:  # a write at most once a minute per session
+        with container.sessions.begin() as session:
+            SessionRepository(session).touch(token)
+    return found
+
+
+def _csrf_refused(message: str) -> ApiError:
+    return ApiError(
+        403,
+        "CSRF_INVALID",
+        message,
+        hint="GET /v1/session 의 csrfToken을 X-CSRF-Token 헤더로 보내 주세요 / "
+        "Send the csrfToken of GET /v1/session in the X-CSRF-Token header.",
+        path="headers.x-csrf-token",
+    )
+
+
+def _from_cookie(request: Request) -> Principal:
+    found = signed_in(request)
+    if found is None:
+        raise _unauthorized(
+            "로그인이 만료되었거나 사용할 수 없습니다 / The session has ended or is not valid"
+        )
+    if request.method not in SAFE_METHODS:
+        given = request.headers.get(CSRF_HEADER, "")
+        if not given:
+            raise _csrf_refused("CSRF 토큰이 없습니다 / The X-CSRF-Token header is missing")
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), found.csrf_token.encode("utf-8")):
+            raise _csrf_refused("CSRF 토큰이 맞지 않습니다 / The X-CSRF-Token does not match the session")
+    return Principal(subject=f"user:{found.name}", role=found.role, name=found.display_name)
+
+
 def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    if credentials is None and SESSION_COOKIE in request.cookies:
+        return _from_cookie(request)
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise _unauthorized("인증이 필요합니다 / Authentication required")
     token = credentials.credentials
@@ -93,7 +148,7 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
         row = ApiKeyRepository(session).find(token)
         if row is None:
             raise _unauthorized("API 키가 올바르지 않거나 폐기되었습니다 / The API key is unknown or revoked")
-        return Principal(subject=f"key:{row.id}", role=row.role)
+        return Principal(subject=f"key:{row.id}", role=row.role, name=row.name)
 
 
 def _limit(request: Request, principal: Principal) -> None:
@@ -125,7 +180,7 @@ def require(role: str, *, counted: bool = True) -> Callable[..., Principal]:
     ) -> Principal:
         principal = authenticate(request, credentials)
         request.state.principal = principal
-        if counted and request.method not in ("GET", "HEAD", "OPTIONS"):
+        if counted and request.method not in SAFE_METHODS:
             _limit(request, principal)
         if not principal.allows(role):
             raise ApiError(

@@ -25,6 +25,7 @@ def list_query(
     ] = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    author: Annotated[str | None, Query(max_length=100, description="작성자 (이름의 일부) / Author")] = None,
     sort: Annotated[
         str | None, Query(max_length=20, description=SORT_HELP, json_schema_extra={"enum": list(SORTS)})
     ] = None,
@@ -41,7 +42,9 @@ def list_query(
             path="query.sort",
             extra={"allowed": list(SORTS)},
         ) from None
-    return ListQuery(q=q, customer=customer, status=status, date_from=date_from, date_to=date_to, sort=order)
+    return ListQuery(
+        q=q, customer=customer, status=status, date_from=date_from, date_to=date_to, author=author, sort=order
+    )
 
 
 QuoteListQuery = Annotated[ListQuery, Depends(list_query)]

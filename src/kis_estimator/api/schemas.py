@@ -86,6 +86,7 @@ class QuoteSummary(BaseModel):
     date: str
     total: int
     revision: int
+    author: str | None = Field(default=None, description="작성자 / Who made it (a user's or key's name)")
     summary: str = Field(
         description="패널 한 줄 요약 / One line of the panels",
         examples=["LS 옥외 SUS · 메인 4P 200A · 분기 18"],

@@ -18,6 +18,7 @@ from kis_estimator.cli.quick import quick_command
 from kis_estimator.cli.serve import serve_command
 from kis_estimator.cli.sheets import export_sheet, import_sheet
 from kis_estimator.cli.smoke import smoke_command
+from kis_estimator.cli.users import app as users_app
 
 __all__ = ["app"]
 
@@ -37,6 +38,7 @@ app.add_typer(regression.app, name="regression")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(db.app, name="db")
 app.add_typer(keys.app, name="keys")
+app.add_typer(users_app, name="users")
 app.add_typer(release.app, name="release")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(storage.app, name="storage")

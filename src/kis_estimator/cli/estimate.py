@@ -171,6 +171,7 @@ def _catalog_in_use(container: Container, trace_id: str) -> CatalogInUse:
 def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id: str, as_json: bool) -> None:
     """`kis estimate --save`: the quote saved like the service saves it, with its number from the database."""
     from kis_estimator.cli.summary import render_summary
+    from kis_estimator.services import audit
     from kis_estimator.services.saving import save_estimate
 
     try:
@@ -202,6 +203,7 @@ def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id:
     try:
         with container.sessions.begin() as session:
             quote = save_estimate(context, raw, session=session)
+            audit.record_quote(session, dict(quote), None, trace_id)
     except Exception as exc:  # a refused request (exit 2), a store or database down (exit 1)
         fail_with(exc, trace_id)
     if as_json:

@@ -99,6 +99,7 @@ class QuoteRow(Timestamped, Base):
     rulebook_sha256: Mapped[str] = mapped_column(String(64))
     catalog_sha256: Mapped[str] = mapped_column(String(64))
     price_book_id: Mapped[int | None] = mapped_column(ForeignKey(f"{SHARED}.price_books.id"), default=None)
+    author: Mapped[str | None] = mapped_column(String(100), default=None)  # 작성자: a user's or key's name
 
     panels: Mapped[list[PanelRow]] = relationship(
         back_populates="quote", cascade="all, delete-orphan", order_by="PanelRow.position"
@@ -288,6 +289,52 @@ class ApiKeyRow(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    """A person who signs in with a name and a password (argon2id hash); roles as for API keys."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"), {"schema": ESTIMATOR})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # the login name
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserSessionRow(Base):
+    """A signed-in browser: the SHA-256 of its cookie's token, its CSRF token and its deadlines."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = ({"schema": ESTIMATOR},)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey(f"{ESTIMATOR}.users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEventRow(Base):
+    """One recorded action: who (subject and name), when, what (action, target, detail), trace id."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_actor_at", "actor", "at"), {"schema": ESTIMATOR})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(200))  # "user:<name>", "key:<id>", "jwt:<sub>", "cli"
+    actor_name: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    trace_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class RateLimitRow(Base):

@@ -66,6 +66,7 @@ SUMMARY_COLUMNS = (
     QuoteRow.quote_date,
     QuoteRow.total,
     QuoteRow.revision,
+    QuoteRow.author,
 )
 
 
@@ -79,6 +80,7 @@ class QuoteSummary:
     quote_date: date
     total: int
     revision: int
+    author: str | None
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class SearchResult:
                 "date": r.quote_date.isoformat(),
                 "total": r.total,
                 "revision": r.revision,
+                "author": r.author,
             }
             for r in self.items
         ]
@@ -247,6 +250,7 @@ class QuoteRepository:
             rulebook_sha256=quote["rulebook_sha256"],
             catalog_sha256=quote["catalog_sha256"],
             price_book_id=price_book_id,
+            author=quote.get("author"),
             panels=[_panel_row(i, p) for i, p in enumerate(quote["panels"])],
             documents=[
                 DocumentRow(
@@ -352,6 +356,7 @@ class QuoteRepository:
         number: str | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
+        author: str | None = None,
         sort: tuple[str, bool] = DEFAULT_SORT,
         page: int = 1,
         size: int = 20,
@@ -361,7 +366,9 @@ class QuoteRepository:
         the summary columns are read."""
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise ValueError(f"size must be 1..{MAX_PAGE_SIZE}")
-        statement = _matching(select(*SUMMARY_COLUMNS), q, customer, status, number, date_from, date_to)
+        statement = _matching(
+            select(*SUMMARY_COLUMNS), q, customer, status, number, date_from, date_to, author
+        )
         if statement is None:
             return SearchResult(items=[], total=0, page=page, size=size)
         total = self.count(statement)
@@ -378,13 +385,14 @@ class QuoteRepository:
         status: str | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
+        author: str | None = None,
         sort: tuple[str, bool] = DEFAULT_SORT,
         limit: int,
     ) -> tuple[int, list[ListedQuote]]:
         """How many quotes a search with these filters finds, and those quotes in the order of `sort`
         with their subtotal and VAT (the rows of an export); none are read when more than `limit` match."""
         columns = (*SUMMARY_COLUMNS, QuoteRow.subtotal, QuoteRow.vat)
-        statement = _matching(select(*columns), q, customer, status, None, date_from, date_to)
+        statement = _matching(select(*columns), q, customer, status, None, date_from, date_to, author)
         if statement is None:
             return 0, []
         total = self.count(statement)
@@ -431,9 +439,10 @@ def _matching(
     number: str | None,
     date_from: date | None,
     date_to: date | None,
+    author: str | None = None,
 ) -> _Statement | None:
     """`statement` narrowed to the quotes matching every given filter; None when none can (a NUL)."""
-    if any("\x00" in text for text in (q, customer, number) if text):  # no stored text holds a NUL
+    if any("\x00" in text for text in (q, customer, number, author) if text):  # no stored text holds a NUL
         return None
     if q:
         pattern = f"%{_escape_like(q)}%"
@@ -446,6 +455,8 @@ def _matching(
         )
     if customer:
         statement = statement.where(QuoteRow.customer_name.ilike(f"%{_escape_like(customer)}%", escape="\\"))
+    if author:
+        statement = statement.where(QuoteRow.author.ilike(f"%{_escape_like(author)}%", escape="\\"))
     if status:
         statement = statement.where(QuoteRow.status == status)
     if number:

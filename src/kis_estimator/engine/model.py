@@ -201,3 +201,4 @@ class Quote(QuoteContent):
     evidence: NotRequired[QuoteEvidence]
     previous_id: NotRequired[str]
     revision: NotRequired[int]
+    author: NotRequired[str]  # 작성자: the saver's name, set when the quote is saved

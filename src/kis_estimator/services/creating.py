@@ -28,6 +28,7 @@ from kis_estimator.db.idempotency import Claim, IdempotencyRepository
 from kis_estimator.db.repository import QuoteRepository
 from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import rejection_envelope
+from kis_estimator.services import audit
 from kis_estimator.services.failures import Refused, classify
 from kis_estimator.services.saving import save_estimate
 from kis_estimator.services.storage_budget import StorageBudget
@@ -166,6 +167,7 @@ def run_create(
                 actor=caller,
             )
             quote: dict[str, Any] = dict(saved)  # the edge's JSON from here on
+            audit.record_quote(session, quote, caller, trace_id)
             finals = [("GATE_RESULT", gate) for gate in quote["gates"]]
             finals.append(("DONE", summary_of(quote)))
             stored = EventRepository(session).append_many(

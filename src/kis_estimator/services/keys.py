@@ -8,6 +8,7 @@ from typing import Any
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.db.models import ApiKeyRow
+from kis_estimator.services import audit
 from kis_estimator.services.failures import Refused
 
 
@@ -22,10 +23,16 @@ def info(row: ApiKeyRow) -> dict[str, Any]:
     }
 
 
-def create_key(container: Container, name: str, role: str) -> dict[str, Any]:
-    """A new key: its description and, under `key`, the key itself."""
+def create_key(
+    container: Container, name: str, role: str, *, who: str | None = None, trace_id: str | None = None
+) -> dict[str, Any]:
+    """A new key: its description and, under `key`, the key itself. The audit trail records it as
+    `who` (None: `kis`)."""
     with container.sessions.begin() as session:
         row, key = ApiKeyRepository(session).create(name, role)
+        audit.record(
+            session, who, "key.create", f"key:{row.id}", {"name": row.name, "role": row.role}, trace_id
+        )
         return {**info(row), "key": key}
 
 
@@ -34,7 +41,9 @@ def list_keys(container: Container) -> list[dict[str, Any]]:
         return [info(row) for row in ApiKeyRepository(session).list()]
 
 
-def revoke_key(container: Container, key_id: int) -> dict[str, Any]:
+def revoke_key(
+    container: Container, key_id: int, *, who: str | None = None, trace_id: str | None = None
+) -> dict[str, Any]:
     """Revoke a key (it stops working at once in every process); 404 KEY_NOT_FOUND when there is none."""
     with container.sessions.begin() as session:
         row = ApiKeyRepository(session).revoke(key_id)
@@ -46,4 +55,5 @@ def revoke_key(container: Container, key_id: int) -> dict[str, Any]:
                 hint="GET /v1/keys 로 목록을 보세요 / List the keys with GET /v1/keys.",
                 path="key_id",
             )
+        audit.record(session, who, "key.revoke", f"key:{key_id}", {}, trace_id)
         return info(row)

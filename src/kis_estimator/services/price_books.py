@@ -30,6 +30,7 @@ from kis_estimator.pricebooks import (
     label_problem,
     read_price_book,
 )
+from kis_estimator.services import audit
 from kis_estimator.services.catalog_in_use import catalog_in_use
 
 if TYPE_CHECKING:
@@ -138,20 +139,38 @@ def check_label(label: str) -> None:
 
 
 def import_price_book(
-    container: Container, filename: str, data: bytes, label: str, source_name: str, *, activate: bool
+    container: Container,
+    filename: str,
+    data: bytes,
+    label: str,
+    source_name: str,
+    *,
+    activate: bool,
+    who: str | None = None,
+    trace_id: str | None = None,
 ) -> Staged:
     """Check the label, read the book (a single-kind CSV completed from the catalog in use), stage it
     and, with `activate`, make it the active one."""
     check_label(label)
     parsed = read_book(container, filename, data, base_catalog(container))
-    return stage_price_book(container, parsed, label, source_name, activate=activate)
+    return stage_price_book(
+        container, parsed, label, source_name, activate=activate, who=who, trace_id=trace_id
+    )
 
 
 def stage_price_book(
-    container: Container, parsed: ParsedBook, label: str, source_name: str, *, activate: bool
+    container: Container,
+    parsed: ParsedBook,
+    label: str,
+    source_name: str,
+    *,
+    activate: bool,
+    who: str | None = None,
+    trace_id: str | None = None,
 ) -> Staged:
     """Store a read book as a version (the identical one already stored is returned instead), in one
-    short write transaction; with `activate`, activated in the same transaction."""
+    short write transaction; with `activate`, activated in the same transaction. The audit trail
+    records it as `who` (None: `kis`)."""
     check_label(label)
     with container.sessions.begin() as session:  # only the inserts: one short write transaction
         repository = PriceBookRepository(session, container.built_catalogs)
@@ -160,10 +179,14 @@ def stage_price_book(
         created = row in inserted
         if activate:
             row = repository.activate(row.id)
+        detail = {"label": row.label, "activate": activate, "new": created}
+        audit.record(session, who, "pricebook.import", str(row.id), detail, trace_id)
         return Staged(PriceBookVersion.of(row), created)
 
 
-def activate_price_book(container: Container, book_id: int) -> PriceBookVersion:
+def activate_price_book(
+    container: Container, book_id: int, *, who: str | None = None, trace_id: str | None = None
+) -> PriceBookVersion:
     """Make a version the one quotes are priced with; the previous one is retired. Its Catalog is built
     and checked before the write transaction (seconds for a big book). Raises PriceBookNotFound, or
     DataError when the stored book fails its hash."""
@@ -173,7 +196,9 @@ def activate_price_book(container: Container, book_id: int) -> PriceBookVersion:
         if row is not None:
             repository.catalog_of(row)
     with container.sessions.begin() as session:
-        return PriceBookVersion.of(PriceBookRepository(session, container.built_catalogs).activate(book_id))
+        activated = PriceBookRepository(session, container.built_catalogs).activate(book_id)
+        audit.record(session, who, "pricebook.activate", str(book_id), {}, trace_id)
+        return PriceBookVersion.of(activated)
 
 
 @dataclass(frozen=True)

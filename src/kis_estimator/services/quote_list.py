@@ -90,6 +90,7 @@ class ListQuery:
     status: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    author: str | None = None
     sort: tuple[str, bool] = DEFAULT_SORT
 
     def filters(self) -> dict[str, Any]:
@@ -99,6 +100,7 @@ class ListQuery:
             "status": self.status,
             "date_from": self.date_from,
             "date_to": self.date_to,
+            "author": self.author,
         }
 
     def described(self) -> list[tuple[str, str]]:
@@ -110,6 +112,7 @@ class ListQuery:
             ("상태", STATUS_WORDS.get(self.status or "", self.status)),
             ("작성일 부터", self.date_from and self.date_from.isoformat()),
             ("작성일 까지", self.date_to and self.date_to.isoformat()),
+            ("작성자", self.author),
         ]
         order = f"{SORT_WORDS[key]} {'내림차순' if descending else '오름차순'}"
         return [(name, value) for name, value in given if value] + [("정렬", order)]

@@ -13,6 +13,7 @@ from kis_estimator.bootstrap import Container
 from kis_estimator.db.errors import IllegalTransition, QuoteReadOnly
 from kis_estimator.db.models import QuoteRow
 from kis_estimator.db.repository import MAX_PAGE_SIZE, QuoteRepository
+from kis_estimator.services import audit
 from kis_estimator.services.creating import read_only_error
 from kis_estimator.services.failures import Refused
 
@@ -67,13 +68,18 @@ def search_quotes(
         return found.as_page()
 
 
-def change_status(container: Container, quote_id: str, status: str) -> dict[str, Any]:
-    """Move the quote to `status` (draft → sent → ordered → shipped → paid, or closed); its new JSON."""
+def change_status(
+    container: Container, quote_id: str, status: str, *, who: str | None = None, trace_id: str | None = None
+) -> dict[str, Any]:
+    """Move the quote to `status` (draft → sent → ordered → shipped → paid, or closed); its new JSON.
+    The audit trail records it as `who` (None: `kis`)."""
     try:
         with container.sessions.begin() as session:
             row = QuoteRepository(session).set_status(quote_id, status)
             if row is None:
                 raise not_found(quote_id)
+            detail = {"number": row.number, "status": row.status}
+            audit.record(session, who, "quote.status", row.id, detail, trace_id)
             document: dict[str, Any] = row.document
             return document
     except QuoteReadOnly as exc:

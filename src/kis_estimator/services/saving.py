@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number, revision_number
+from kis_estimator.db.users import name_of
 from kis_estimator.documents import RENDERERS
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.model import Quote
@@ -158,6 +159,8 @@ def save_estimate(
     evidence, documents = _write_blobs(context.store, result)
     if after_blobs is not None:
         after_blobs()
+    if actor is not None:  # 작성자, read in the quote's transaction (its first statement takes the lock)
+        result.quote["author"] = name_of(session, actor)
     repository = QuoteRepository(session)
     repository.remember_rulebook(
         context.rules.sha256, context.rules.version, context.rules.model_dump(mode="json", exclude={"sha256"})

@@ -2,7 +2,8 @@
 
 Design decision: no front-end build step. The UI is a small vanilla-JavaScript app (ES modules, one
 stylesheet) served as static files; every page path (`/`, `/login`, `/quotes`, `/quotes/{id}`,
-`/quotes/{id}/revise`, `/catalog`, `/drafts`, `/drafts/{id}`, `/templates`, `/customers`, `/customers/{id}`, `/profile`) answers with the same HTML shell and the script draws the page.
+`/quotes/{id}/revise`, `/catalog`, `/drafts`, `/drafts/{id}`, `/templates`, `/customers`, `/customers/{id}`, `/profile`,
+`/audit`) answers with the same HTML shell and the script draws the page.
 The script talks only to the public JSON API under `/v1`, exactly as any other client does, with the
 API key the user signs in with kept in `localStorage` (shared by the browser's tabs until 로그아웃,
 docs/decisions.md). So the UI adds no second way into the data: roles, validation, error envelopes and idempotency are the API's, and the
@@ -40,6 +41,7 @@ PAGES = (
     "/customers",
     "/customers/{customer_id}",
     "/profile",
+    "/audit",
 )
 PAGE_HEADERS = {
     "Content-Security-Policy": (

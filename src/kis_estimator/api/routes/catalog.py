@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from kis_estimator.api.auth import Admin, Viewer
 from kis_estimator.api.deps import container_of
-from kis_estimator.api.errors import ApiError
+from kis_estimator.api.errors import ApiError, trace_id_of
 from kis_estimator.api.routes import catalog_items, request_sheets
 from kis_estimator.api.routes.catalog_common import (
     BINARY,
@@ -169,7 +169,16 @@ def import_price_book(
     )
     with refusals(container, file_path, hint), book_errors():
         return answer(
-            price_books.import_price_book(container, filename, data, name, filename, activate=activate)
+            price_books.import_price_book(
+                container,
+                filename,
+                data,
+                name,
+                filename,
+                activate=activate,
+                who=request.state.principal.subject,
+                trace_id=trace_id_of(request),
+            )
         )
 
 
@@ -186,7 +195,9 @@ def activate_price_book(
     """Make a version the one quotes are priced with; the previous one is retired (activating an older
     version rolls back)."""
     with book_errors(book_id):
-        return price_books.activate_price_book(container_of(request), book_id).as_dict()
+        return price_books.activate_price_book(
+            container_of(request), book_id, who=request.state.principal.subject, trace_id=trace_id_of(request)
+        ).as_dict()
 
 
 @router.get(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kis_estimator.api.auth import Admin
 from kis_estimator.api.deps import container_of
+from kis_estimator.api.errors import trace_id_of
 from kis_estimator.api.routes.catalog_common import (
     PriceBook,
     answer,
@@ -167,6 +168,12 @@ def upsert_items(request: Request, _: Admin, body: Annotated[ItemsUpsert, Body()
     with refusals(container, _rows_path(kind, origin), path_hint), book_errors():
         parsed = price_books.read_book(container, "catalog-items.zip", rendered, None)
         staged = price_books.stage_price_book(
-            container, parsed, label, f"upsert-{kind}.json", activate=body.activate
+            container,
+            parsed,
+            label,
+            f"upsert-{kind}.json",
+            activate=body.activate,
+            who=request.state.principal.subject,
+            trace_id=trace_id_of(request),
         )
     return answer(staged, replaced=replaced, added=added)

@@ -341,7 +341,9 @@ def get_estimate(request: Request, _: Viewer, quote_id: str) -> JSONResponse:
 def change_status(request: Request, _: Estimator, quote_id: str, change: StatusChange) -> JSONResponse:
     """draft → sent → ordered → shipped → paid, or closed (see the 409 for a move that is not allowed).
     A closed quote, or one a later revision superseded, is read-only (409 QUOTE_READ_ONLY)."""
-    return JSONResponse(quotes.change_status(container_of(request), quote_id, change.status))
+    container = container_of(request)
+    who, trace_id = request.state.principal.subject, trace_id_of(request)
+    return JSONResponse(quotes.change_status(container, quote_id, change.status, who=who, trace_id=trace_id))
 
 
 @router.post(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kis_estimator.api.auth import Admin, Viewer
 from kis_estimator.api.deps import container_of
+from kis_estimator.api.errors import trace_id_of
 from kis_estimator.api.schemas import ERRORS, NOT_FOUND
 from kis_estimator.services import keys
 
@@ -52,7 +53,13 @@ def create_key(
     request: Request, response: Response, _: Admin, new: Annotated[NewKey, Body()]
 ) -> dict[str, Any]:
     response.headers["Cache-Control"] = "no-store"  # the new key: never kept by a cache
-    return keys.create_key(container_of(request), new.name, new.role)
+    return keys.create_key(
+        container_of(request),
+        new.name,
+        new.role,
+        who=request.state.principal.subject,
+        trace_id=trace_id_of(request),
+    )
 
 
 @router.get("", response_model=list[KeyInfo], summary="API 키 목록 / List API keys")
@@ -66,4 +73,6 @@ def list_keys(request: Request, _: Admin) -> list[dict[str, Any]]:
 def revoke_key(
     request: Request, _: Admin, key_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> dict[str, Any]:
-    return keys.revoke_key(container_of(request), key_id)
+    return keys.revoke_key(
+        container_of(request), key_id, who=request.state.principal.subject, trace_id=trace_id_of(request)
+    )

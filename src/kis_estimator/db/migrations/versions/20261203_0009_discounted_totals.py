@@ -6,7 +6,7 @@ round_half_up(supply × vat_rate), total = supply + VAT, as the engine computes 
 (subtotal, vat, total) stay, so the function is replaced in place and its callers keep working.
 
 Revision ID: 20261203_0009
-Revises: 20261203_0007
+Revises: 20261203_0008
 Create Date: 2026-12-03 13:00:00
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "20261203_0009"
-down_revision: str | None = "20261203_0007"
+down_revision: str | None = "20261203_0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

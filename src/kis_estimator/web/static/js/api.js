@@ -1,40 +1,72 @@
 // The JSON API as the UI uses it: the signed-in key, requests, the progress stream, downloads.
 
-// Decision (docs/decisions.md "Web UI: the key and drafts in the browser"): the key is kept in
-// localStorage, shared by every tab of this browser (a ctrl-clicked quote or a bookmark opens signed in)
-// until 로그아웃 clears it. Personal logins with cookies replace this (issue 17).
+// Decision (docs/decisions.md "Personal logins"): a person signs in with a name and a password; the
+// server keeps the session and the browser an HttpOnly cookie (SameSite=Strict), so every tab and
+// bookmark of this browser is signed in. Each write carries the session's CSRF token (X-CSRF-Token),
+// read from GET /v1/session when a tab starts. An API key (the secondary sign-in) stays in
+// localStorage as before. "kis.session" is bumped on sign-in and sign-out so other tabs follow.
 const KEY = "kis.apiKey";
-const ROLE = "kis.role";
+const MARK = "kis.session";
+
+let me = null; // GET /v1/session: {subject, name, role, csrfToken}
 
 export const session = {
   get key() {
     return localStorage.getItem(KEY);
   },
+  get signedIn() {
+    return me !== null;
+  },
   get isAdmin() {
-    return localStorage.getItem(ROLE) === "admin";
+    return me !== null && me.role === "admin";
   },
   get role() {
-    return localStorage.getItem(ROLE) || "user";
+    return me ? me.role : "user";
   },
-  /** A short, stable name of the signed-in key (FNV-1a of it): what per-user browser data is keyed by. */
+  get name() {
+    return me ? me.name : "";
+  },
+  get csrfToken() {
+    return me ? me.csrfToken : null;
+  },
+  /** A short, stable name of the signed-in caller (FNV-1a of the key, else of the user's subject):
+   * what per-user browser data is keyed by (a key's drafts in this browser keep their name). */
   get user() {
-    const key = this.key || "";
+    const subject = this.key || (me && me.subject) || "";
     let hash = 0x811c9dc5;
-    for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+    for (let i = 0; i < subject.length; i += 1) hash = Math.imul(hash ^ subject.charCodeAt(i), 0x01000193) >>> 0;
     return hash.toString(16).padStart(8, "0");
   },
-  set(key, role) {
-    localStorage.setItem(KEY, key);
-    localStorage.setItem(ROLE, role);
+  /** Who is signed in (the cookie's session or the stored key); false when nobody is. */
+  async load() {
+    try {
+      me = await request("/v1/session", { key: this.key || null });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      me = null;
+      localStorage.removeItem(KEY);
+    }
+    return me !== null;
   },
-  clear() {
+  /** Signed in: `answer` is the GET/POST /v1/session answer; `key` the API key when signed in with one. */
+  set(answer, key = null) {
+    me = answer;
+    if (key) localStorage.setItem(KEY, key);
+    else localStorage.removeItem(KEY);
+    localStorage.setItem(MARK, String(Date.now()));
+  },
+  /** Sign out: the server's session ends (a cookie session), and this browser forgets the key. */
+  async clear() {
+    const cookie = me !== null && !this.key;
+    if (cookie) await request("/v1/session", { method: "DELETE" }).catch(() => {});
+    me = null;
     localStorage.removeItem(KEY);
-    localStorage.removeItem(ROLE);
+    localStorage.setItem(MARK, String(Date.now()));
   },
-  /** Call `callback` when another tab signs out or in (the `storage` event of the key). */
+  /** Call `callback` when another tab signs out or in. */
   onChange(callback) {
     window.addEventListener("storage", (event) => {
-      if (event.key === KEY || event.key === null) callback();
+      if (event.key === MARK || event.key === KEY || event.key === null) callback();
     });
   },
 };
@@ -60,7 +92,9 @@ export function onUnauthorized(callback) {
 }
 
 function headers(extra = {}, key = session.key) {
-  return key ? { Authorization: `Bearer ${key}`, ...extra } : extra;
+  if (key) return { Authorization: `Bearer ${key}`, ...extra };
+  const csrf = session.csrfToken;
+  return csrf ? { "X-CSRF-Token": csrf, ...extra } : { ...extra };
 }
 
 async function failure(response, signedIn = true) {

@@ -2,6 +2,7 @@
 
 import { ApiError, onUnauthorized, session } from "./api.js";
 import { clear, h } from "./dom.js";
+import * as audit from "./audit.js";
 import * as catalog from "./catalog.js";
 import * as customers from "./customers.js";
 import * as profile from "./profile.js";
@@ -26,15 +27,18 @@ const ROUTES = [
   [/^\/customers$/, "customers", (main, view) => customers.renderList(main, view)],
   [/^\/customers\/([^/]+)$/, "customers", (main, view, id) => customers.renderOne(main, view, decodeURIComponent(id))],
   [/^\/profile$/, "profile", (main, view) => profile.render(main, view)],
+  [/^\/audit$/, "audit", (main, view) => audit.render(main, view)],
 ];
 
 const ROLE_NAMES = { admin: "관리자", estimator: "견적 담당", viewer: "조회 전용" };
 
 function chrome(section) {
-  const signedIn = Boolean(session.key);
+  const signedIn = session.signedIn;
   document.getElementById("nav").hidden = !signedIn;
   document.getElementById("session").hidden = !signedIn;
+  document.getElementById("session-name").textContent = session.name;
   document.getElementById("session-role").textContent = ROLE_NAMES[session.role] || "사용자 키";
+  document.querySelector('[data-nav="audit"]').parentElement.hidden = !session.isAdmin;
   document.querySelector('[data-nav="new"]').parentElement.hidden = session.role === "viewer";
   document.querySelector('[data-nav="drafts"]').parentElement.hidden = session.role === "viewer";
   document.querySelector('[data-nav="profile"]').parentElement.hidden = session.role !== "admin";
@@ -55,6 +59,8 @@ function errorPage(main, error) {
   );
 }
 
+let firstPage = true;
+
 async function route() {
   const main = document.getElementById("main");
   const view = newView();
@@ -66,7 +72,7 @@ async function route() {
     return;
   }
   const [match, section, draw, open] = found;
-  if (!open && !session.key) {
+  if (!open && !session.signedIn) {
     navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
     return;
   }
@@ -90,21 +96,29 @@ async function route() {
   document.title = title ? `${title.textContent} — KIS 견적` : "KIS 견적";
   const start = main.querySelector("[data-autofocus]"); // a page made for typing starts in its first field
   if (start) start.focus({ preventScroll: true });
-  else if (title && document.readyState === "complete") title.focus({ preventScroll: true });
+  else if (title && !firstPage) title.focus({ preventScroll: true }); // the first page keeps the browser's focus
+  firstPage = false;
   window.scrollTo(0, 0);
 }
 
-document.getElementById("logout").addEventListener("click", () => {
-  session.clear();
+document.getElementById("logout").addEventListener("click", async () => {
+  await session.clear();
   navigate("/login");
 });
 // Signed out (or in as someone else) in another tab: this tab follows.
-session.onChange(() => {
-  if (!session.key) navigate("/login", { force: true });
+session.onChange(async () => {
+  if (!(await session.load())) navigate("/login", { force: true });
   else route();
 });
-onUnauthorized(() => {
-  session.clear();
+onUnauthorized(async () => {
+  await session.clear();
   navigate(`/login?expired=1`, { replace: true, force: true });
 });
-start(route);
+// Who is signed in (the session cookie or a stored key) before the first page is drawn.
+session.load().then(
+  () => start(route),
+  (error) => {
+    start(route);
+    console.error(error);
+  },
+);

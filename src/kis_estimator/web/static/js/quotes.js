@@ -8,7 +8,7 @@ import { STATUS, TRANSITIONS, clear, field, h, statusBadge, toast, won } from ".
 import { sayText } from "./words.js";
 
 const PAGE_SIZE = 20;
-const FILTERS = ["q", "customer", "status", "date_from", "date_to"];
+const FILTERS = ["q", "customer", "author", "status", "date_from", "date_to"];
 const DEFAULT_SORT = "-date"; // the API's order: newest first
 // The sortable columns: the API's sort key, the heading, and the first click's direction (the biggest
 // total, the newest date, the latest revision first; names, numbers and the workflow from the start).
@@ -48,6 +48,7 @@ export async function render(main, view) {
   const inputs = {
     q: h("input", { type: "search", value: params.get("q") || "", autocomplete: "off" }),
     customer: h("input", { type: "text", value: params.get("customer") || "", autocomplete: "off" }),
+    author: h("input", { type: "text", value: params.get("author") || "", autocomplete: "off" }),
     date_from: h("input", { type: "date", value: params.get("date_from") || "" }),
     date_to: h("input", { type: "date", value: params.get("date_to") || "" }),
   };
@@ -68,6 +69,7 @@ export async function render(main, view) {
       { class: "grid" },
       field("검색어 (견적번호·고객·건명)", inputs.q, { wide: true }),
       field("고객", inputs.customer),
+      field("작성자", inputs.author),
       field("작성일 부터", inputs.date_from),
       field("작성일 까지", inputs.date_to),
     ),
@@ -170,7 +172,7 @@ function table(answer, sort, sortBy) {
       "table",
       { class: "quotes" },
       h("caption", {}, `견적 ${answer.total}건`),
-      h("thead", {}, h("tr", {}, COLUMNS.map((column) => heading(column, sort, sortBy)))),
+      h("thead", {}, h("tr", {}, COLUMNS.map((column) => heading(column, sort, sortBy)), h("th", { scope: "col" }, "작성자"))),
       h("tbody", {}, answer.items.map(row)),
     ),
   );
@@ -206,7 +208,7 @@ function row(item) {
     h("td", { class: "num" }, item.revision),
   );
   const status = h("td", { class: "status" });
-  tr.append(status);
+  tr.append(status, h("td", { class: "author" }, item.author || ""));
   drawStatus(tr, status, item, item.status);
   return tr;
 }

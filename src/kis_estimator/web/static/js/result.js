@@ -75,6 +75,7 @@ function header(quote, path, superseded) {
     quote.date,
     `개정 ${quote.revision || 1}`,
     `브랜드 ${label("brand", quote.brand)}`,
+    quote.author ? `작성자 ${quote.author}` : null,
   ].filter(Boolean);
   return h(
     "header",
