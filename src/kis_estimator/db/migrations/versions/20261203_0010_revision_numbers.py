@@ -32,10 +32,9 @@ def _resize(old: int, new: int) -> None:
     # place (the stored rows are the same; rebuilding quotes would cascade the deletes of its children).
     schema_version = op.get_bind().exec_driver_sql("PRAGMA schema_version").scalar_one()
     op.execute("PRAGMA writable_schema = ON")
-    op.execute(
-        "UPDATE sqlite_master SET sql = replace(sql, "
-        f"'number VARCHAR({old}) NOT NULL', 'number VARCHAR({new}) NOT NULL') "
-        "WHERE type = 'table' AND name = 'quotes'"
+    op.get_bind().exec_driver_sql(
+        "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'quotes'",
+        (f"number VARCHAR({old}) NOT NULL", f"number VARCHAR({new}) NOT NULL"),
     )
     op.execute(f"PRAGMA schema_version = {schema_version + 1}")
     op.execute("PRAGMA writable_schema = OFF")
