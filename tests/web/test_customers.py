@@ -90,7 +90,7 @@ def test_profile_customer_discounted_quote_and_the_pdf_cover(
 
     page.get_by_role("link", name="이 거래처로 새 견적").click()
     expect(page.get_by_label("고객명 (필수)")).to_have_value("동양기전")
-    expect(page.get_by_label("할인율 (선택)")).to_have_value("5")
+    expect(page.get_by_label("할인 (선택)")).to_have_value("5%")
     expect(page.get_by_label("담당자", exact=True)).to_have_value("김과장")
     request = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     request["customer"] = {"name": "동양기전"}
@@ -155,4 +155,4 @@ def test_a_customer_list_imports_with_findings_by_row(
     name.fill("한빛")
     name.fill("한빛전기")
     name.blur()
-    expect(page.get_by_label("할인율 (선택)")).to_have_value("3")
+    expect(page.get_by_label("할인 (선택)")).to_have_value("3%")

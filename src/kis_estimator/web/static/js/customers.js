@@ -292,7 +292,7 @@ export function applyCustomer(form, customer) {
   setIfEmpty(form, "customer.contact", customer.contact);
   setIfEmpty(form, "customer.phone", customer.phone);
   setIfEmpty(form, "customer.email", customer.email);
-  const discounted = customer.discount_percent != null && setIfEmpty(form, "discount.percent", customer.discount_percent);
+  const discounted = customer.discount_percent != null && setIfEmpty(form, "discount", `${customer.discount_percent}%`);
   toast(discounted ? `거래처 ‘${customer.name}’의 기본 할인 ${customer.discount_percent}%를 넣었습니다.` : `거래처 ‘${customer.name}’의 정보를 채웠습니다.`);
 }
 

@@ -209,7 +209,6 @@ export function headerFields(given) {
       brandField,
       choice("options.p_cover", LABELS.pCover, (request.options || {}).p_cover || "ACRYLIC", "P-COVER"),
       mixedReason,
-      discountField(request.discount),
     ),
     h("datalist", { id: PRICE_LIST }, Object.values(PRICE_WORDS).map((word) => h("option", { value: word }))),
   );
@@ -232,15 +231,6 @@ export function termsFields(given) {
       input("discount.reason", "text", (discount || {}).reason, "할인 사유", { placeholder: "예: NEGO" }),
     ),
   );
-}
-
-/** 할인: a percentage (a customer's default fills it), or the amount a request already carries. */
-function discountField(discount) {
-  if (discount && discount.amount !== undefined) {
-    return input("discount.amount", "int", discount.amount, "할인 금액 (선택)", { unit: "원" });
-  }
-  const percent = discount ? discount.percent : undefined;
-  return input("discount.percent", "number", percent, "할인율 (선택)", { unit: "%", attrs: { step: "0.01", min: 0, max: 99.99 } });
 }
 
 /** One panel's fieldset; `form` is the <form> whose panels it joins. */
