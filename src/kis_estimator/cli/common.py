@@ -12,7 +12,9 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
+from kis_estimator.engine.errors import DataError
 from kis_estimator.envelope import error_envelope
+from kis_estimator.services.catalog_in_use import CatalogInUse
 from kis_estimator.storage import StorageError
 
 log = logging.getLogger("kis_estimator.cli")
@@ -90,4 +92,55 @@ def read_request(path: Path, trace_id: str) -> Any:
                 trace_id=trace_id,
             ),
             EXIT_REQUEST_ERROR,
+        )
+
+
+def build_container(trace_id: str) -> bootstrap.Container:
+    """The collaborators of a command that reads no database first; bad catalog or rulebook data
+    (KIS_CATALOG, KIS_RULEBOOK) ends it with the DATA_INVALID envelope, exit 1."""
+    try:
+        return bootstrap.build()
+    except DataError as exc:
+        fail(
+            error_envelope(
+                "DATA_INVALID",
+                str(exc),
+                hint="카탈로그/룰북 파일을 고쳐 주세요 / Fix the data files.",
+                path=exc.source,
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+
+
+def catalog_or_fail(container: bootstrap.Container, trace_id: str) -> CatalogInUse:
+    """The catalog the service would price with (the active price book's, else the configured one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kis_estimator.services.catalog_in_use import catalog_in_use
+
+    try:
+        return catalog_in_use(container)
+    except DataError as exc:
+        fail(
+            error_envelope(
+                "PRICE_BOOK_CORRUPT",
+                f"활성 가격표가 손상되었습니다 / The active price book is corrupt: {exc}",
+                hint="가격표를 다시 가져와 활성화하세요 / Import and activate the price book again.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
+        )
+    except SQLAlchemyError as exc:
+        fail(
+            error_envelope(
+                "DB_UNAVAILABLE",
+                f"데이터베이스에서 활성 가격표를 읽을 수 없습니다 / Cannot read the active price book: "
+                f"{type(exc).__name__}",
+                hint="DATABASE_URL 을 확인하고 kis db upgrade 를 실행하세요 / Check DATABASE_URL; run kis db upgrade.",
+                path="",
+                trace_id=trace_id,
+            ),
+            EXIT_FAILURE,
         )

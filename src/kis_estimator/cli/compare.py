@@ -13,8 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kis_estimator import bootstrap
-from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, fail, read_request
+from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, build_container, fail, read_request
 from kis_estimator.engine.errors import DataError, RequestRejected
 from kis_estimator.envelope import error_envelope, rejection_envelope
 
@@ -84,19 +83,7 @@ def compare_command(
 
     trace_id = uuid.uuid4().hex
     raw = read_request(request_file, trace_id)
-    try:
-        container = bootstrap.build()
-    except DataError as exc:
-        fail(
-            error_envelope(
-                "DATA_INVALID",
-                str(exc),
-                hint="카탈로그/룰북 파일을 고쳐 주세요 / Fix the data files.",
-                path=exc.source,
-                trace_id=trace_id,
-            ),
-            EXIT_FAILURE,
-        )
+    container = build_container(trace_id)
     try:
         answer = alternatives(container, raw)  # with the catalog in use, as `kis estimate` prices
     except RequestRejected as exc:

@@ -15,15 +15,20 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
-from kis_estimator.cli.common import EXIT_FAILURE, fail, fail_with, read_request
-from kis_estimator.engine.errors import DataError, RequestRejected
+from kis_estimator.cli.common import (
+    EXIT_FAILURE,
+    build_container,
+    catalog_or_fail,
+    fail,
+    fail_with,
+    read_request,
+)
+from kis_estimator.engine.errors import RequestRejected
 from kis_estimator.envelope import error_envelope
 from kis_estimator.storage import StorageError
 
 if TYPE_CHECKING:  # loaded by the commands that estimate: OR-Tools and the renderers take ~1 s to import
-    from kis_estimator.bootstrap import Container
     from kis_estimator.pipeline import DocumentOptions, QuoteIdentity
-    from kis_estimator.services.catalog_in_use import CatalogInUse
 
 
 DEFAULT_OUT_ROOT = Path("out")
@@ -83,19 +88,7 @@ def estimate_command(
 
     trace_id = uuid.uuid4().hex
     raw = read_request(request_file, trace_id)
-    try:
-        container = bootstrap.build()
-    except DataError as exc:
-        fail(
-            error_envelope(
-                "DATA_INVALID",
-                str(exc),
-                hint="카탈로그/룰북 파일을 고쳐 주세요 / Fix the data files.",
-                path=exc.source,
-                trace_id=trace_id,
-            ),
-            EXIT_FAILURE,
-        )
+    container = build_container(trace_id)
     settings = container.settings
     out_root = out.parent if out else DEFAULT_OUT_ROOT
     identity = _identity(now, number, quote_id, out_root, settings.timezone)
@@ -107,7 +100,7 @@ def estimate_command(
     )
     if save:
         _save_and_exit(container, raw, options, trace_id, as_json)
-    in_use = _catalog_in_use(container, trace_id)
+    in_use = catalog_or_fail(container, trace_id)
     try:
         result = run_pipeline(
             raw,
@@ -133,39 +126,6 @@ def estimate_command(
         console = Console()
         render_summary(console, result.quote)
         console.print(f"[dim]→ {target}/ quote.json {' '.join(result.documents)} evidence/[/dim]")
-
-
-def _catalog_in_use(container: Container, trace_id: str) -> CatalogInUse:
-    """The catalog the service would price with (the active price book's, else the configured one)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from kis_estimator.services.catalog_in_use import catalog_in_use
-
-    try:
-        return catalog_in_use(container)
-    except DataError as exc:
-        fail(
-            error_envelope(
-                "PRICE_BOOK_CORRUPT",
-                f"활성 가격표가 손상되었습니다 / The active price book is corrupt: {exc}",
-                hint="가격표를 다시 가져와 활성화하세요 / Import and activate the price book again.",
-                path="",
-                trace_id=trace_id,
-            ),
-            EXIT_FAILURE,
-        )
-    except SQLAlchemyError as exc:
-        fail(
-            error_envelope(
-                "DB_UNAVAILABLE",
-                f"데이터베이스에서 활성 가격표를 읽을 수 없습니다 / Cannot read the active price book: "
-                f"{type(exc).__name__}",
-                hint="DATABASE_URL 을 확인하고 kis db upgrade 를 실행하세요 / Check DATABASE_URL; run kis db upgrade.",
-                path="",
-                trace_id=trace_id,
-            ),
-            EXIT_FAILURE,
-        )
 
 
 def _save_and_exit(container: Any, raw: Any, options: DocumentOptions, trace_id: str, as_json: bool) -> None:

@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 
 from kis_estimator import bootstrap
-from kis_estimator.cli.common import EXIT_FAILURE, EXIT_REQUEST_ERROR, fail
-from kis_estimator.engine.errors import DataError, RequestRejected
-from kis_estimator.envelope import error_envelope, rejection_envelope
+from kis_estimator.cli.common import EXIT_REQUEST_ERROR, build_container, catalog_or_fail, fail
+from kis_estimator.engine.errors import RequestRejected
+from kis_estimator.envelope import rejection_envelope
 
 
 def quick_command(
@@ -33,19 +33,11 @@ def quick_command(
     ] = None,
 ) -> None:
     """Read shorthand into the request JSON; a word it does not understand exits 2 with the envelope."""
-    from kis_estimator.cli.estimate import _catalog_in_use
     from kis_estimator.services.quick_entry import QuickEntryRefused, parse_quick_entry
 
     trace_id = uuid.uuid4().hex
-    try:
-        container = bootstrap.build()
-    except DataError as exc:
-        hint = "카탈로그/룰북 파일을 고쳐 주세요 / Fix the data files."
-        fail(
-            error_envelope("DATA_INVALID", str(exc), hint=hint, path=exc.source, trace_id=trace_id),
-            EXIT_FAILURE,
-        )
-    in_use = _catalog_in_use(container, trace_id)
+    container = build_container(trace_id)
+    in_use = catalog_or_fail(container, trace_id)
     try:
         entry = parse_quick_entry(text, in_use.catalog, container.rules)
     except QuickEntryRefused as exc:

@@ -21,9 +21,8 @@ from kis_estimator.documents.xlsx import (
     _created,
     _Formats,
     _page_setup,
-    _total_rows,
-    _write_discount_input,
     _write_panel_block,
+    write_total_rows,
 )
 
 __all__ = ["COMPARISON", "ProposalCells", "ProposalOption", "option_sheet", "render_proposal_xlsx"]
@@ -86,15 +85,7 @@ def _write_option(
         sheet.write_string(row, 7, panel.enclosure_text, fmt.cell)
         row += 1
     panel_amounts = f"{xl_rowcol_to_cell(first, 6)}:{xl_rowcol_to_cell(row - 1, 6)}"
-    cells: dict[str, str] = {}
-    for label, key, formula, value in _total_rows(doc, panel_amounts):
-        sheet.merge_range(row, 0, row, 4 if key == "discount" else 5, label, fmt.total_label)
-        if key == "discount":
-            _write_discount_input(sheet, fmt, doc, row, cells)
-        sheet.write_formula(row, 6, formula.format(**cells), fmt.money_bold, value)
-        sheet.write_blank(row, 7, None, fmt.cell)
-        cells[key] = xl_rowcol_to_cell(row, 6, row_abs=True, col_abs=True)
-        row += 1
+    row, cells = write_total_rows(sheet, fmt, doc, row, panel_amounts)
     sheet.print_area(0, 0, row - 1, 7)
     qualified = {key: f"'{name}'!{cell}" for key, cell in cells.items()}
     return qualified, line_amounts, {i: f"'{name}'!{cell}" for i, cell in subtotals.items()}

@@ -207,15 +207,7 @@ def _write_cover(
         panel_amounts[panel.index] = xl_rowcol_to_cell(row, 6, row_abs=True, col_abs=True)
         row += 1
     amounts = f"{xl_rowcol_to_cell(first, 6)}:{xl_rowcol_to_cell(row - 1, 6)}"
-    cells: dict[str, str] = {}
-    for label, key, formula, value in _total_rows(doc, amounts):
-        sheet.merge_range(row, 0, row, 4 if key == "discount" else 5, label, fmt.total_label)
-        if key == "discount":
-            _write_discount_input(sheet, fmt, doc, row, cells)
-        sheet.write_formula(row, 6, formula.format(**cells), fmt.money_bold, value)
-        sheet.write_blank(row, 7, None, fmt.cell)
-        cells[key] = xl_rowcol_to_cell(row, 6, row_abs=True, col_abs=True)
-        row += 1
+    row, cells = write_total_rows(sheet, fmt, doc, row, amounts)
     words_formula = korean_words_formula(cells["total"])
     sheet.merge_range(words_row, 0, words_row, 7, "", fmt.words)
     sheet.write_formula(words_row, 0, words_formula, fmt.words, doc.amount_in_words)
@@ -233,6 +225,24 @@ def _write_cover(
             book.define_name(name, f"='{COVER}'!{cells[key]}")
         book.define_name("QUOTE_SUPPLY", f"='{COVER}'!{cells['supply']}")
     return {**cells, "panel_amounts": panel_amounts, "words": f"'{COVER}'!" + xl_rowcol_to_cell(words_row, 0)}
+
+
+def write_total_rows(
+    sheet: Any, fmt: _Formats, doc: QuoteDocument, row: int, amounts: str
+) -> tuple[int, dict[str, str]]:
+    """The total rows (`_total_rows`) from `row` down, as live formulas over the `amounts` range; the
+    row after them and each total's absolute cell by key (subtotal, vat, total, and with a discount
+    discount_input, discount, supply)."""
+    cells: dict[str, str] = {}
+    for label, key, formula, value in _total_rows(doc, amounts):
+        sheet.merge_range(row, 0, row, 4 if key == "discount" else 5, label, fmt.total_label)
+        if key == "discount":
+            _write_discount_input(sheet, fmt, doc, row, cells)
+        sheet.write_formula(row, 6, formula.format(**cells), fmt.money_bold, value)
+        sheet.write_blank(row, 7, None, fmt.cell)
+        cells[key] = xl_rowcol_to_cell(row, 6, row_abs=True, col_abs=True)
+        row += 1
+    return row, cells
 
 
 def _total_rows(doc: QuoteDocument, amounts: str) -> list[tuple[str, str, str, int]]:
