@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from kis_estimator.engine.partition import decide_split
 from kis_estimator.engine.phases import PhaseSolution, balance_phases
+from kis_estimator.engine.phases.partition import decide_split
 
 BREAKER_LOADS_CA = (1250, 1500, 2000, 2500, 3000)  # 0.01 A
 

@@ -7,7 +7,7 @@ of the per-phase load counts. In order, until the best assignment found meets th
 2. a deterministic heuristic: greedy, largest load first, then exchanges of one or two loads;
 3. a residue relaxation (fine loads exactly, coarse loads modulo their divisor) that raises the bound
    and guides the construction of an assignment meeting it;
-4. up to 40 loads, a complete branch-and-bound (`engine/partition.py`) deciding one spread (then count
+4. up to 40 loads, a complete branch-and-bound (`engine/phases/partition.py`) deciding one spread (then count
    spread) at a time upwards from the bounds, within a fixed node budget;
 5. CP-SAT, deciding the same way, where the branch-and-bound does not apply or ran out of nodes.
 
@@ -26,7 +26,7 @@ from functools import cached_property
 
 from ortools.sat.python import cp_model
 
-from kis_estimator.engine.partition import Decision, decide_split
+from kis_estimator.engine.phases.partition import Decision, decide_split
 
 PHASE_COUNT = 3
 PHASE_NAMES = ("R", "S", "T")
