@@ -5,6 +5,7 @@ alone (legacy or password-protected files, damage, declared sizes, compression r
 before anything is decompressed; `parse_whole_refusal` bounds what openpyxl must parse whole before
 the first row; `streamed_workbook` opens openpyxl's streaming reader and turns whatever a damaged or
 hostile file raises into `UnreadableWorkbook`; `sheet_rows` streams one sheet's values within bounds.
+`is_workbook` tells a workbook (or a legacy one) by its first bytes, `csv_text` decodes a CSV upload.
 `number_from_text` reads "45,000" as the shop writes it. `workbook_writer` opens an xlsxwriter
 workbook whose text never turns into a formula, link or number on the way out.
 """
@@ -86,6 +87,11 @@ def zip_members(
     return members
 
 
+def is_workbook(data: bytes) -> bool:
+    """The upload starts as a workbook does: a ZIP, or OLE2 (a legacy .xls or a password-protected one)."""
+    return data.startswith((_ZIP, _OLE2))
+
+
 def parse_whole_refusal(data: bytes, members: Sequence[zipfile.ZipInfo], budget: int) -> Refusal | None:
     """None when the parts openpyxl parses whole (a sheet without <dimension>, shared strings) fit in
     `budget` bytes: those bytes are paid before the first row is read."""
@@ -140,6 +146,17 @@ def is_blank(value: object) -> bool:
 def is_blank_row(values: tuple[object, ...]) -> bool:
     # count() runs in C: openpyxl fills row gaps with all-None rows, and there may be a million of them.
     return values.count(None) == len(values) or all(is_blank(value) for value in values)
+
+
+def csv_text(data: bytes) -> str | None:
+    """A CSV upload's text: UTF-8 (with or without Excel's BOM), else CP949, what Korean Excel saves by
+    default; None when it is neither."""
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def number_from_text(text: str) -> float | None:

@@ -20,6 +20,7 @@ from kis_estimator.documents.archive import ArchiveLimits
 from kis_estimator.documents.spreadsheet import (
     Refusal,
     UnreadableWorkbook,
+    csv_text,
     is_blank_row,
     parse_whole_refusal,
     sheet_rows,
@@ -64,18 +65,8 @@ def _collect(kind: str, source: str, rows: Iterable[Sequence[object]]) -> tuple[
     return table, []
 
 
-def _decode(data: bytes) -> str | None:
-    """CSV text: UTF-8 (with or without Excel's BOM), else CP949, what Korean Excel saves by default."""
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def _csv_table(kind: str, source: str, data: bytes) -> tuple[Table | None, list[Problem]]:
-    text = _decode(data)
+    text = csv_text(data)
     if text is None:
         why = ("UTF-8 또는 CP949 텍스트가 아님", "not UTF-8 or CP949 text")
         return None, [make_problem("FILE_UNREADABLE", source, why=why[0], why_en=why[1])]
