@@ -203,6 +203,37 @@ def test_an_import_over_the_row_or_byte_limit_is_a_413(tmp_path: Path) -> None:
         assert large.status_code == 413 and large.json()["code"] == "PAYLOAD_TOO_LARGE"  # MAX_UPLOAD_BYTES
 
 
+def _xlsx(*rows: list[object]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_row_limit_counts_the_customers_of_either_format_blank_rows_aside(tmp_path: Path) -> None:
+    """Blank rows are no customers; a customer after a blank row still counts (it was dropped unseen)."""
+    api = make_api(make_settings(tmp_path, customer_import_max_rows=2))
+    with api.client:
+        gaps = _import(api, "a.csv", "상호\n가\n\n,\n나\n".encode())
+        assert (gaps.status_code, gaps.json()["created"]) == (200, 2)
+        over = _xlsx(["상호"], ["다"], ["라"], [None], ["마"])
+        response = _import(api, "a.xlsx", over)
+        assert response.status_code == 413 and response.json()["code"] == "IMPORT_TOO_MANY_ROWS"
+        listed = api.client.get("/v1/customers", headers=api.auth("viewer")).json()["items"]
+        assert sorted(c["name"] for c in listed) == ["가", "나"]
+
+
+def test_a_legacy_xls_is_named_as_such(api: Api) -> None:
+    legacy = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000)
+    response = _import(api, "거래처.xls", legacy)
+    assert response.status_code == 422 and response.json()["code"] == "IMPORT_UNREADABLE"
+    assert ".xls" in response.json()["message"]
+
+
 def _seal(api: Api, data: bytes, role: str = "admin") -> Any:
     return api.client.put("/v1/profile/seal", files={"file": ("seal.png", data)}, headers=api.auth(role))
 

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import xlsxwriter
+
 from kis_estimator.catalog_io import load_catalog
 from kis_estimator.documents.request_sheet import TEMPLATE_PATH
 from kis_estimator.pricebooks import catalog_rows, render_price_book
@@ -204,6 +206,35 @@ def price_book_of_100000_rows() -> bytes:
         for member in shipped.namelist():
             archive.writestr(member, grown if member == "breakers.csv" else shipped.read(member))
     return out.getvalue()
+
+
+@functools.cache
+def customer_list_of_100000_rows() -> bytes:
+    """A customer list of 100,000 customers named by number (xlsxwriter declares the sheet's <dimension>;
+    numbers keep the shared strings, parsed whole, small)."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["상호", "담당자"])
+    for row in range(1, 100_001):
+        sheet.write_row(row, 0, [row, "김과장"])
+    book.close()
+    return out.getvalue()
+
+
+def workbook_of_2000_members() -> bytes:
+    """A workbook-looking zip of 2,000 empty members, over the archive's member limit."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        for number in range(2_000):
+            archive.writestr(f"xl/worksheets/sheet{number}.xml", b"")
+    return out.getvalue()
+
+
+def legacy_workbook() -> bytes:
+    """The OLE2 signature of a legacy .xls (or of any password-protected workbook)."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)
 
 
 def eleven_megabytes() -> bytes:
@@ -480,6 +511,9 @@ CASES: list[Case] = [
     Case("customers: import a zip bomb", "POST", "/v1/customers/import", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("list.xlsx", sheet_zip_bomb), INVALID),
     Case("customers: import billion laughs", "POST", "/v1/customers/import", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("list.xlsx", sheet_billion_laughs), INVALID),
     Case("customers: import 11 MB", "POST", "/v1/customers/import", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("list.csv", eleven_megabytes, "text/csv"), TOO_LARGE),
+    Case("customers: import 100,000 rows", "POST", "/v1/customers/import", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("list.xlsx", customer_list_of_100000_rows), TOO_LARGE),
+    Case("customers: import 2,000 zip members", "POST", "/v1/customers/import", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("list.xlsx", workbook_of_2000_members), INVALID),
+    Case("customers: import a legacy .xls", "POST", "/v1/customers/import", {**ESTIMATOR, "Content-Type": MULTIPART}, upload("list.xls", legacy_workbook, "application/vnd.ms-excel"), INVALID),
     Case("profile: an estimator edits", "PUT", "/v1/profile", JSON_AS, js({"name": "x", "business_number": "1234567891"}), FORBIDDEN),
     Case("profile: no business number", "PUT", "/v1/profile", JSON_ADMIN, js({"name": "x"}), INVALID),
     Case("seal: an SVG with script", "PUT", "/v1/profile/seal", {**ADMIN, "Content-Type": MULTIPART}, upload("seal.png", lambda: f"<svg onload='alert(1)'>{MARKUP}</svg>".encode(), "image/png"), NOT_FOUND_OR_INVALID),

@@ -1,5 +1,5 @@
-"""Customers (거래처): records with their default terms, searched while typing, each with its quotes;
-imported from a CSV or xlsx list with findings by row (issue 17).
+"""Customers (거래처): records with their default terms, searched while typing, each with its quotes
+(issue 17); a list of them is imported by services/customer_import.py.
 
 A customer's quotes are the quotes whose customer name equals the customer's 상호 (docs/decisions.md):
 the request keeps no customer id, so a quote typed by hand for the same name is found too.
@@ -9,13 +9,7 @@ Services never commit: each function works in the session it is given, committed
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import warnings
-import zipfile
-from contextlib import closing
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,11 +17,7 @@ from sqlalchemy.orm import Session
 
 from kis_estimator.db.customers import CustomerRepository
 from kis_estimator.db.models import CustomerRow, QuoteRow
-from kis_estimator.documents.archive import ArchiveLimits, archive_refusal, parsed_whole_bytes
 
-# A customer list is small: its workbook may inflate to 20 MB, 8 MB of it parsed whole.
-_LIMITS = ArchiveLimits(max_uncompressed_bytes=20 * 1024 * 1024, max_compression_ratio=100)
-_MAX_PARSED_WHOLE_BYTES = 8 * 1024 * 1024
 MAX_QUOTES = 200  # a customer's page lists at most this many of its quotes
 _WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -43,31 +33,6 @@ TEXT_FIELDS: dict[str, tuple[int, str]] = {
     "email": (200, "이메일"),
     "address": (300, "주소"),
     "payment_terms": (200, "결제조건"),
-}
-# Import headers (Korean or English, case and spaces ignored) → field
-HEADERS: dict[str, str] = {
-    "상호": "name",
-    "name": "name",
-    "사업자등록번호": "business_number",
-    "사업자번호": "business_number",
-    "business_number": "business_number",
-    "대표": "representative",
-    "대표자": "representative",
-    "representative": "representative",
-    "담당자": "contact",
-    "contact": "contact",
-    "전화": "phone",
-    "phone": "phone",
-    "이메일": "email",
-    "email": "email",
-    "주소": "address",
-    "address": "address",
-    "할인율": "discount_percent",
-    "discount_percent": "discount_percent",
-    "결제조건": "payment_terms",
-    "payment_terms": "payment_terms",
-    "유효기간": "validity_days",
-    "validity_days": "validity_days",
 }
 
 
@@ -204,7 +169,8 @@ def checked_fields(raw: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return fields
 
 
-def _unique(repo: CustomerRepository, fields: dict[str, Any], own_id: str | None) -> None:
+def check_unique(repo: CustomerRepository, fields: dict[str, Any], own_id: str | None) -> None:
+    """Taken when another customer than `own_id` has this name or business number."""
     other = repo.by_name(fields["name"])
     if other is not None and other.id != own_id:
         raise Taken("name", fields["name"], other.id)
@@ -220,7 +186,7 @@ def _unique(repo: CustomerRepository, fields: dict[str, Any], own_id: str | None
 def create_customer(session: Session, raw: dict[str, Any]) -> CustomerRow:
     repo = CustomerRepository(session)
     fields = checked_fields(raw)
-    _unique(repo, fields, None)
+    check_unique(repo, fields, None)
     return repo.add(fields)
 
 
@@ -235,7 +201,7 @@ def update_customer(session: Session, customer_id: str, raw: dict[str, Any]) -> 
     repo = CustomerRepository(session)
     row = get_customer(session, customer_id)
     fields = checked_fields(raw)
-    _unique(repo, fields, row.id)
+    check_unique(repo, fields, row.id)
     return repo.update(row, fields)
 
 
@@ -250,158 +216,3 @@ def search_customers(session: Session, q: str, page: int, size: int) -> tuple[li
 
 def customer_quotes(session: Session, row: CustomerRow) -> list[QuoteRow]:
     return CustomerRepository(session).quotes(row.name, MAX_QUOTES)
-
-
-# ------------------------------------------------------------------------------------------ import
-
-
-@dataclass(frozen=True)
-class Finding:
-    row: int | None  # the spreadsheet row (header = 1); None for the whole file
-    path: str
-    code: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "path": self.path, "code": self.code, "message": self.message}
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    findings: list[Finding] = field(default_factory=list)
-
-
-class Unreadable(CustomerError):
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.message, self.hint = message, hint
-
-
-class TooManyRows(CustomerError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
-
-
-def _csv_rows(data: bytes) -> list[list[object]]:
-    for encoding in ("utf-8-sig", "cp949"):  # UTF-8 (Excel's BOM too) or what Korean Excel saves
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise Unreadable(
-            "CSV를 읽을 수 없습니다 (UTF-8 또는 CP949가 아님) / The CSV is not UTF-8 or CP949 text",
-            "엑셀에서 'CSV UTF-8'로 저장해 주세요 / Save it from Excel as 'CSV UTF-8'.",
-        )
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as exc:
-        raise Unreadable(f"CSV를 읽을 수 없습니다 / Unreadable CSV: {exc}", "파일을 확인해 주세요.") from None
-
-
-_NOT_XLSX = (
-    "엑셀(.xlsx) 파일을 읽을 수 없습니다 / Not a readable .xlsx workbook",
-    "엑셀에서 다시 저장하거나 CSV로 보내 주세요 / Save it again from Excel, or send a CSV.",
-)
-
-
-def _check_archive(data: bytes) -> None:
-    """Judge the workbook's zip from its directory before anything is decompressed (zip bombs), as the
-    request sheet and price book uploads do (documents.archive)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            refusal = archive_refusal(members, _LIMITS)
-            whole = parsed_whole_bytes(archive, members) if refusal is None else 0
-    except Exception:  # a damaged archive raises struct, zlib, value or zip errors alike
-        raise Unreadable(*_NOT_XLSX) from None
-    if refusal is None and whole > _MAX_PARSED_WHOLE_BYTES:
-        refusal = (f"한 번에 읽어야 하는 부분 {whole:,}바이트", f"{whole:,} bytes to parse whole")
-    if refusal is not None:
-        raise Unreadable(
-            f"압축 파일이 너무 큽니다 ({refusal[0]}) / The workbook is too large ({refusal[1]})",
-            "거래처 목록만 담긴 작은 파일로 보내 주세요 / Send a small file holding just the list.",
-        )
-
-
-def _xlsx_rows(data: bytes, max_rows: int) -> list[list[object]]:
-    import openpyxl  # loaded only for an import
-
-    _check_archive(data)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-        try:
-            sheet = book.worksheets[0]
-            rows = sheet.iter_rows(min_row=1, max_row=max_rows + 2, max_col=len(HEADERS), values_only=True)
-            with closing(rows):
-                return [list(row) for row in rows]
-        finally:
-            book.close()
-    except Exception:  # openpyxl raises almost anything on a damaged or hostile file
-        raise Unreadable(*_NOT_XLSX) from None
-
-
-def read_rows(filename: str, data: bytes, max_rows: int) -> list[list[object]]:
-    """The rows of an uploaded customer list: .xlsx (its first sheet) or CSV, header first."""
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        return _xlsx_rows(data, max_rows)
-    return _csv_rows(data)
-
-
-def import_customers(session: Session, filename: str, data: bytes, max_rows: int) -> ImportResult:
-    """Create or update (same 상호) a customer per row; a row with a problem is skipped and reported."""
-    rows = [row for row in read_rows(filename, data, max_rows)]
-    result = ImportResult()
-    if not rows:
-        result.findings.append(Finding(None, "file", "IMPORT_EMPTY", "빈 파일입니다 / The file is empty"))
-        return result
-    header = [HEADERS.get(str(cell or "").strip().lower().replace(" ", "_")) for cell in rows[0]]
-    if "name" not in header:
-        raise Unreadable(
-            "첫 줄에 '상호' 열이 없습니다 / The header row has no 상호 (name) column",
-            "첫 줄을 상호, 사업자등록번호, 대표, 담당자, 전화, 이메일, 주소, 할인율, 결제조건, 유효기간으로 "
-            "써 주세요 / Name the columns in row 1 (상호 at least).",
-        )
-    body = rows[1:]
-    while body and all(cell is None or str(cell).strip() == "" for cell in body[-1]):
-        body.pop()
-    if len(body) > max_rows:
-        raise TooManyRows(max_rows)
-    repo = CustomerRepository(session)
-    seen: dict[str, int] = {}
-    for number, cells in enumerate(body, start=2):
-        if all(cell is None or str(cell).strip() == "" for cell in cells):
-            continue
-        raw = {name: cell for name, cell in zip(header, cells, strict=False) if name is not None}
-        try:
-            fields = checked_fields(raw)
-        except Invalid as exc:
-            result.findings.append(Finding(number, exc.path, "CUSTOMER_INVALID", exc.message))
-            continue
-        if fields["name"] in seen:
-            message = f"{seen[fields['name']]}행과 같은 상호입니다 / Same name as row {seen[fields['name']]}"
-            result.findings.append(Finding(number, "name", "CUSTOMER_DUPLICATE", message))
-            continue
-        seen[fields["name"]] = number
-        existing = repo.by_name(fields["name"])
-        try:
-            _unique(repo, fields, existing.id if existing else None)
-        except Taken as exc:
-            message = (
-                f"다른 거래처가 이미 쓰는 사업자등록번호입니다: {exc.value} / Business number already used"
-            )
-            result.findings.append(Finding(number, exc.path, "CUSTOMER_TAKEN", message))
-            continue
-        if existing is None:
-            repo.add(fields)
-            result.created += 1
-        else:
-            repo.update(existing, fields)
-            result.updated += 1
-    return result

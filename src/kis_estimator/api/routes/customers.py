@@ -1,5 +1,5 @@
 """Customers (거래처) and the supplier's profile (공급자) with its seal (직인). The use cases are
-services/customers.py and services/profile.py.
+services/customers.py, services/customer_import.py and services/profile.py.
 
 Roles: anyone signed in reads; an estimator creates, edits, imports and deletes customers; only an
 admin edits the supplier's profile and its seal.
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
@@ -19,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from kis_estimator.api.auth import Admin, Estimator, Viewer
 from kis_estimator.api.deps import container_of
 from kis_estimator.api.errors import ApiError
+from kis_estimator.api.routes.catalog_common import read_upload
 from kis_estimator.api.schemas import CONFLICT, ERRORS, NOT_FOUND, ErrorEnvelope
 from kis_estimator.db.models import CustomerRow, QuoteRow, SupplierProfileRow
+from kis_estimator.services import customer_import as importing
 from kis_estimator.services import customers as service
 from kis_estimator.services import profile as profiles
 from kis_estimator.services.customers import CustomerError
@@ -226,9 +227,9 @@ def refusal(exc: CustomerError | ProfileError) -> ApiError:
             path=exc.path,
             extra={"customerId": exc.other_id},
         )
-    if isinstance(exc, service.Unreadable):
+    if isinstance(exc, importing.Unreadable):
         return ApiError(422, "IMPORT_UNREADABLE", exc.message, hint=exc.hint, path="file")
-    if isinstance(exc, service.TooManyRows):
+    if isinstance(exc, importing.TooManyRows):
         return ApiError(
             413,
             "IMPORT_TOO_MANY_ROWS",
@@ -313,32 +314,13 @@ def import_customers(
     """Create a customer per row, or update the one with the same 상호. A row with a problem is skipped
     and named under `findings` (its spreadsheet row, the column and why); the others are saved."""
     container = container_of(request)
-    limit = container.settings.max_upload_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise ApiError(
-            413,
-            "FILE_TOO_LARGE",
-            f"파일이 너무 큽니다 / The file is too large (> {limit:,} bytes)",
-            hint="더 작은 파일을 보내 주세요 / Send a smaller file.",
-            path="file",
-            extra={"limitBytes": limit},
-        )
-    filename = PurePosixPath((file.filename or "upload").replace("\\", "/")).name
+    data = read_upload(file, container.settings.max_upload_bytes, "FILE_TOO_LARGE")
+    max_rows = container.settings.customer_import_max_rows
     try:
         with container.sessions.begin() as session:
-            result = service.import_customers(
-                session, filename, data, container.settings.customer_import_max_rows
-            )
+            return importing.import_customers(session, file.filename or "", data, max_rows).as_dict()
     except CustomerError as exc:
         raise refusal(exc) from None
-    skipped = len({f.row for f in result.findings if f.row is not None})
-    return {
-        "created": result.created,
-        "updated": result.updated,
-        "skipped": skipped,
-        "findings": [finding.as_dict() for finding in result.findings],
-    }
 
 
 @customers.get(
