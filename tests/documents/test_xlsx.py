@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from xlsxwriter.worksheet import Worksheet
 
 from kis_estimator.documents.lint import (
@@ -28,6 +29,7 @@ from kis_estimator.documents.xlsx import (
     render_xlsx,
     render_xlsx_with_map,
 )
+from kis_estimator.documents.xlsx_cells import read_cells
 from kis_estimator.ops.regression import load_cases
 from tests.factories import DOMAIN_S8, ROOT, requires_tool
 
@@ -175,3 +177,19 @@ def test_formulas_are_written_as_xlsxwriter_writes_them() -> None:
     for formula in formulas:
         assert sheet._prepare_formula(formula) == Worksheet._prepare_formula(sheet, formula), formula
     assert sheet._prepare_formula("=XLOOKUP(A1,B1:B9,C1:C9)") == "_xlfn.XLOOKUP(A1,B1:B9,C1:C9)"
+
+
+def test_the_cell_reader_refuses_a_sheet_with_a_dtd(quote_of: Any) -> None:
+    """A part declaring entities (the billion laughs) is refused, as defusedxml refuses it."""
+    original = render_xlsx(_document(quote_of(DOMAIN_S8)))
+    tampered = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                declaration, rest = data.split(b"?>", 1)
+                data = declaration + b'?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>' + rest
+            target.writestr(item, data)
+    assert read_cells(original).sheets[COVER]
+    with pytest.raises(ValueError):
+        read_cells(tampered.getvalue())
