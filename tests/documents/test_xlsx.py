@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
+from xlsxwriter.worksheet import Worksheet
 
 from kis_estimator.documents.lint import (
     recalculate,
@@ -19,7 +21,15 @@ from kis_estimator.documents.lint import (
     static_lint,
 )
 from kis_estimator.documents.model import Company, Terms, build_document
-from kis_estimator.documents.xlsx import COVER, DETAIL, render_xlsx, render_xlsx_with_map
+from kis_estimator.documents.xlsx import (
+    COVER,
+    DETAIL,
+    korean_words_formula,
+    new_workbook,
+    render_xlsx,
+    render_xlsx_with_map,
+)
+from kis_estimator.documents.xlsx_cells import read_cells
 from kis_estimator.ops.regression import load_cases
 from tests.factories import DOMAIN_S8, ROOT, requires_tool
 
@@ -148,3 +158,38 @@ def test_identical_input_gives_identical_bytes(quote_of: Any, tmp_path: Path) ->
     with zipfile.ZipFile(io.BytesIO(render_xlsx(_document(quote)))) as book:
         core = book.read("docProps/core.xml").decode()
     assert "2026-11-22T00:00:00Z" in core
+
+
+def test_formulas_are_written_as_xlsxwriter_writes_them() -> None:
+    """The workbook's sheets skip XlsxWriter's search for Excel 365 functions only where it finds none."""
+    formulas = [
+        "=ROUND(E5*F5,0)",
+        "=SUM(G4:G20)",
+        f"='{DETAIL}'!$G$12",
+        korean_words_formula("$G$30"),
+        "=XLOOKUP(A1,B1:B9,C1:C9)",  # renamed by XlsxWriter: "_xlfn.XLOOKUP"
+        "=IF(A1>0,SORT(B1:B9),0)",  # a classic function around a renamed one
+        '="ROUND("&FILTER(A1:A9,B1:B9)',
+        "{=SUM(A1:A9*B1:B9)}",  # an array formula's braces
+    ]
+    sheet = new_workbook(io.BytesIO()).add_worksheet()
+    assert type(sheet) is not Worksheet
+    for formula in formulas:
+        assert sheet._prepare_formula(formula) == Worksheet._prepare_formula(sheet, formula), formula
+    assert sheet._prepare_formula("=XLOOKUP(A1,B1:B9,C1:C9)") == "_xlfn.XLOOKUP(A1,B1:B9,C1:C9)"
+
+
+def test_the_cell_reader_refuses_a_sheet_with_a_dtd(quote_of: Any) -> None:
+    """A part declaring entities (the billion laughs) is refused, as defusedxml refuses it."""
+    original = render_xlsx(_document(quote_of(DOMAIN_S8)))
+    tampered = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                declaration, rest = data.split(b"?>", 1)
+                data = declaration + b'?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>' + rest
+            target.writestr(item, data)
+    assert read_cells(original).sheets[COVER]
+    with pytest.raises(ValueError):
+        read_cells(tampered.getvalue())

@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from kis_estimator.documents.model import QuoteDocument
@@ -22,6 +21,7 @@ from kis_estimator.documents.xlsx import (
     _Formats,
     _page_setup,
     _write_panel_block,
+    new_workbook,
     write_total_rows,
 )
 
@@ -138,7 +138,7 @@ def _write_comparison(
 def render_proposal_xlsx(options: list[ProposalOption]) -> tuple[bytes, ProposalCells]:
     """The proposal workbook's bytes and where its figures are. `options` in order, A first."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer)
     first = options[0].document
     book.set_properties(
         {"title": f"대안 비교 {first.number}", "author": first.company.name, "created": _created(first)}

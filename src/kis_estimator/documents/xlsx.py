@@ -9,12 +9,14 @@ also QUOTE_DISCOUNT_INPUT (the percentage or amount, the one cell to edit), QUOT
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from kis_estimator.documents.model import DocumentPanel, QuoteDocument
 
@@ -27,6 +29,9 @@ COVER_WIDTHS = (6, 18, 20, 6, 8, 14, 16, 16)
 _DIGITS = ("일", "이", "삼", "사", "오", "육", "칠", "팔", "구")
 _SMALL = ("천", "백", "십", "")
 _LARGE = ("억", "만", "")
+# The functions our formulas call: all known to every Excel, none renamed by XlsxWriter ("_xlfn.")
+_CLASSIC_FUNCTIONS = frozenset({"CHOOSE", "IF", "MID", "ROUND", "SUM", "TEXT", "VALUE"})
+_FUNCTION_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,34 @@ def korean_words_formula(total_cell: str) -> str:
             parts.append(f'IF(VALUE(MID({digits},{group * 4 + 1},4))>0,"{large}","")')
     spelled = "&".join(parts)
     return f'="일금 "&IF({total_cell}=0,"영",{spelled})&"원정"'
+
+
+class _Sheet(Worksheet):  # type: ignore[misc]  # XlsxWriter has no type information
+    """XlsxWriter's worksheet, without its search for Excel 365 functions in formulas that call none.
+
+    XlsxWriter runs some 30 regular expressions over every formula, to prefix the dynamic-array functions
+    with "_xlfn." (a fifth of the workbook's CPU). A formula calling only _CLASSIC_FUNCTIONS is written as
+    XlsxWriter would write it, less the leading "=", without them; any other goes through XlsxWriter.
+    """
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        if (
+            not expand_future_functions
+            and not self.use_future_functions
+            and formula.startswith("=")
+            and not formula.endswith("}")
+            and set(_FUNCTION_CALL.findall(formula)) <= _CLASSIC_FUNCTIONS
+        ):
+            return formula[1:]
+        prepared: str = super()._prepare_formula(formula, expand_future_functions)
+        return prepared
+
+
+def new_workbook(buffer: io.BytesIO) -> Any:
+    """An in-memory XlsxWriter workbook whose worksheets are `_Sheet`s."""
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.worksheet_class = _Sheet
+    return book
 
 
 class _Formats:
@@ -292,7 +325,7 @@ def _created(doc: QuoteDocument) -> datetime:
 def render_xlsx_with_map(doc: QuoteDocument) -> tuple[bytes, CellMap]:
     """The workbook's bytes and where its figures are (for doc lint)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer)
     book.set_properties(
         {"title": f"견적서 {doc.number}", "author": doc.company.name, "created": _created(doc)}
     )
