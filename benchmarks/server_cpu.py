@@ -141,7 +141,8 @@ def through_server(runs: int, preview_runs: int, warm_up: int) -> Through:
                 read, _ = timed(
                     "GET /v1/estimate/{id}", pgid, [_get(http, f"/v1/estimate/{i}") for i in ids], 200
                 )
-                first, repeat = {}, {}
+                first: dict[str, Served] = {}
+                repeat: dict[str, Served] = {}
                 for label, downloads in (("first", first), ("repeat", repeat)):
                     for kind in DOCUMENT_KINDS:
                         paths = [f"/v1/estimate/{i}/documents/{kind}" for i in ids]
