@@ -56,7 +56,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the service helpers of the tests start PostgreSQL, S3 and the servers
 
-from proc_cpu import TICKS_PER_S, group_cpu_s  # noqa: E402 - benchmarks/ is the script's own folder
+from proc_cpu import TICKS_PER_S, group_cpu_s, process_cpu_s  # noqa: E402 - benchmarks/ is the script's own folder
 from tests.live import LiveServer, create_api_key, free_port, read_sse, run_kis  # noqa: E402
 
 DOMAIN_S8: dict[str, Any] = json.loads(
@@ -403,7 +403,8 @@ def machine_busy_s() -> float:
 
 class WaitSampler:
     """Samples PostgreSQL's client backends every 0.1 s during a run: how many are active and what the
-    active ones wait on (Lock: row or table locks; LWLock: internal locks; IO; none: running)."""
+    active ones wait on (Lock: row or table locks; LWLock: internal locks; IO; none: running). The CPU its
+    own backend spends answering is kept in `own_cpu_s`, to take it out of PostgreSQL's figure."""
 
     def __init__(self, database_url: str) -> None:
         self._dsn = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
@@ -411,6 +412,7 @@ class WaitSampler:
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self.samples = 0
         self.waits: Counter[str] = Counter()
+        self.own_cpu_s = 0.0
 
     def __enter__(self) -> WaitSampler:
         self._thread.start()
@@ -428,10 +430,13 @@ class WaitSampler:
             "WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()"
         )
         with psycopg.connect(self._dsn, autocommit=True) as connection:
+            own = connection.info.backend_pid
+            started = process_cpu_s(own)
             while not self._stop.wait(0.1):
                 rows = connection.execute(query).fetchall()
                 self.samples += 1
                 self.waits.update(str(row[0]) for row in rows)
+            self.own_cpu_s = process_cpu_s(own) - started
 
     def summary(self) -> str:
         if not self.samples:
@@ -460,6 +465,8 @@ def report_cpu(before: Spent, after: Spent, result: Result, waits: WaitSampler |
     creates = sum(len(result.tallies[name].ms) for name in CREATES if name in result.tallies)
     requests = sum(len(tally.ms) for tally in result.tallies.values())
     parts = {name: after.groups[name] - before.groups[name] for name in after.groups}
+    if waits is not None:  # the sampler's own queries are not the service's work
+        parts["PostgreSQL"] -= waits.own_cpu_s
     parts["client (this process)"] = after.client - before.client
     servers = sum(seconds for name, seconds in parts.items() if name.startswith("server "))
     machine = after.machine - before.machine
@@ -479,7 +486,10 @@ def report_cpu(before: Spent, after: Spent, result: Result, waits: WaitSampler |
         f"benchmark) {max(0.0, others) / result.seconds:.2f}"
     )
     if waits is not None:
-        print(f"  PostgreSQL client backends (sampled every 0.1 s): {waits.summary()}")
+        print(
+            f"  PostgreSQL client backends (sampled every 0.1 s): {waits.summary()}; the sampling's own "
+            f"{waits.own_cpu_s:.2f} s of CPU is left out of PostgreSQL's above"
+        )
     return per_create
 
 
@@ -493,6 +503,7 @@ class Step:
     create_p95: float
     all_p95: float
     per_create: dict[str, float]  # CPU ms per create of each part (report_cpu's rows)
+    errors: int
 
 
 def summarise(steps: list[Step]) -> None:
@@ -511,6 +522,45 @@ def summarise(steps: list[Step]) -> None:
             f"  {step.processes:>9} {step.requests_per_s:>7.1f} {step.creates_per_s:>9.1f} "
             f"{step.create_p95:>10.1f} {step.all_p95:>8.1f}{cpu}"
         )
+
+
+def run_steps(
+    service: Service, steps_of: list[int], mix: str, clients: int, seconds: float, seed: int
+) -> list[Step]:
+    """Seed quotes on every server, then one run of `mix` per entry of `steps_of` (that many servers),
+    each printed with where its CPU went."""
+    kinds = MIXES[mix]
+    quotes = seed_quotes(service.urls, service.key, SEED_QUOTES)
+    steps = []
+    for processes in steps_of:
+        urls = service.urls[:processes]
+        print(
+            f"\nservice: {processes} × {service.what} at {', '.join(urls)}; {mix} mix, "
+            f"{clients} clients, {seconds:g} s, {os.cpu_count()} CPUs"
+        )
+        with contextlib.ExitStack() as sampling:
+            waits = (
+                sampling.enter_context(WaitSampler(service.database_url)) if service.database_url else None
+            )
+            before = cpu_now(service)
+            result = run_load(urls, service.key, kinds, clients, seconds, seed, quotes)
+            after = cpu_now(service)
+        errors = report(result, urls, kinds)
+        per_create = report_cpu(before, after, result, waits)
+        overall = [ms for tally in result.tallies.values() for ms in tally.ms]
+        created = [ms for name in CREATES if name in result.tallies for ms in result.tallies[name].ms]
+        steps.append(
+            Step(
+                processes,
+                len(overall) / result.seconds,
+                len(created) / result.seconds,
+                percentile(result.tallies["POST create"].ms or [float("nan")], 0.95),
+                percentile(overall or [float("nan")], 0.95),
+                per_create,
+                errors,
+            )
+        )
+    return steps
 
 
 def main(argv: list[str]) -> int:
@@ -538,9 +588,6 @@ def main(argv: list[str]) -> int:
     steps_of = [int(n) for n in (args.processes or "1,2").split(",")] if args.backend == "postgres" else [1]
     if args.url:
         steps_of = [len(args.url)]
-    kinds = MIXES[args.mix]
-    errors = 0
-    steps: list[Step] = []
     with contextlib.ExitStack() as stack:
         if args.url:
             urls = [url.rstrip("/") for url in args.url]
@@ -549,39 +596,10 @@ def main(argv: list[str]) -> int:
             service = stack.enter_context(sqlite_service(args.workers))
         else:
             service = stack.enter_context(postgres_service(args.workers, max(steps_of)))
-        quotes = seed_quotes(service.urls, service.key, SEED_QUOTES)
-        for processes in steps_of:
-            urls = service.urls[:processes]
-            print(
-                f"\nservice: {processes} × {service.what} at {', '.join(urls)}; {args.mix} mix, "
-                f"{args.clients} clients, {args.seconds:g} s, {os.cpu_count()} CPUs"
-            )
-            with contextlib.ExitStack() as sampling:
-                waits = (
-                    sampling.enter_context(WaitSampler(service.database_url))
-                    if service.database_url
-                    else None
-                )
-                before = cpu_now(service)
-                result = run_load(urls, service.key, kinds, args.clients, args.seconds, args.seed, quotes)
-                after = cpu_now(service)
-            errors += report(result, urls, kinds)
-            per_create = report_cpu(before, after, result, waits)
-            overall = [ms for tally in result.tallies.values() for ms in tally.ms]
-            created = [ms for name in CREATES if name in result.tallies for ms in result.tallies[name].ms]
-            steps.append(
-                Step(
-                    processes,
-                    len(overall) / result.seconds,
-                    len(created) / result.seconds,
-                    percentile(result.tallies["POST create"].ms or [float("nan")], 0.95),
-                    percentile(overall or [float("nan")], 0.95),
-                    per_create,
-                )
-            )
+        steps = run_steps(service, steps_of, args.mix, args.clients, args.seconds, args.seed)
     if len(steps) > 1:
         summarise(steps)
-    return 1 if errors else 0
+    return 1 if any(step.errors for step in steps) else 0
 
 
 if __name__ == "__main__":

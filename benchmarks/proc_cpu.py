@@ -44,3 +44,9 @@ def group_size(pgid: int) -> int:
         for entry in os.listdir("/proc")
         if entry.isdigit() and (fields := _stat(entry)) is not None and int(fields[2]) == pgid
     )
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds spent so far by process `pid` itself (user + system); 0.0 once it is gone."""
+    fields = _stat(str(pid))
+    return 0.0 if fields is None else sum(int(value) for value in fields[11:13]) / TICKS_PER_S
