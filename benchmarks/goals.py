@@ -73,9 +73,13 @@ def capacity(seconds: float) -> list[Figure]:
 
         api.measure("warm-up", url, headers, create, 201, CLIENTS, api.WARM_UP_S)
         run = api.measure("POST /v1/estimate", url, headers, create, 201, CLIENTS, seconds)
-    api.report([run])
     ok = not run.failures
     p95 = api.percentile(run.ms, 0.95) if run.ms else float("inf")
+    p50 = api.percentile(run.ms, 0.5) if run.ms else float("inf")
+    print(
+        f"{len(run.ms)} creates in {run.seconds:.1f} s: {run.throughput:.1f}/s, p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms (at the client), failures {run.failures or 'none'}"
+    )
     return [
         Figure(
             f"creates/s, --workers 2, {CLIENTS} clients",

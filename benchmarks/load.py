@@ -21,7 +21,7 @@ Services it starts (KIS_DOC_RECALC=0, in a temporary directory, removed afterwar
   `kis serve --workers W` processes as the largest of --processes. It runs one step per entry of
   --processes (default 1 then 2), each sending to the first that many servers (each client to every one
   of them in turn), and ends with a summary of the steps.
-After each step it prints the CPU each process group spent (from /proc, see proc_cpu.py: each `kis
+After each step it prints the CPU each process tree spent (from /proc, see proc_cpu.py: each `kis
 serve` with its workers, PostgreSQL's postmaster with its backends, the S3 server), this client
 process's, and how busy the whole machine was (/proc/stat; what is left over is other work on the
 machine), per second of the run (cores), per request and per create made; on PostgreSQL also what its
@@ -56,7 +56,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the service helpers of the tests start PostgreSQL, S3 and the servers
 
-from proc_cpu import TICKS_PER_S, group_cpu_s, process_cpu_s  # noqa: E402 - benchmarks/ is the script's own folder
+from proc_cpu import TICKS_PER_S, process_cpu_s, tree_cpu_s  # noqa: E402 - benchmarks/ is the script's own folder
 from tests.live import LiveServer, create_api_key, free_port, read_sse, run_kis  # noqa: E402
 
 DOMAIN_S8: dict[str, Any] = json.loads(
@@ -298,13 +298,13 @@ def report(result: Result, urls: list[str], kinds: list[Kind]) -> int:
 
 @dataclass
 class Service:
-    """What a run loads: the servers' URLs, a key, a description, and the process groups whose CPU it
-    reports (name -> process group id: each server, PostgreSQL, the S3 server)."""
+    """What a run loads: the servers' URLs, a key, a description, and the processes whose CPU it reports
+    with their descendants (name -> pid: each server, PostgreSQL's postmaster, the S3 server)."""
 
     urls: list[str]
     key: str
     what: str
-    groups: dict[str, int]
+    processes: dict[str, int]
     database_url: str | None = None  # PostgreSQL's, sampled for what its backends wait on
 
 
@@ -339,13 +339,11 @@ server.stop()
 
 @contextlib.contextmanager
 def s3_process() -> Iterator[tuple[str, int]]:
-    """A moto S3 server (behind the presign gate of the tests) in a subprocess leading its own process
-    group; yields its endpoint URL and its pid."""
+    """A moto S3 server (behind the presign gate of the tests) in a subprocess; yields its endpoint URL
+    and its pid."""
     port = free_port()
     command = [sys.executable, "-c", _MOTO, str(ROOT), S3_ACCESS_KEY, S3_SECRET_KEY, str(port)]
-    with subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True
-    ) as process:
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None
             if process.stdout.readline().strip() != "ready":
@@ -386,10 +384,10 @@ def postgres_service(workers: int, processes: int) -> Iterator[Service]:
         for server in servers:
             server.wait_ready(timeout_s=60)
         postmaster = int((postgres.data / "postmaster.pid").read_text().split()[0])
-        groups = {name: server.pid for name, server in zip(names, servers, strict=True)}
-        groups |= {"PostgreSQL": os.getpgid(postmaster), "S3 (moto)": s3_pid}
+        processes = {name: server.pid for name, server in zip(names, servers, strict=True)}
+        processes |= {"PostgreSQL": postmaster, "S3 (moto)": s3_pid}
         what = f"kis serve --workers {workers} over PostgreSQL and S3 (moto)"
-        yield Service([server.url for server in servers], key, what, groups, env["DATABASE_URL"])
+        yield Service([server.url for server in servers], key, what, processes, env["DATABASE_URL"])
 
 
 # ------------------------------------------------------------------------------- where the CPU went
@@ -448,23 +446,23 @@ class WaitSampler:
 
 @dataclass
 class Spent:
-    """CPU seconds over one run: each process group, this client process, and the whole machine."""
+    """CPU seconds over one run: each process tree, this client process, and the whole machine."""
 
-    groups: dict[str, float]
+    trees: dict[str, float]
     client: float
     machine: float
 
 
 def cpu_now(service: Service) -> Spent:
-    groups = {name: group_cpu_s(pgid) for name, pgid in service.groups.items()}
-    return Spent(groups, time.process_time(), machine_busy_s())
+    trees = {name: tree_cpu_s(pid) for name, pid in service.processes.items()}
+    return Spent(trees, time.process_time(), machine_busy_s())
 
 
 def report_cpu(before: Spent, after: Spent, result: Result, waits: WaitSampler | None) -> dict[str, float]:
     """Print where the CPU went over the run; return each part's CPU ms per create made."""
     creates = sum(len(result.tallies[name].ms) for name in CREATES if name in result.tallies)
     requests = sum(len(tally.ms) for tally in result.tallies.values())
-    parts = {name: after.groups[name] - before.groups[name] for name in after.groups}
+    parts = {name: after.trees[name] - before.trees[name] for name in after.trees}
     if waits is not None:  # the sampler's own queries are not the service's work
         parts["PostgreSQL"] -= waits.own_cpu_s
     parts["client (this process)"] = after.client - before.client

@@ -1,16 +1,17 @@
 """CPU time of other processes, from /proc (Linux): what a server, PostgreSQL or the S3 server spent.
 
-A process group's CPU is the sum, over its live processes, of user + system time of the process and
-of its waited-for children (fields 14–17 of /proc/<pid>/stat): a worker or backend that exited is
-counted in its parent's children's time, so the sum only grows. `kis serve` (started by LiveServer
-in a session of its own), PostgreSQL's postmaster (pg_ctl starts it with setsid) and the S3 server of
-the load benchmark each lead their own group. The resolution is one clock tick (10 ms here): divide a
-difference over many requests.
+A process tree's CPU is the sum, over the process and its live descendants, of the user + system time
+of each and of its waited-for children (fields 14–17 of /proc/<pid>/stat): a worker or backend that
+exited is counted in its parent's children's time, so the sum only grows. The tree follows parent
+links, not process groups: PostgreSQL's backends each lead a group of their own (the postmaster's
+children call setsid), but they are all the postmaster's children. The resolution is one clock tick
+(10 ms here): divide a difference over many requests.
 """
 
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from pathlib import Path
 
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
@@ -25,25 +26,23 @@ def _stat(pid: str) -> list[str] | None:
     return text[text.rindex(")") + 2 :].split()
 
 
-def group_cpu_s(pgid: int) -> float:
-    """CPU seconds spent so far by process group `pgid` (its live processes and their reaped children)."""
-    ticks = 0
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds spent so far by process `root`, its live descendants and the children they reaped."""
+    children: defaultdict[int, list[int]] = defaultdict(list)
+    ticks: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         fields = _stat(entry)
-        if fields is not None and int(fields[2]) == pgid:  # field 5: pgrp
-            ticks += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-    return ticks / TICKS_PER_S
-
-
-def group_size(pgid: int) -> int:
-    """How many live processes group `pgid` has (a PostgreSQL server's: postmaster, backends, helpers)."""
-    return sum(
-        1
-        for entry in os.listdir("/proc")
-        if entry.isdigit() and (fields := _stat(entry)) is not None and int(fields[2]) == pgid
-    )
+        if fields is not None:
+            children[int(fields[1])].append(int(entry))  # field 4: the parent's pid
+            ticks[int(entry)] = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        total += ticks.get(pid, 0)
+        pending += children.get(pid, [])
+    return total / TICKS_PER_S
 
 
 def process_cpu_s(pid: int) -> float:

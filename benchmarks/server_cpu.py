@@ -12,7 +12,7 @@ keep-alive connection, one request at a time), after W warm-up rounds of every r
   at create, the first costs the rendering and the second what any download costs;
 - M previews: POST /v1/estimate/preview as the web UI sends them (the 2P line's quantity 1..24).
 For each it prints the wall p50/p95/p99 at the client, the server's CPU per request (the whole
-process group of `kis serve`, from /proc: see proc_cpu.py) and the client's own CPU per request
+process tree of `kis serve`, from /proc: see proc_cpu.py) and the client's own CPU per request
 (`time.process_time`). The server is idle between requests, so its CPU over a run divided by the
 requests is what each cost it (its idle CPU per second is printed too, to show it is negligible).
 
@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))  # the tests' helpers start `kis serve`
 from bench_requests import DOMAIN_S8  # noqa: E402 - benchmarks/ is the script's own folder
 from create_cpu import Profile, profile  # noqa: E402
 from preview import keystrokes, use_case  # noqa: E402
-from proc_cpu import group_cpu_s  # noqa: E402
+from proc_cpu import tree_cpu_s  # noqa: E402
 from tests.live import LiveServer, create_api_key  # noqa: E402
 
 DOCUMENT_KINDS = ("xlsx", "pdf", "svg", "dxf")
@@ -78,11 +78,11 @@ class Served:
 Call = Callable[[], httpx.Response]
 
 
-def timed(name: str, pgid: int, calls: list[Call], expected: int) -> tuple[Served, list[httpx.Response]]:
+def timed(name: str, pid: int, calls: list[Call], expected: int) -> tuple[Served, list[httpx.Response]]:
     """Send `calls` one at a time; the server's and the client's CPU over the run, divided by the count."""
     wall: list[float] = []
     answers: list[httpx.Response] = []
-    server_before, client_before = group_cpu_s(pgid), time.process_time()
+    server_before, client_before = tree_cpu_s(pid), time.process_time()
     for call in calls:
         began = time.perf_counter()
         response = call()
@@ -90,7 +90,7 @@ def timed(name: str, pgid: int, calls: list[Call], expected: int) -> tuple[Serve
         if response.status_code != expected:
             raise SystemExit(f"{name}: {response.status_code} {response.text[:300]}")
         answers.append(response)
-    server = (group_cpu_s(pgid) - server_before) * 1000 / len(calls)
+    server = (tree_cpu_s(pid) - server_before) * 1000 / len(calls)
     client = (time.process_time() - client_before) * 1000 / len(calls)
     return Served(name, wall, server, client), answers
 
@@ -129,7 +129,7 @@ class Through:
 
 def through_server(runs: int, preview_runs: int, warm_up: int) -> Through:
     with own_service() as (server, key):
-        pgid = server.pid  # LiveServer starts it as the leader of a session (and so of a group)
+        pid = server.pid  # `kis serve`; with --workers > 1 its workers are its children
         with httpx.Client(
             base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60.0
         ) as http:
@@ -138,10 +138,10 @@ def through_server(runs: int, preview_runs: int, warm_up: int) -> Through:
                 return http.post("/v1/estimate", json=DOMAIN_S8)
 
             def rounds(count: int, previews: int) -> Through:
-                made, answers = timed("POST /v1/estimate", pgid, [create] * count, 201)
+                made, answers = timed("POST /v1/estimate", pid, [create] * count, 201)
                 ids = [answer.json()["id"] for answer in answers]
                 read, _ = timed(
-                    "GET /v1/estimate/{id}", pgid, [_get(http, f"/v1/estimate/{i}") for i in ids], 200
+                    "GET /v1/estimate/{id}", pid, [_get(http, f"/v1/estimate/{i}") for i in ids], 200
                 )
                 first: dict[str, Served] = {}
                 repeat: dict[str, Served] = {}
@@ -149,11 +149,11 @@ def through_server(runs: int, preview_runs: int, warm_up: int) -> Through:
                     for kind in DOCUMENT_KINDS:
                         paths = [f"/v1/estimate/{i}/documents/{kind}" for i in ids]
                         downloads[kind], _ = timed(
-                            f"GET …/documents/{kind} ({label})", pgid, [_get(http, p) for p in paths], 200
+                            f"GET …/documents/{kind} ({label})", pid, [_get(http, p) for p in paths], 200
                         )
                 previewed, _ = timed(
                     "POST /v1/estimate/preview",
-                    pgid,
+                    pid,
                     [_post(http, "/v1/estimate/preview", body) for body in keystrokes(previews)],
                     200,
                 )
@@ -161,9 +161,9 @@ def through_server(runs: int, preview_runs: int, warm_up: int) -> Through:
 
             # Warm-up: imports, fonts, caches, the first pages, each document's first rendering.
             rounds(warm_up, warm_up * 4)
-            before = group_cpu_s(pgid)
+            before = tree_cpu_s(pid)
             time.sleep(IDLE_S)
-            idle = (group_cpu_s(pgid) - before) * 1000 / IDLE_S
+            idle = (tree_cpu_s(pid) - before) * 1000 / IDLE_S
             measured = rounds(runs, preview_runs)
     return replace(measured, idle_ms_per_s=idle)
 
@@ -189,7 +189,7 @@ def latency_table(through: Through) -> None:
             f"{run.server_ms:>10.2f} {run.client_ms:>10.2f}"
         )
     print(
-        "(wall ms at the client; CPU ms per request: the server's whole process group from /proc, the "
+        "(wall ms at the client; CPU ms per request: the server's process tree from /proc, the "
         f"client's process_time; server idle {through.idle_ms_per_s:.2f} ms of CPU per s)"
     )
 
