@@ -152,7 +152,9 @@ def _stream_to_done(response: httpx.Response) -> dict[str, Any]:
 
 
 def do_create(http: httpx.Client, rng: random.Random, quotes: Quotes) -> None:
-    headers = {"Idempotency-Key": str(uuid.UUID(int=rng.getrandbits(128)))}
+    # A random key, not one drawn from the seeded choices: a later step or run with the same seed would
+    # replay the quotes made before instead of making new ones.
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
     quote = _expect(http.post("/v1/estimate", json=request_for(rng), headers=headers), 201).json()
     quotes.add(quote["id"])
 
