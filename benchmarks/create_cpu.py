@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,21 @@ def measure(
     return cpu, wall, stages
 
 
-def main(runs: int) -> int:
+@dataclass(frozen=True)
+class Profile:
+    """One in-process profile: each stage's p50 (with "database" and "HTTP" derived), in ms of CPU."""
+
+    runs: int
+    stages: dict[str, float]  # the STAGES, then "database" and "HTTP" (the TestClient's)
+    use_case: float  # p50 of the create through the use case
+    use_case_mean: float
+    use_case_wall: float
+    http: float  # p50 of the create through the ASGI app (TestClient)
+    http_wall: float
+
+
+def profile(runs: int) -> Profile:
+    """Instrument the stages, warm up, and time `runs` creates through the use case and the ASGI app."""
     instrument()
     with tempfile.TemporaryDirectory() as tmp:
         api = make_api(make_settings(Path(tmp)))
@@ -125,15 +139,25 @@ def main(runs: int) -> int:
     use_case = statistics.median(cpu)
     p50["database"] = max(0.0, use_case - sum(p50.values()))
     p50["HTTP"] = max(0.0, statistics.median(http_cpu) - use_case)
-    print(f"CPU of one create, DOMAIN §8 panel, SQLite + file store, p50 of {runs} runs (ms)")
-    width = max(len(name) for name in p50)
-    for name, ms in p50.items():
-        print(f"  {name:<{width}}  {ms:7.2f}")
-    print(f"  {'use case total':<{width}}  {use_case:7.2f}   (wall p50 {statistics.median(wall):.1f})")
-    print(
-        f"  {'HTTP total':<{width}}  {statistics.median(http_cpu):7.2f}"
-        f"   (wall p50 {statistics.median(http_wall):.1f})"
+    return Profile(
+        runs,
+        p50,
+        use_case,
+        statistics.fmean(cpu),
+        statistics.median(wall),
+        statistics.median(http_cpu),
+        statistics.median(http_wall),
     )
+
+
+def main(runs: int) -> int:
+    result = profile(runs)
+    print(f"CPU of one create, DOMAIN §8 panel, SQLite + file store, p50 of {runs} runs (ms)")
+    width = max(len(name) for name in result.stages)
+    for name, ms in result.stages.items():
+        print(f"  {name:<{width}}  {ms:7.2f}")
+    print(f"  {'use case total':<{width}}  {result.use_case:7.2f}   (wall p50 {result.use_case_wall:.1f})")
+    print(f"  {'HTTP total':<{width}}  {result.http:7.2f}   (wall p50 {result.http_wall:.1f})")
     return 0
 
 

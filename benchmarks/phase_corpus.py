@@ -46,21 +46,31 @@ def percentile(sorted_ms: list[float], share: float) -> float:
     return sorted_ms[rank - 1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--panels", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=19)
-    parser.add_argument("--sample", type=int, default=0, help="time only this many panels, evenly spread")
-    args = parser.parse_args()
-    indices = list(range(args.panels))
-    if args.sample:
-        indices = indices[:: max(1, args.panels // args.sample)][: args.sample]
+@dataclass(frozen=True)
+class Corpus:
+    """What timing a corpus gave: each panel's solve time (ms, sorted), the methods used, the panels
+    left unproven and the wall time of it all (s)."""
+
+    panels: int
+    timed: int
+    seed: int
+    times_ms: list[float]
+    methods: Counter[str]
+    unproven: list[int]
+    wall_s: float
+
+
+def solve_corpus(panels: int = 1000, seed: int = 19, sample: int = 0) -> Corpus:
+    """Time `balance_phases` on every panel of the corpus (or `sample` panels of it, evenly spread)."""
+    indices = list(range(panels))
+    if sample:
+        indices = indices[:: max(1, panels // sample)][:sample]
     times_ms: list[float] = []
     methods: Counter[str] = Counter()
     unproven: list[int] = []
     started_all = time.perf_counter()
     for index in indices:
-        panel = corpus_panel(args.seed + index)
+        panel = corpus_panel(seed + index)
         started = time.perf_counter()
         solution = balance_phases(panel.single_phase)
         times_ms.append((time.perf_counter() - started) * 1000)
@@ -68,15 +78,26 @@ def main() -> None:
         if not solution.optimal:
             unproven.append(index)
     times_ms.sort()
-    print(f"panels {len(indices)} of a corpus of {args.panels} (seed {args.seed}), 1-40 distinct 2P loads")
+    return Corpus(panels, len(indices), seed, times_ms, methods, unproven, time.perf_counter() - started_all)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--panels", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--sample", type=int, default=0, help="time only this many panels, evenly spread")
+    args = parser.parse_args()
+    corpus = solve_corpus(args.panels, args.seed, args.sample)
+    times_ms, unproven = corpus.times_ms, corpus.unproven
+    print(f"panels {corpus.timed} of a corpus of {args.panels} (seed {args.seed}), 1-40 distinct 2P loads")
     print(
         f"p50 {percentile(times_ms, 0.50):.1f} ms  p95 {percentile(times_ms, 0.95):.1f} ms  "
         f"p99 {percentile(times_ms, 0.99):.1f} ms  max {times_ms[-1]:.1f} ms  "
         f"mean {statistics.fmean(times_ms):.1f} ms"
     )
     print(f"unproven {len(unproven)}{' ' + str(unproven) if unproven else ''}")
-    print("methods " + ", ".join(f"{name} {count}" for name, count in sorted(methods.items())))
-    print(f"wall {time.perf_counter() - started_all:.1f} s")
+    print("methods " + ", ".join(f"{name} {count}" for name, count in sorted(corpus.methods.items())))
+    print(f"wall {corpus.wall_s:.1f} s")
 
 
 if __name__ == "__main__":
