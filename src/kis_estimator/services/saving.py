@@ -162,8 +162,9 @@ def save_estimate(
     if actor is not None:  # 작성자, read in the quote's transaction (its first statement takes the lock)
         result.quote["author"] = name_of(session, actor)
     repository = QuoteRepository(session)
+    rules = context.rules
     repository.remember_rulebook(
-        context.rules.sha256, context.rules.version, context.rules.model_dump(mode="json", exclude={"sha256"})
+        rules.sha256, rules.version, lambda: rules.model_dump(mode="json", exclude={"sha256"})
     )
     repository.add(
         result.quote,
