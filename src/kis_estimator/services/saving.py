@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -36,7 +35,7 @@ from kis_estimator.pipeline import (
     produce,
 )
 from kis_estimator.services.storage_budget import StorageBudget
-from kis_estimator.storage import BlobStore
+from kis_estimator.storage import BlobStore, NewBlob
 
 QUOTE_PREFIX = "quote/"
 
@@ -66,9 +65,6 @@ class SaveContext:
     price_book_id: int | None = None
 
 
-_PUTS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kis-blob-put")
-
-
 def _now(timezone: str) -> datetime:
     return datetime.now(ZoneInfo(timezone))
 
@@ -85,12 +81,7 @@ def _write_blobs(
             StoredBlob(path=path, key=evidence_key(quote_id, path, digest), sha256=digest, size=len(data))
         )
     files = result.evidence.files
-    # The puts wait on fsync or the network, not the CPU: overlap them. Any failure is raised here.
-    puts = _PUTS.map(
-        lambda b: store.put(b.key, files[b.path], _media_type(b.path), sha256=b.sha256), evidence
-    )
-    for _ in puts:
-        pass
+    store.put_many([NewBlob(b.key, files[b.path], _media_type(b.path), b.sha256) for b in evidence])
     by_path = {b.path: b for b in evidence}
     documents = []
     for renderer in RENDERERS.values():
