@@ -124,8 +124,6 @@ def save_estimate(
     `actor`: who asks (the API caller's subject), recorded with the quote's price adjustments.
     """
     request = parse_request(raw_request)  # refuse a malformed request before any work
-    if budget is not None:
-        budget.check()
     estimate = compute_estimate(
         raw_request,
         context.catalog,
@@ -137,6 +135,8 @@ def save_estimate(
     )
     moment = _now(context.timezone)  # the engine accepted the request: now it spends a number
     with context.sessions.begin() as numbering:  # short: the quote's own transaction starts late
+        if budget is not None:  # a spent budget refuses before the documents (and spends no number)
+            budget.check(numbering)
         number = _revision_number(numbering, previous) if previous is not None else None
         if number is None:
             number = allocate_number(numbering, moment.date())
