@@ -1,8 +1,9 @@
 """Use cases over the engine, documents, storage and database. Services never commit: the unit of work
 they are given is committed (or rolled back) once by the caller.
 
-Saving a quote: the number is allocated in its own short transaction (a failed save leaves a gap, never
-a duplicate); the blobs are written to storage under content-addressed keys; then every row goes in one
+Saving a quote: the number is allocated in its own short transaction, where the storage budget is
+checked too (a failed save leaves a gap, never a duplicate); the blobs are written to storage under
+content-addressed keys in one `put_many` (durable when it returns); then every row goes in one
 transaction. A failure before that commit leaves no quote row and no orphan rows; the blobs it wrote are
 found by `kis storage gc`.
 """
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kis_estimator.db.engine import undoable
 from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number, revision_number
 from kis_estimator.db.users import name_of
 from kis_estimator.documents import RENDERERS
@@ -135,6 +137,7 @@ def save_estimate(
     )
     moment = _now(context.timezone)  # the engine accepted the request: now it spends a number
     with context.sessions.begin() as numbering:  # short: the quote's own transaction starts late
+        undoable(numbering)  # the quote's commit makes it durable (see db.engine.undoable)
         if budget is not None:  # a spent budget refuses before the documents (and spends no number)
             budget.check(numbering)
         number = _revision_number(numbering, previous) if previous is not None else None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kis_estimator.db.engine import undoable
 from kis_estimator.db.storage_usage import DAY_S, StorageUsageRepository, day_start
 
 
@@ -45,6 +46,7 @@ class StorageBudget:
         StorageBudgetExceeded (and count nothing) when they would go over the budget."""
         now = time.time()
         with self.sessions.begin() as session:
+            undoable(session)
             total = StorageUsageRepository(session).add(self.bucket, now, size)
             if total > self.limit:  # raised inside the transaction: the bytes are not counted
                 raise StorageBudgetExceeded(self.limit, total - size, size, _until_tomorrow(now))
