@@ -134,33 +134,46 @@ class Container:
             self.store.init()
 
     def save_context(self, options: DocumentOptions | None = None) -> SaveContext:
-        """What saving a quote needs: the catalog in use (services.catalog_in_use), rules, store, options."""
-        from kis_estimator.services.catalog_in_use import catalog_in_use
+        """What saving a quote needs: the catalog in use (services.catalog_in_use), rules, store, options.
+        The price book and the supplier profile are read in one session."""
+        from kis_estimator.services.catalog_in_use import (
+            CatalogInUse,
+            catalog_in_use,
+            embedded_database_absent,
+        )
         from kis_estimator.services.saving import SaveContext
 
-        in_use = catalog_in_use(self)
+        if embedded_database_absent(self.settings.database_url):  # a new folder: no book, no profile
+            in_use, options = CatalogInUse(self.catalog, None), options or self._document_options(None)
+        else:
+            with self.reads() as session:
+                in_use = catalog_in_use(self, session)
+                options = options or self._document_options(session)
         return SaveContext(
             in_use.catalog,
             self.rules,
             self.store,
             self.sessions,
-            options or self.document_options(),
+            options,
             self.settings.timezone,
             in_use.price_book_id,
         )
 
     def document_options(self, recalculate: bool = False) -> DocumentOptions:
-        from kis_estimator.pipeline import DocumentOptions
         from kis_estimator.services.catalog_in_use import embedded_database_absent
+
+        if embedded_database_absent(self.settings.database_url):  # a new folder keeps no file
+            return self._document_options(None, recalculate)
+        with self.reads() as session:
+            return self._document_options(session, recalculate)
+
+    def _document_options(self, session: Session | None, recalculate: bool = False) -> DocumentOptions:
+        """The supplier profile (공급자) read in `session` when an admin set one, else the settings'."""
+        from kis_estimator.pipeline import DocumentOptions
         from kis_estimator.services.profile import supplier
 
         s = self.settings
-        profile = None
-        if not embedded_database_absent(s.database_url):  # a new folder has no profile, and keeps no file
-            with (
-                self.reads() as session
-            ):  # the supplier profile (공급자) when an admin set one, else settings
-                profile = supplier(session, self.store)
+        profile = supplier(session, self.store) if session is not None else None
         return DocumentOptions(
             company=profile.company if profile else s.company(),
             terms=s.terms(),

@@ -53,6 +53,6 @@ def test_concurrent_reservations_never_exceed_the_budget(db_url: str) -> None:
     with pytest.raises(StorageBudgetExceeded):
         budget.reserve(101)
     budget.reserve(100)  # exactly the budget is allowed
-    with pytest.raises(StorageBudgetExceeded) as spent:
-        budget.check()
+    with sessions() as session, pytest.raises(StorageBudgetExceeded) as spent:
+        budget.check(session)
     assert spent.value.used == 1_000 and 0 < spent.value.retry_after_s <= DAY

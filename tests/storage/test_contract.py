@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from kis_estimator.storage import BlobNotFound, BlobStore, InvalidKey, StorageError
+from kis_estimator.storage import BlobNotFound, BlobStore, InvalidKey, NewBlob, StorageError
 from tests.storage.conftest import Clock, Fetch
 
 QUOTE = f"quote/{uuid.UUID(int=7)}"
@@ -61,6 +61,22 @@ def test_put_takes_a_known_sha256_instead_of_hashing_again(store: BlobStore) -> 
 
     assert (info.size, info.sha256) == (len(data), digest)
     assert store.get(f"{QUOTE}/stages/x.json") == data
+
+
+def test_put_many_stores_every_blob_as_put_does(store: BlobStore) -> None:
+    blobs = [
+        NewBlob(f"{QUOTE}/stages/{i}.json", f'{{"n": {i}}}'.encode(), "application/json") for i in range(5)
+    ] + [NewBlob(KOREAN_KEY, b"%PDF", "application/pdf", hashlib.sha256(b"%PDF").hexdigest())]
+
+    store.put_many(blobs)
+
+    assert [store.get(blob.key) for blob in blobs] == [blob.data for blob in blobs]
+    assert list(store.list(f"{QUOTE}/")) == sorted(blob.key for blob in blobs)
+
+
+def test_put_many_refuses_an_invalid_key(store: BlobStore) -> None:
+    with pytest.raises(InvalidKey):
+        store.put_many([NewBlob(f"{QUOTE}/a.json", b"{}"), NewBlob("../x", b"x")])
 
 
 def test_an_empty_blob_is_a_blob(store: BlobStore) -> None:

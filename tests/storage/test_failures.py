@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import BotoCoreError
 
-from kis_estimator.storage import FileSystemBlobStore, S3BlobStore, StorageError
+from kis_estimator.storage import FileSystemBlobStore, NewBlob, S3BlobStore, StorageError
 from tests.storage.conftest import SIGNING_SECRET, make_s3_store
 
 DEAD_ENDPOINT_BUDGET_S = 15.0
@@ -78,6 +78,73 @@ def test_a_failing_first_write_leaves_no_file_at_all(
     assert not fs_store.exists("quote/y/quote.pdf")
     assert leftover_temp_files(root) == []
     assert list(fs_store.list()) == []
+
+
+def test_put_many_makes_every_file_and_each_directory_durable_once(
+    fs_store: FileSystemBlobStore, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    keys = ["quote/x/a/1.json", "quote/x/a/2.json", "quote/x/b/3.json"]
+    fs_store.put_many([NewBlob(key, key.encode()) for key in keys])
+    monkeypatch.undo()
+
+    files = [name for name in synced if ".kis-tmp-" in name]
+    directories = sorted(name for name in synced if ".kis-tmp-" not in name)
+    assert len(files) == 3  # each file's bytes before its rename
+    assert directories == [
+        str(fs_store.root / "quote/x/a"),
+        str(fs_store.root / "quote/x/b"),
+    ]  # each directory once
+    assert [fs_store.get(key) for key in keys] == [key.encode() for key in keys]
+
+
+def test_a_failing_fsync_in_put_many_stores_nothing_and_leaves_no_temp_file(
+    fs_store: FileSystemBlobStore, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fsync = os.fsync
+    calls = [0]
+
+    def second_fsync_fails(fd: int) -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise OSError(5, "Input/output error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", second_fsync_fails)
+    with pytest.raises(StorageError, match="Input/output error"):
+        fs_store.put_many([NewBlob(f"quote/y/{i}.json", b"{}" * 100) for i in range(4)])
+    monkeypatch.undo()
+
+    assert list(fs_store.list()) == []  # no blob is renamed before every file is durable
+    assert leftover_temp_files(root) == []
+
+
+def test_a_failing_rename_in_put_many_keeps_the_blobs_before_it_whole(
+    fs_store: FileSystemBlobStore, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+
+    def rename_of_2_fails(source: str, target: Path) -> None:
+        if target.name == "2.json":
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", rename_of_2_fails)
+    with pytest.raises(StorageError, match="No space left on device") as raised:
+        fs_store.put_many([NewBlob(f"quote/z/{i}.json", f"blob {i}".encode()) for i in range(4)])
+    monkeypatch.undo()
+
+    assert raised.value.key == "quote/z/2.json"
+    assert list(fs_store.list()) == ["quote/z/0.json", "quote/z/1.json"]  # orphans, complete
+    assert [fs_store.get(f"quote/z/{i}.json") for i in range(2)] == [b"blob 0", b"blob 1"]
+    assert leftover_temp_files(root) == []
 
 
 def test_temp_files_left_by_a_crash_are_not_blobs(fs_store: FileSystemBlobStore, root: Path) -> None:

@@ -21,6 +21,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kis_estimator.api.errors import ApiError
+from kis_estimator.db.engine import undoable
 from kis_estimator.db.keys import ApiKeyRepository
 from kis_estimator.db.models import ROLES
 from kis_estimator.db.rate_limits import RateLimitRepository
@@ -158,6 +159,7 @@ def _limit(request: Request, principal: Principal) -> None:
     if limit <= 0:
         return
     with container.sessions.begin() as session:
+        undoable(session)  # a hit a power cut undoes harms nobody
         hits, retry_after = RateLimitRepository(session).hit(principal.subject, time.time())
     if hits > limit:
         raise ApiError(

@@ -29,18 +29,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # every commit durable, unless `undoable`
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
 READS_ONLY = "kis_reads_only"  # execution option of the connections of a session that only reads
+UNDOABLE = "kis_undoable"  # execution option of a write transaction a power cut may undo (`undoable`)
 
 
 def _sqlite_begin(connection: Connection) -> None:
     # A unit of work takes the write lock at BEGIN so two writers queue instead of failing on lock
     # upgrade; a read begins deferred and, in WAL mode, never waits for (nor blocks) the writer.
-    reads_only = connection.get_execution_options().get(READS_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+    options = connection.get_execution_options()
+    if options.get(READS_ONLY, False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    synchronous = "NORMAL" if options.get(UNDOABLE, False) else "FULL"
+    info = connection.connection.info  # the DBAPI connection's, kept while it is pooled
+    if info.get("synchronous", "FULL") != synchronous:
+        connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+        info["synchronous"] = synchronous
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def undoable(session: Session) -> None:
+    """Mark `session`'s next transaction (call before its first statement) as bookkeeping that a power
+    cut may undo without harm; on SQLite its commit then skips the WAL's fsync (synchronous=NORMAL).
+
+    For: a rate-limit hit, an idempotency claim, the quote number and the storage reservation. None of
+    them is shown to anyone until a durable commit follows (the quote's own), and in WAL mode that fsync
+    makes every earlier commit durable too: a saved quote's number can never be handed out again. What a
+    power cut may undo is only what no saved quote depends on (a number whose save had not committed:
+    a gap filled again, never a duplicate). Every other write stays synchronous=FULL. No effect on
+    PostgreSQL."""
+    session.connection(execution_options={UNDOABLE: True})
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, case, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -141,64 +141,69 @@ def _phase_counts(phases: Sequence[str | None]) -> tuple[int, int, int]:
     return (phases.count("R"), phases.count("S"), phases.count("T"))
 
 
-def _breaker_rows(panel: QuotePanel) -> list[BreakerRow]:
+def _breaker_rows(panel_id: int, panel: QuotePanel) -> list[dict[str, Any]]:
     rows = []
     for position, b in enumerate(panel["breakers"]):
         r, s, t = _phase_counts(b.get("phases") or [])
         load = 0 if b.get("spd") else (b["load_a"] if b["load_a"] is not None else b["trip_at"])
         rows.append(
-            BreakerRow(
-                position=position,
-                role=b["role"],
-                model=b["model"],
-                type=b["type"],
-                poles=b["poles"],
-                frame_af=b["frame_af"],
-                trip_at=b["trip_at"],
-                qty=b["qty"],
-                load_a=b["load_a"],
-                phase=b["phase"],
-                phase_load_a=Decimal(str(load)).quantize(Decimal("0.01")),
-                qty_r=r,
-                qty_s=s,
-                qty_t=t,
-            )
+            {
+                "panel_id": panel_id,
+                "position": position,
+                "role": b["role"],
+                "model": b["model"],
+                "type": b["type"],
+                "poles": b["poles"],
+                "frame_af": b["frame_af"],
+                "trip_at": b["trip_at"],
+                "qty": b["qty"],
+                "load_a": b["load_a"],
+                "phase": b["phase"],
+                "phase_load_a": Decimal(str(load)).quantize(Decimal("0.01")),
+                "qty_r": r,
+                "qty_s": s,
+                "qty_t": t,
+            }
         )
     return rows
 
 
-def _panel_row(position: int, panel: QuotePanel) -> PanelRow:
+def _item_rows(panel_id: int, panel: QuotePanel) -> list[dict[str, Any]]:
+    return [
+        {
+            "panel_id": panel_id,
+            "position": i,
+            "name": ln["name"],
+            "spec": ln["spec"],
+            "unit": ln["unit"],
+            "qty": Decimal(str(ln["qty"])),
+            "unit_price": ln["unit_price"],
+            "amount": ln["amount"],
+        }
+        for i, ln in enumerate(panel["lines"])
+    ]
+
+
+def _panel_row(quote_id: str, position: int, panel: QuotePanel) -> dict[str, Any]:
     enclosure, phases = panel["enclosure"], panel["phases"]
     w, h, d = enclosure["size_mm"]
-    return PanelRow(
-        position=position,
-        name=panel["name"],
-        quantity=panel["quantity"],
-        enclosure_model=enclosure["model"],
-        width_mm=w,
-        height_mm=h,
-        depth_mm=d,
-        stock=enclosure["stock"],
-        fit_score=enclosure["fit_score"],
-        subtotal=panel["subtotal"],
-        phase_r_a=phases["R"],
-        phase_s_a=phases["S"],
-        phase_t_a=phases["T"],
-        imbalance_pct=phases["imbalance_pct"],
-        breakers=_breaker_rows(panel),
-        items=[
-            QuoteItemRow(
-                position=i,
-                name=ln["name"],
-                spec=ln["spec"],
-                unit=ln["unit"],
-                qty=Decimal(str(ln["qty"])),
-                unit_price=ln["unit_price"],
-                amount=ln["amount"],
-            )
-            for i, ln in enumerate(panel["lines"])
-        ],
-    )
+    return {
+        "quote_id": quote_id,
+        "position": position,
+        "name": panel["name"],
+        "quantity": panel["quantity"],
+        "enclosure_model": enclosure["model"],
+        "width_mm": w,
+        "height_mm": h,
+        "depth_mm": d,
+        "stock": enclosure["stock"],
+        "fit_score": enclosure["fit_score"],
+        "subtotal": panel["subtotal"],
+        "phase_r_a": phases["R"],
+        "phase_s_a": phases["S"],
+        "phase_t_a": phases["T"],
+        "imbalance_pct": phases["imbalance_pct"],
+    }
 
 
 class QuoteRepository:
@@ -214,8 +219,8 @@ class QuoteRepository:
         previous_id: str | None = None,
         revision: int = 1,
         price_book_id: int | None = None,
-    ) -> QuoteRow:
-        """Stage a quote with its panels, breakers, lines, documents and evidence rows (flush, no commit).
+    ) -> None:
+        """Stage a quote with its panels, breakers, lines, documents and evidence rows (no commit).
 
         A revision (`previous_id`) locks the quote it revises and raises QuoteReadOnly when that one is
         closed or already has a next revision (the unique index on previous_id backs this up).
@@ -225,57 +230,82 @@ class QuoteRepository:
             if previous is not None:
                 self.check_writable(previous)
         evidence_block: Mapping[str, Any] = quote.get("evidence") or {}
-        row = QuoteRow(
-            id=quote["id"],
+        quote_id = quote["id"]
+        row = {
+            "id": quote_id,
             # Set here, to the microsecond (SQLite's CURRENT_TIMESTAMP has whole seconds): the list's
             # order by date, and its ties, follow the order quotes were saved, revisions included.
-            created_at=datetime.now(UTC),
-            number=quote["number"],
-            status=quote["status"],
-            revision=revision,
-            previous_id=previous_id,
-            customer_name=quote["customer"]["name"],
-            project=quote.get("project"),
-            brand=quote["brand"],
-            quote_date=date.fromisoformat(quote["date"]),
-            subtotal=quote["totals"]["subtotal"],
-            vat=quote["totals"]["vat"],
-            total=quote["totals"]["total"],
-            request=quote["request"],
-            document=quote,
-            evidence_sha256=evidence_block.get("sha256"),
-            calculation_sha256=evidence_block.get("calculation_sha256"),
-            signature=evidence_block.get("signature"),
-            rulebook_version=quote["rulebook_version"],
-            rulebook_sha256=quote["rulebook_sha256"],
-            catalog_sha256=quote["catalog_sha256"],
-            price_book_id=price_book_id,
-            author=quote.get("author"),
-            panels=[_panel_row(i, p) for i, p in enumerate(quote["panels"])],
-            documents=[
-                DocumentRow(
-                    kind=kind,
-                    filename=filename,
-                    media_type=media,
-                    storage_key=blob.key,
-                    sha256=blob.sha256,
-                    size_bytes=blob.size,
-                )
-                for kind, filename, media, blob in documents
-            ],
-            evidence=[
-                EvidenceBlobRow(path=b.path, storage_key=b.key, sha256=b.sha256, size_bytes=b.size)
-                for b in evidence
-            ],
-        )
-        self.session.add(row)
+            "created_at": datetime.now(UTC),
+            "number": quote["number"],
+            "status": quote["status"],
+            "revision": revision,
+            "previous_id": previous_id,
+            "customer_name": quote["customer"]["name"],
+            "project": quote.get("project"),
+            "brand": quote["brand"],
+            "quote_date": date.fromisoformat(quote["date"]),
+            "subtotal": quote["totals"]["subtotal"],
+            "vat": quote["totals"]["vat"],
+            "total": quote["totals"]["total"],
+            "request": quote["request"],
+            "document": quote,
+            "evidence_sha256": evidence_block.get("sha256"),
+            "calculation_sha256": evidence_block.get("calculation_sha256"),
+            "signature": evidence_block.get("signature"),
+            "rulebook_version": quote["rulebook_version"],
+            "rulebook_sha256": quote["rulebook_sha256"],
+            "catalog_sha256": quote["catalog_sha256"],
+            "price_book_id": price_book_id,
+            "author": quote.get("author"),
+        }
         try:
-            self.session.flush()
+            self.session.execute(insert(QuoteRow), [row])
         except IntegrityError as exc:  # a parallel revision of the same quote won
             if previous_id is not None and _is_second_revision(exc):
                 raise QuoteReadOnly(previous_id, "superseded") from exc
             raise
-        return row
+        # Bulk inserts (one executemany a table): the ORM's unit of work costs more than the rows.
+        panels = [_panel_row(quote_id, i, p) for i, p in enumerate(quote["panels"])]
+        returned = self.session.execute(
+            insert(PanelRow).returning(PanelRow.id, sort_by_parameter_order=True), panels
+        )
+        panel_ids = list(returned.scalars())
+        pairs = list(zip(panel_ids, quote["panels"], strict=True))
+        children: list[tuple[type[Any], list[dict[str, Any]]]] = [
+            (BreakerRow, [b for panel_id, p in pairs for b in _breaker_rows(panel_id, p)]),
+            (QuoteItemRow, [i for panel_id, p in pairs for i in _item_rows(panel_id, p)]),
+            (
+                DocumentRow,
+                [
+                    {
+                        "quote_id": quote_id,
+                        "kind": kind,
+                        "filename": filename,
+                        "media_type": media,
+                        "storage_key": blob.key,
+                        "sha256": blob.sha256,
+                        "size_bytes": blob.size,
+                    }
+                    for kind, filename, media, blob in documents
+                ],
+            ),
+            (
+                EvidenceBlobRow,
+                [
+                    {
+                        "quote_id": quote_id,
+                        "path": b.path,
+                        "storage_key": b.key,
+                        "sha256": b.sha256,
+                        "size_bytes": b.size,
+                    }
+                    for b in evidence
+                ],
+            ),
+        ]
+        for table, rows in children:
+            if rows:
+                self.session.execute(insert(table), rows)
 
     def next_revision_id(self, quote_id: str) -> str | None:
         return self.session.execute(
@@ -418,11 +448,15 @@ class QuoteRepository:
     def quote_ids(self) -> set[str]:
         return set(self.session.execute(select(QuoteRow.id)).scalars())
 
-    def remember_rulebook(self, sha256: str, version: str, content: dict[str, Any]) -> None:
-        """Keep the rulebook a quote used; concurrent savers of the same rulebook insert it once."""
+    def remember_rulebook(self, sha256: str, version: str, content: Callable[[], dict[str, Any]]) -> None:
+        """Keep the rulebook a quote used; concurrent savers of the same rulebook insert it once.
+        `content` is called only when the rulebook is not stored yet (after the first quote, a lookup)."""
+        known = select(RulebookRow.sha256).where(RulebookRow.sha256 == sha256)
+        if self.session.execute(known).first() is not None:
+            return
         dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(RulebookRow).values(sha256=sha256, version=version, content=content)
+        upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = upsert(RulebookRow).values(sha256=sha256, version=version, content=content())
         self.session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
 
 

@@ -22,6 +22,7 @@ from anyio.to_thread import run_sync
 from sqlalchemy.orm import Session
 
 from kis_estimator.bootstrap import Container
+from kis_estimator.db.engine import undoable
 from kis_estimator.db.errors import QuoteReadOnly
 from kis_estimator.db.events import EventRepository
 from kis_estimator.db.idempotency import Claim, IdempotencyRepository
@@ -278,6 +279,7 @@ def _look_or_claim(container: Container, key: str, digest: str) -> Claim:
     if seen is not None:
         return seen
     with container.sessions.begin() as session:
+        undoable(session)
         return IdempotencyRepository(session).claim(key, digest)
 
 

@@ -1,8 +1,9 @@
 """Use cases over the engine, documents, storage and database. Services never commit: the unit of work
 they are given is committed (or rolled back) once by the caller.
 
-Saving a quote: the number is allocated in its own short transaction (a failed save leaves a gap, never
-a duplicate); the blobs are written to storage under content-addressed keys; then every row goes in one
+Saving a quote: the number is allocated in its own short transaction, where the storage budget is
+checked too (a failed save leaves a gap, never a duplicate); the blobs are written to storage under
+content-addressed keys in one `put_many` (durable when it returns); then every row goes in one
 transaction. A failure before that commit leaves no quote row and no orphan rows; the blobs it wrote are
 found by `kis storage gc`.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kis_estimator.db.engine import undoable
 from kis_estimator.db.repository import QuoteRepository, StoredBlob, allocate_number, revision_number
 from kis_estimator.db.users import name_of
 from kis_estimator.documents import RENDERERS
@@ -36,7 +37,7 @@ from kis_estimator.pipeline import (
     produce,
 )
 from kis_estimator.services.storage_budget import StorageBudget
-from kis_estimator.storage import BlobStore
+from kis_estimator.storage import BlobStore, NewBlob
 
 QUOTE_PREFIX = "quote/"
 
@@ -66,9 +67,6 @@ class SaveContext:
     price_book_id: int | None = None
 
 
-_PUTS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kis-blob-put")
-
-
 def _now(timezone: str) -> datetime:
     return datetime.now(ZoneInfo(timezone))
 
@@ -85,12 +83,7 @@ def _write_blobs(
             StoredBlob(path=path, key=evidence_key(quote_id, path, digest), sha256=digest, size=len(data))
         )
     files = result.evidence.files
-    # The puts wait on fsync or the network, not the CPU: overlap them. Any failure is raised here.
-    puts = _PUTS.map(
-        lambda b: store.put(b.key, files[b.path], _media_type(b.path), sha256=b.sha256), evidence
-    )
-    for _ in puts:
-        pass
+    store.put_many([NewBlob(b.key, files[b.path], _media_type(b.path), b.sha256) for b in evidence])
     by_path = {b.path: b for b in evidence}
     documents = []
     for renderer in RENDERERS.values():
@@ -133,8 +126,6 @@ def save_estimate(
     `actor`: who asks (the API caller's subject), recorded with the quote's price adjustments.
     """
     request = parse_request(raw_request)  # refuse a malformed request before any work
-    if budget is not None:
-        budget.check()
     estimate = compute_estimate(
         raw_request,
         context.catalog,
@@ -146,6 +137,9 @@ def save_estimate(
     )
     moment = _now(context.timezone)  # the engine accepted the request: now it spends a number
     with context.sessions.begin() as numbering:  # short: the quote's own transaction starts late
+        undoable(numbering)  # the quote's commit makes it durable (see db.engine.undoable)
+        if budget is not None:  # a spent budget refuses before the documents (and spends no number)
+            budget.check(numbering)
         number = _revision_number(numbering, previous) if previous is not None else None
         if number is None:
             number = allocate_number(numbering, moment.date())
@@ -162,8 +156,9 @@ def save_estimate(
     if actor is not None:  # 작성자, read in the quote's transaction (its first statement takes the lock)
         result.quote["author"] = name_of(session, actor)
     repository = QuoteRepository(session)
+    rules = context.rules
     repository.remember_rulebook(
-        context.rules.sha256, context.rules.version, context.rules.model_dump(mode="json", exclude={"sha256"})
+        rules.sha256, rules.version, lambda: rules.model_dump(mode="json", exclude={"sha256"})
     )
     repository.add(
         result.quote,

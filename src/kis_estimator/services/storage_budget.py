@@ -1,7 +1,8 @@
 """The storage budget: the bytes of documents and evidence one caller's quotes may add to storage per
-UTC day (STORAGE_BUDGET_BYTES_PER_CALLER). A create is checked before its pipeline runs, and its exact
-size is reserved after rendering and before any blob is written: a create that would go over the
-budget is refused with nothing stored. Bytes reserved by a save that fails afterwards stay counted:
+UTC day (STORAGE_BUDGET_BYTES_PER_CALLER). A create is checked once the engine accepted it, before its
+documents are made, in the short transaction that allocates its number (a refusal spends no number);
+its exact size is reserved after rendering and before any blob is written: a create that would go over
+the budget is refused with nothing stored. Bytes reserved by a save that fails afterwards stay counted:
 its blobs stay in storage until `kis storage gc` collects them.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kis_estimator.db.engine import undoable
 from kis_estimator.db.storage_usage import DAY_S, StorageUsageRepository, day_start
 
 
@@ -31,11 +33,11 @@ class StorageBudget:
     bucket: str
     limit: int
 
-    def check(self) -> None:
-        """Raise StorageBudgetExceeded when the day's budget is already spent."""
+    def check(self, session: Session) -> None:
+        """Raise StorageBudgetExceeded when the day's budget is already spent (read in `session`, the
+        caller's: the save checks it in the transaction that allocates the quote's number)."""
         now = time.time()
-        with self.sessions() as session:
-            used = StorageUsageRepository(session).used(self.bucket, now)
+        used = StorageUsageRepository(session).used(self.bucket, now)
         if used >= self.limit:
             raise StorageBudgetExceeded(self.limit, used, 0, _until_tomorrow(now))
 
@@ -44,6 +46,7 @@ class StorageBudget:
         StorageBudgetExceeded (and count nothing) when they would go over the budget."""
         now = time.time()
         with self.sessions.begin() as session:
+            undoable(session)
             total = StorageUsageRepository(session).add(self.bucket, now, size)
             if total > self.limit:  # raised inside the transaction: the bytes are not counted
                 raise StorageBudgetExceeded(self.limit, total - size, size, _until_tomorrow(now))

@@ -16,7 +16,7 @@ import contextlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -67,6 +67,16 @@ class BlobInfo:
     sha256: str
 
 
+@dataclass(frozen=True, slots=True)
+class NewBlob:
+    """One blob of a `put_many`: its key, bytes, content type and SHA-256 (lowercase hex) when known."""
+
+    key: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+    sha256: str | None = None
+
+
 class BlobStore(Protocol):
     """A flat key → bytes store. Store failures raise StorageError (or a subclass); a caller's own
     mistakes in `expires_s` or `content_type` raise ValueError."""
@@ -83,6 +93,13 @@ class BlobStore(Protocol):
 
         `sha256`: the SHA-256 of `data` (lowercase hex) when the caller has it already; it is not
         computed again (S3 still checks it against the bytes it receives)."""
+        ...
+
+    def put_many(self, blobs: Sequence[NewBlob]) -> None:
+        """Store every blob as `put` would, at lower cost than one `put` after another (the writes
+        overlap, and the filesystem makes each directory durable once). When it returns, every blob is
+        stored durably; on StorageError some may be stored and others not (orphans for `kis storage gc`),
+        and none is partial."""
         ...
 
     def get(self, key: str) -> bytes:

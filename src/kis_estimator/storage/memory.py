@@ -11,11 +11,12 @@ import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from kis_estimator.storage.base import (
     BlobInfo,
     BlobNotFound,
+    NewBlob,
     run_check,
     validate_content_type,
     validate_expiry,
@@ -59,6 +60,11 @@ class InMemoryBlobStore:
             self._blobs[key] = snapshot
             self._written[key] = time.time()
         return BlobInfo(key=key, size=len(snapshot), sha256=sha256 or hashlib.sha256(snapshot).hexdigest())
+
+    def put_many(self, blobs: Sequence[NewBlob]) -> None:
+        """`put` each blob in turn."""
+        for blob in blobs:
+            self.put(blob.key, blob.data, blob.content_type, sha256=blob.sha256)
 
     def get(self, key: str) -> bytes:
         """The bytes under `key`; BlobNotFound when there are none."""

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from typing import Any
 
@@ -28,6 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[impor
 from kis_estimator.storage.base import (
     BlobInfo,
     BlobNotFound,
+    NewBlob,
     StorageError,
     run_check,
     validate_content_type,
@@ -40,6 +42,7 @@ __all__ = ["S3BlobStore"]
 
 _NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
 _ALREADY_MINE_CODES = frozenset({"BucketAlreadyOwnedByYou"})
+_UPLOADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kis-s3-put")
 
 
 class S3BlobStore:
@@ -110,6 +113,12 @@ class S3BlobStore:
                 Metadata={"sha256": digest.hex()},
             )
         return BlobInfo(key=key, size=len(data), sha256=digest.hex())
+
+    def put_many(self, blobs: Sequence[NewBlob]) -> None:
+        """The uploads overlap (they wait on the network, not the CPU); the first failure is raised."""
+        uploads = _UPLOADS.map(lambda b: self.put(b.key, b.data, b.content_type, sha256=b.sha256), blobs)
+        for _ in uploads:
+            pass
 
     def get(self, key: str) -> bytes:
         """The object's bytes; BlobNotFound when there is no such object."""
