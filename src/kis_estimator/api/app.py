@@ -4,18 +4,16 @@ handler, and a router per feature. `create_app(container)` connects to nothing u
 
 from __future__ import annotations
 
-import logging
-import time
-import uuid
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kis_estimator import __version__
 from kis_estimator.api import docs_page, sse
+from kis_estimator.api.access import TraceAndMeasure
 from kis_estimator.api.errors import install_error_handlers, send_envelope
 from kis_estimator.api.links import ForwardedHeaders, trusted_networks
 from kis_estimator.api.routes import (
@@ -41,10 +39,7 @@ from kis_estimator.bootstrap import Container
 from kis_estimator.engine.request import EstimateRequest
 from kis_estimator.observability import telemetry
 
-log = logging.getLogger("kis_estimator.api.access")
-
 UPLOAD_PATHS = ("/v1/validate", "/v1/catalog/import", "/v1/customers/import")
-_TRACE_ID_OK = frozenset("0123456789abcdefABCDEF-")
 
 
 class BodyLimit:
@@ -85,11 +80,6 @@ class BodyLimit:
             await send(message)
 
         await self.app(scope, counting_receive, tracking_send)
-
-
-def _trace_id(request: Request) -> str:
-    given = request.headers.get("x-trace-id", "")
-    return given if 8 <= len(given) <= 64 and set(given) <= _TRACE_ID_OK else uuid.uuid4().hex
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -133,29 +123,7 @@ def create_app(container: Container) -> FastAPI:
     metrics.streams.set_function(lambda: streams.open)
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def trace_and_measure(request: Request, call_next: Any) -> Any:
-        request.state.trace_id = _trace_id(request)
-        started = time.perf_counter()
-        response = await call_next(request)
-        elapsed = time.perf_counter() - started
-        response.headers["X-Trace-Id"] = request.state.trace_id
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        metrics.requests.labels(template, request.method, str(response.status_code)).observe(elapsed)
-        principal = getattr(request.state, "principal", None)
-        log.info(
-            "request",
-            extra={
-                "trace_id": request.state.trace_id,
-                "method": request.method,
-                "route": template,
-                "status": response.status_code,
-                "ms": round(elapsed * 1000, 1),
-                "principal": principal.subject if principal else None,
-            },
-        )
-        return response
+    app.add_middleware(TraceAndMeasure, metrics=metrics)
 
     origins = settings.cors_origin_list()
     if origins:
