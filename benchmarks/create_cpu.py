@@ -7,11 +7,15 @@ p50 in ms of CPU (`time.process_time`: every thread of this process, so the blob
 thread pool count too) of each stage and of the whole create:
 - engine (validate … pricing), stage files (the engine's JSON per stage and their hashes), document
   model, xlsx, pdf, layout (the front view's shapes, shared by SVG and DXF), svg, dxf, lint, evidence
-  (the pack: manifest, sums, signature), storage (the blob puts);
+  (the pack: manifest, sums, signature), storage (the blob puts); sources: the stored inputs of the
+  documents rendered on first download (the DXF's layout JSON);
 - database: what is left of the use case (number, rows, events, sessions and the glue between);
 - HTTP: the create through the ASGI app minus the create through the use case (routing, auth, JSON in
   and out, the test client's own share).
 Each stage is timed exclusive of the stages it calls. The wall-clock p50 of a create is printed as well.
+Then, for each document rendered on first download (a renderer with a `source`), the CPU of that first
+download of RUNS fresh quotes, through the use case (`document_bytes`) and through GET
+/v1/estimate/{id}/documents/{kind}, and of a second download (the stored blob, checked).
 
 `python benchmarks/create_cpu.py [RUNS]` (from the repository root; default 40 runs each way)
 """
@@ -47,6 +51,7 @@ STAGES = (
     "layout",
     "svg",
     "dxf",
+    "sources",
     "lint",
     "evidence",
     "storage",
@@ -81,6 +86,11 @@ def instrument() -> None:
     for kind, renderer in list(documents.RENDERERS.items()):
         if kind != "xlsx":  # the pipeline renders the workbook with its cell map, above
             documents.RENDERERS[kind] = replace(renderer, render=timed(kind, renderer.render))
+        source = getattr(renderer, "source", None)  # a deferred renderer: its input written at create
+        if source is not None:
+            documents.RENDERERS[kind] = replace(
+                documents.RENDERERS[kind], source=replace(source, write=timed("sources", source.write))
+            )
     pipeline.static_lint = timed("lint", pipeline.static_lint)
     pipeline.build_pack = timed("evidence", pipeline.build_pack)
     saving._write_blobs = timed("storage", saving._write_blobs)
@@ -121,6 +131,7 @@ def main(runs: int) -> int:
                 http()
             cpu, wall, stages = measure(direct, runs)
             http_cpu, http_wall, _ = measure(http, runs)
+            first_downloads = measure_first_downloads(api, runs)
     p50 = {name: statistics.median(values) for name, values in stages.items()}
     use_case = statistics.median(cpu)
     p50["database"] = max(0.0, use_case - sum(p50.values()))
@@ -134,7 +145,36 @@ def main(runs: int) -> int:
         f"  {'HTTP total':<{width}}  {statistics.median(http_cpu):7.2f}"
         f"   (wall p50 {statistics.median(http_wall):.1f})"
     )
+    for line in first_downloads:
+        print(line)
     return 0
+
+
+def measure_first_downloads(api: Any, runs: int) -> list[str]:
+    """p50 CPU ms of the first and a second download of each deferred document, over fresh quotes."""
+    deferred = [r.kind for r in documents.RENDERERS.values() if getattr(r, "source", None) is not None]
+    if not deferred:
+        return []
+    from kis_estimator.services.deferred_documents import document_bytes
+    from kis_estimator.services.documents import stored_quote
+
+    lines = [f"CPU of a deferred document's download, p50 of {runs} fresh quotes (ms)"]
+    for kind in deferred:
+        service, route, again = [], [], []
+        for _ in range(runs):
+            ids = [run_create(api.container, DOMAIN_S8, trace_id="bench")["id"] for _ in range(2)]
+            started = time.process_time()
+            document_bytes(api.container, stored_quote(api.container, ids[0]), kind, "kind")
+            service.append((time.process_time() - started) * 1000)
+            url = f"/v1/estimate/{ids[1]}/documents/{kind}"
+            for spent in (route, again):
+                started = time.process_time()
+                assert api.client.get(url, headers=api.auth("viewer")).status_code == 200
+                spent.append((time.process_time() - started) * 1000)
+        lines.append(f"  {kind} first download, use case   {statistics.median(service):7.2f}")
+        lines.append(f"  {kind} first download, HTTP       {statistics.median(route):7.2f}")
+        lines.append(f"  {kind} second download, HTTP      {statistics.median(again):7.2f}")
+    return lines
 
 
 if __name__ == "__main__":

@@ -283,6 +283,42 @@ def test_one_idempotency_key_over_two_processes_makes_one_quote(cluster: Cluster
         assert envelope(mismatch)["code"] == "IDEMPOTENCY_BODY_MISMATCH", mismatch.text
 
 
+def test_first_dxf_downloads_on_both_processes_record_one_hash_in_postgres_and_s3(cluster: Cluster) -> None:
+    """The DXF is rendered on its first download: concurrent first downloads on A and B serve the same
+    bytes and record one row; the pack then verifies on either process and in the database."""
+    quote = create(cluster.a, cluster, DOMAIN_S8)
+    url = f"/v1/estimate/{quote['id']}/documents/dxf"
+    with (
+        cluster.a.client(timeout=60.0) as a,
+        cluster.b.client(timeout=60.0) as b,
+        ThreadPoolExecutor(6) as pool,
+    ):
+        clients = [a, b]
+        responses = list(pool.map(lambda i: clients[i % 2].get(url, headers=cluster.auth()), range(6)))
+        assert [r.status_code for r in responses] == [200] * 6, responses[0].text
+        assert len({r.content for r in responses}) == 1, "A and B served different DXF bytes"
+        report = b.get(f"/v1/estimate/{quote['id']}/evidence/verify", headers=cluster.auth()).json()
+        assert report["ok"] and report["derivable"] == [], f"evidence after the first DXF download: {report}"
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(cluster.env["DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT sha256 FROM estimator.documents WHERE quote_id = :id AND kind = 'dxf'"),
+                {"id": quote["id"]},
+            ).all()
+            checks = connection.execute(
+                sa.text("SELECT * FROM estimator.validate_evidence_integrity(:id)"), {"id": quote["id"]}
+            ).all()
+    finally:
+        engine.dispose()
+    assert [r.sha256 for r in rows] == [responses[0].headers["ETag"].strip('"')], rows
+    assert all(c.ok for c in checks), checks
+    verified = run_kis(cluster.env, "storage", "verify")
+    assert verified.returncode == 0, verified.stdout
+
+
 def test_sigterm_lets_a_running_stream_finish_and_exits_cleanly(cluster: Cluster) -> None:
     server = LiveServer(cluster.env, mode="serve", name="C")
     cluster.servers.append(server)
