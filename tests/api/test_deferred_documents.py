@@ -24,6 +24,7 @@ from tests.factories import DOMAIN_S8
 
 LAYOUT_DXF = "drawing/layout.dxf"
 LAYOUT_JSON = "drawing/layout.json"
+QUOTE_PDF = "documents/quote.pdf"
 
 
 def sha256(data: bytes) -> str:
@@ -67,7 +68,7 @@ def test_the_dxf_is_declared_at_create_and_recorded_once_on_first_download(
     fresh = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth()).json()
     assert dxf_rows(api, fresh["id"]) == []
     before = verify(api, fresh["id"])
-    assert before["ok"] and before["derivable"] == [LAYOUT_DXF]
+    assert before["ok"] and before["derivable"] == [QUOTE_PDF, LAYOUT_DXF]
 
     first = download(api, fresh["id"])
     assert first.status_code == 200 and b"SECTION" in first.content
@@ -78,7 +79,7 @@ def test_the_dxf_is_declared_at_create_and_recorded_once_on_first_download(
     again = download(api, fresh["id"])
     assert again.content == first.content and len(dxf_rows(api, fresh["id"])) == 1
     after = verify(api, fresh["id"])
-    assert after["ok"] and after["derivable"] == [], after
+    assert after["ok"] and after["derivable"] == [QUOTE_PDF], after
     with api.container.reads() as session:
         assert verify_blobs(session, api.container.store).ok
 
@@ -152,7 +153,8 @@ def test_a_tampered_input_is_refused_before_rendering_and_fails_verification(api
     assert dxf_rows(api, fresh["id"]) == []  # nothing recorded from a tampered input
     report = verify(api, fresh["id"])
     assert not report["ok"] and report["changed"] == [LAYOUT_JSON]
-    assert any("cannot be re-rendered" in p for p in report["problems"]) and report["derivable"] == []
+    assert any("cannot be re-rendered" in p for p in report["problems"])
+    assert report["derivable"] == [QUOTE_PDF]
 
 
 def test_export_links_render_the_dxf_and_gc_keeps_it(api: Api, quote: dict[str, Any]) -> None:

@@ -3,8 +3,8 @@
 Renderers are registered by format; `render_all` runs every one of them. Each returns bytes and none
 computes a figure of its own.
 
-A renderer with a `Source` is deferred: at create only its source (a file of the evidence pack, e.g.
-the layout's shapes for the DXF) is written, and the document is rendered from that stored file on its
+A renderer with a `Source` is deferred (the PDF and the DXF): at create only its source (a file of the
+evidence pack: the document model for the PDF, the layout's shapes for the DXF) is written, and the document is rendered from that stored file on its
 first download (`services/deferred_documents.py`). Its `render` is the source written and rendered in
 one go, so a deferred document has the same bytes whenever and wherever it is rendered.
 """
@@ -23,6 +23,7 @@ from kis_estimator.documents.drawing.stored import sheet_from_json, sheet_json
 from kis_estimator.documents.drawing.svg import render_layout_svg
 from kis_estimator.documents.model import QuoteDocument
 from kis_estimator.documents.pdf.quote import render_pdf
+from kis_estimator.documents.stored_model import document_from_json, document_json
 from kis_estimator.documents.xlsx import render_xlsx
 from kis_estimator.engine.catalog import Catalog
 from kis_estimator.engine.model import Quote
@@ -100,9 +101,18 @@ def _xlsx(context: RenderContext) -> bytes:
     return render_xlsx(context.document)
 
 
-@register("pdf", "quote.pdf", "application/pdf")
-def _pdf(context: RenderContext) -> bytes:
-    return render_pdf(context.document)
+register_deferred(
+    "pdf",
+    "quote.pdf",
+    "application/pdf",
+    "documents",
+    Source(
+        "documents/document.json",
+        write=lambda context: document_json(context.document),
+        render=lambda data: render_pdf(document_from_json(data)),
+        library="fpdf2",
+    ),
+)
 
 
 @register("svg", "layout.svg", "image/svg+xml", "drawing")

@@ -1,6 +1,6 @@
 """Deferred documents: rendered on their first download instead of at create.
 
-A renderer with a `Source` in the documents registry (the DXF) is not rendered when a quote is saved:
+A renderer with a `Source` in the documents registry (the PDF, the DXF) is not rendered when a quote is saved:
 its source (a file of the evidence pack, e.g. `drawing/layout.json`) is, and the manifest declares the
 document under `deferred` with the files it is rendered from. The first download renders it from the
 stored source (checked against the source's recorded SHA-256), writes the blob under a
@@ -25,6 +25,7 @@ import time
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 
 from kis_estimator.bootstrap import Container
 from kis_estimator.db.repository import QuoteRepository, StoredBlob
@@ -33,7 +34,7 @@ from kis_estimator.documents import RENDERERS, Renderer
 from kis_estimator.evidence import Verification, sha256_hex
 from kis_estimator.services.documents import Blob, StoredQuote, document_of, read_blob
 from kis_estimator.services.failures import Refused
-from kis_estimator.services.saving import evidence_key
+from kis_estimator.services.saving import QUOTE_PREFIX
 from kis_estimator.storage import BlobNotFound, BlobStore
 
 _LOCKS = tuple(threading.Lock() for _ in range(64))
@@ -109,9 +110,8 @@ def _render_first(
     assert source is not None
     data = renderer.source.render(_checked(container.store, stored, source, path))
     digest = sha256_hex(data)
-    key = evidence_key(
-        stored.id, renderer.path, digest
-    )  # content-addressed: a second writer rewrites it alike
+    # Content-addressed, so that a second writer never overwrites a recorded blob with other bytes.
+    key = f"{QUOTE_PREFIX}{stored.id}/{renderer.folder}/{digest}{PurePosixPath(renderer.filename).suffix}"
     container.store.put(key, data, renderer.media_type, sha256=digest)
     blob = StoredBlob(path=renderer.path, key=key, sha256=digest, size=len(data))
     with container.sessions.begin() as session:

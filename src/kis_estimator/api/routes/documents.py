@@ -208,7 +208,7 @@ def evidence_listing(
 ) -> EvidenceListing:
     """The manifest, the quote's evidence hash and signature, and a signed download link for every
     evidence file and document (valid for SIGNED_URL_TTL_S seconds; a document rendered on first
-    download, the DXF, is rendered first). Never cached (no-store)."""
+    download, the PDF and the DXF, is rendered first). Never cached (no-store)."""
     response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
     stored = stored_quote(container, quote_id)
@@ -286,9 +286,9 @@ def download_document(
     if_none_match: Annotated[str | None, Header(max_length=2000)] = None,
 ) -> Response:
     """The stored xlsx, pdf, svg or dxf, or the quote JSON, as an attachment named in Korean. The ETag
-    is the SHA-256 of the bytes; send it back in If-None-Match to get a 304. The DXF is rendered on
-    its first download, then stored and its SHA-256 recorded; 409 BLOB_CHANGED when a stored DXF no
-    longer matches its record."""
+    is the SHA-256 of the bytes; send it back in If-None-Match to get a 304. The PDF and the DXF
+    are rendered on their first download, then stored and their SHA-256 recorded; 409 BLOB_CHANGED
+    when such a stored document, or what it is rendered from, no longer matches its record."""
     container = container_of(request)
     stored = stored_quote(container, quote_id)
     if kind == "json":
@@ -316,7 +316,7 @@ def download_document(
 def evidence_zip(request: Request, principal: Viewer, quote_id: str) -> Response:
     """Every stored evidence file at its pack path (manifest.json and SHA256SUMS included), so that
     `sha256sum -c SHA256SUMS` runs in the unpacked folder; the documents the manifest declares
-    deferred (the DXF) are rendered first and bundled at their declared paths."""
+    deferred (the PDF, the DXF) are rendered first and bundled at their declared paths."""
     container = container_of(request)
     stored = stored_quote(container, quote_id)
     stored = with_documents(container, stored, STORED_KINDS, "id", caller=principal.subject)
@@ -342,7 +342,7 @@ def export_documents(
     request: Request, response: Response, principal: Viewer, body: ExportRequest
 ) -> ExportResult:
     """A signed, expiring download link for each requested stored document (all four by default; the
-    DXF is rendered first when it has not been downloaded yet). Never cached (no-store)."""
+    PDF and the DXF are rendered first when they have not been downloaded yet). Never cached (no-store)."""
     response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
     stored = stored_quote(container, body.quoteId, path="quoteId")
