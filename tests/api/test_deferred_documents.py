@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from kis_estimator.documents import RENDERERS
 from kis_estimator.services import deferred_documents
 from kis_estimator.services.documents import stored_quote
 from kis_estimator.services.storage_checks import collect_garbage, verify_blobs
-from tests.api.conftest import Api
+from tests.api.conftest import Api, make_api, make_settings
 from tests.api.test_app import envelope
 from tests.factories import DOMAIN_S8
 
@@ -111,13 +112,23 @@ def test_a_second_process_that_rendered_too_records_nothing_and_serves_the_recor
         assert usage.used("key:a", time.time()) == len(one[1]) and usage.used("key:b", time.time()) == 0
 
 
-def test_a_tampered_dxf_blob_fails_verification_and_its_download(api: Api, quote: dict[str, Any]) -> None:
-    first = download(api, quote["id"])
-    (row,) = dxf_rows(api, quote["id"])
-    api.container.store.put(row.storage_key, first.content + b"999\r\nextra\r\n", "image/vnd.dxf")
+@pytest.mark.parametrize(("kind", "path"), [("dxf", LAYOUT_DXF), ("pdf", QUOTE_PDF)])
+def test_a_tampered_deferred_blob_fails_verification_and_its_download(
+    api: Api, quote: dict[str, Any], kind: str, path: str
+) -> None:
+    url = f"/v1/estimate/{quote['id']}/documents/{kind}"
+    first = api.client.get(url, headers=api.auth("viewer"))
+    assert first.status_code == 200
+    with api.container.reads() as session:
+        key = session.execute(
+            select(DocumentRow.storage_key).where(
+                DocumentRow.quote_id == quote["id"], DocumentRow.kind == kind
+            )
+        ).scalar_one()
+    api.container.store.put(key, first.content + b"\n%tampered\n", "application/octet-stream")
     report = verify(api, quote["id"])
-    assert not report["ok"] and report["changed"] == [LAYOUT_DXF], report
-    refused = download(api, quote["id"])
+    assert not report["ok"] and report["changed"] == [path], report
+    refused = api.client.get(url, headers=api.auth("viewer"))
     assert refused.status_code == 409 and envelope(refused)["code"] == "BLOB_CHANGED"
 
 
@@ -170,3 +181,18 @@ def test_export_links_render_the_dxf_and_gc_keeps_it(api: Api, quote: dict[str, 
         old, young = collect_garbage(session, api.container.store, delete=True, min_age_s=0)
     assert row.storage_key not in old + young
     assert api.container.store.get(row.storage_key) == download(api, fresh["id"]).content
+
+
+def test_a_first_download_over_the_budget_is_served_and_counted(tmp_path: Path) -> None:
+    """The decision of docs/decisions.md: the bytes are counted against the downloader, never refused."""
+    api = make_api(make_settings(tmp_path, storage_budget_bytes_per_caller=1_000_000))
+    with api.client:
+        created = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth())
+        viewer = api.client.get("/v1/me", headers=api.auth("viewer")).json()
+        subject = str(viewer["subject"])
+        with api.container.sessions.begin() as session:  # the viewer's budget for the day, spent
+            StorageUsageRepository(session).add(subject, time.time(), 2_000_000)
+        pdf = api.client.get(f"/v1/estimate/{created.json()['id']}/documents/pdf", headers=api.auth("viewer"))
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        with api.container.reads() as session:
+            assert StorageUsageRepository(session).used(subject, time.time()) == 2_000_000 + len(pdf.content)
