@@ -7,11 +7,15 @@ p50 in ms of CPU (`time.process_time`: every thread of this process, so the blob
 thread pool count too) of each stage and of the whole create:
 - engine (validate … pricing), stage files (the engine's JSON per stage and their hashes), document
   model, xlsx, pdf, layout (the front view's shapes, shared by SVG and DXF), svg, dxf, lint, evidence
-  (the pack: manifest, sums, signature), storage (the blob puts);
+  (the pack: manifest, sums, signature), storage (the blob puts); sources: the stored inputs of the
+  documents rendered on first download (the DXF's layout JSON);
 - database: what is left of the use case (number, rows, events, sessions and the glue between);
 - HTTP: the create through the ASGI app minus the create through the use case (routing, auth, JSON in
   and out, the test client's own share).
 Each stage is timed exclusive of the stages it calls. The wall-clock p50 of a create is printed as well.
+Then, for each document rendered on first download (a renderer with a `source`), the CPU of that first
+download of RUNS fresh quotes, through the use case (`document_bytes`) and through GET
+/v1/estimate/{id}/documents/{kind}, and of a second download (the stored blob, checked).
 
 `python benchmarks/create_cpu.py [RUNS]` (from the repository root; default 40 runs each way)
 """
@@ -47,6 +51,7 @@ STAGES = (
     "layout",
     "svg",
     "dxf",
+    "sources",
     "lint",
     "evidence",
     "storage",
@@ -81,6 +86,11 @@ def instrument() -> None:
     for kind, renderer in list(documents.RENDERERS.items()):
         if kind != "xlsx":  # the pipeline renders the workbook with its cell map, above
             documents.RENDERERS[kind] = replace(renderer, render=timed(kind, renderer.render))
+        source = getattr(renderer, "source", None)  # a deferred renderer: its input written at create
+        if source is not None:
+            documents.RENDERERS[kind] = replace(
+                documents.RENDERERS[kind], source=replace(source, write=timed("sources", source.write))
+            )
     pipeline.static_lint = timed("lint", pipeline.static_lint)
     pipeline.build_pack = timed("evidence", pipeline.build_pack)
     saving._write_blobs = timed("storage", saving._write_blobs)

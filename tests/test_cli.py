@@ -123,11 +123,15 @@ def test_estimate_writes_documents_and_an_evidence_pack_that_verifies(tmp_path: 
     verified = _kis("evidence", "verify", str(out), cwd=tmp_path, env={"EVIDENCE_SECRET": "s3cret"})
     assert verified.returncode == 0, verified.stdout
     assert quote["evidence"]["sha256"] in verified.stdout.replace("\n", "")
+    assert "derivable" not in verified.stdout  # layout.dxf was written beside evidence/ and matches
+    (out / "layout.dxf").write_bytes((out / "layout.dxf").read_bytes() + b"999\r\nx\r\n")
+    changed_dxf = _kis("evidence", "verify", str(out), cwd=tmp_path, env={"EVIDENCE_SECRET": "s3cret"})
+    assert changed_dxf.returncode == 1 and "drawing/layout.dxf" in changed_dxf.stdout
     (out / "evidence" / "stages" / "pricing.json").write_text("{}", encoding="utf-8")
-    (out / "evidence" / "drawing" / "layout.dxf").unlink()
+    (out / "evidence" / "drawing" / "layout.json").unlink()
     tampered = _kis("evidence", "verify", str(out / "evidence"), cwd=tmp_path)
     assert tampered.returncode == 1
-    assert "stages/pricing.json" in tampered.stdout and "drawing/layout.dxf" in tampered.stdout
+    assert "stages/pricing.json" in tampered.stdout and "drawing/layout.json" in tampered.stdout
 
 
 def test_request_sheet_round_trip_through_the_cli(tmp_path: Path) -> None:

@@ -59,12 +59,12 @@ def test_database_storage_catalog_and_saved_quotes(tmp_path: Path) -> None:
     )
     assert not stray.exists()
 
-    pdf = next((tmp_path / "var" / "blobs" / "quote" / saved["id"] / "documents").glob("quote.pdf"))
-    pdf.write_bytes(b"%PDF tampered")
+    workbook = next((tmp_path / "var" / "blobs" / "quote" / saved["id"] / "documents").glob("quote.xlsx"))
+    workbook.write_bytes(b"PK tampered")
     tampered = _kis("storage", "verify", cwd=tmp_path)
     assert tampered.returncode == 1 and "changed" in tampered.stdout
     not_verified = _kis("evidence", "verify", saved["number"], cwd=tmp_path)
-    assert not_verified.returncode == 1 and "documents/quote.pdf" in not_verified.stdout
+    assert not_verified.returncode == 1 and "documents/quote.xlsx" in not_verified.stdout
 
     _ok(_kis("db", "restore", "kis.backup", "--url", f"sqlite:///{tmp_path}/restored.db", cwd=tmp_path))
     bad_book = tmp_path / "breakers.csv"

@@ -9,9 +9,13 @@ Layout of a pack (paths are POSIX, relative to the pack's root):
     supplier.json            only for a quote made while a supplier profile (공급자) was set: the
                              profile shown on the documents, the seal by its SHA-256 and storage key
     metrics.json             stage timings (differ run to run)
-    drawing/layout.svg|dxf   the front view
+    drawing/layout.svg       the front view
+    drawing/layout.json      the front view's shapes, which the DXF is rendered from
     documents/quote.xlsx|pdf the documents as sent
-    manifest.json            each file's SHA-256, catalog hash, rulebook and engine versions
+    manifest.json            each file's SHA-256, catalog hash, rulebook and engine versions, and the
+                             deferred documents (`deferred`: drawing/layout.dxf), which are not in the
+                             pack but rendered from files that are, on their first download; their
+                             SHA-256 is recorded in the database then
     SHA256SUMS               `sha256sum -c SHA256SUMS` checks every file, the manifest included
     signature.json           HMAC-SHA256 of the evidence hash, when a secret is configured
 
@@ -132,11 +136,13 @@ def build_pack(
     engine_version: str,
     secret: str | None = None,
     known: Mapping[str, str] | None = None,
+    deferred: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> EvidencePack:
     """The pack over `content` (path → bytes, stage files included) with manifest, sums and signature.
 
     `known`: the SHA-256 of some of `content`'s files that the caller computed already (path → hex);
-    they are taken as they are. Every other file is hashed once.
+    they are taken as they are. Every other file is hashed once. `deferred`: the documents declared
+    but not in the pack (path → kind, media type, the pack files they are rendered from, renderer).
     """
     for path in content:
         _check_relative(path)
@@ -156,6 +162,11 @@ def build_pack(
         "files": {path: digest for path, digest in sorted(digests.items()) if path not in MEASUREMENTS},
         "measurements": {path: digest for path, digest in sorted(digests.items()) if path in MEASUREMENTS},
     }
+    if deferred:
+        for entry in deferred.values():
+            if unknown := [p for p in entry["inputs"] if p not in content]:
+                raise ValueError(f"a deferred document's inputs are not in the pack: {unknown}")
+        manifest["deferred"] = {path: dict(entry) for path, entry in sorted(deferred.items())}
     evidence_sha256 = manifest_hash(manifest)
     files = {**content}
     _add(files, digests, MANIFEST, json_bytes(manifest))
@@ -202,6 +213,7 @@ class Verification:
     extra: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     signature_checked: bool = False
+    derivable: list[str] = field(default_factory=list)  # deferred documents not rendered yet: re-render ok
 
     @property
     def ok(self) -> bool:
@@ -233,7 +245,9 @@ def verify_pack(
             result.missing.append(path)
         elif sha256_hex(file.read_bytes()) != digest:
             result.changed.append(path)
-    result.extra = sorted(_files_on_disk(directory) - set(listed) - set(PACK_FILES))
+    declared = manifest.get("deferred")  # rendered after create: stored beside the pack once rendered
+    deferred = set(declared) if isinstance(declared, dict) else set()
+    result.extra = sorted(_files_on_disk(directory) - set(listed) - set(PACK_FILES) - deferred)
     manifest_trusted = expected_sha256 is None or expected_sha256 == result.evidence_sha256
     _check_sums(directory, result, listed, manifest_trusted)
     if not manifest_trusted:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kis_estimator._version import __version__
-from kis_estimator.documents import RenderContext, render_all
+from kis_estimator.documents import RENDERERS, RenderContext, deferred, render_all, render_deferred
 from kis_estimator.documents.lint import recalculation_lint, static_lint
 from kis_estimator.documents.model import Company, Terms, build_document
 from kis_estimator.documents.printable import unprintable_problems
@@ -75,6 +75,9 @@ class DocumentOptions:
     recalculate: bool = False  # run the LibreOffice recalculation lint (seconds, not milliseconds)
     actor: str | None = None  # who asked for the quote (the API caller's subject), for adjustments.json
     supplier: dict[str, Any] | None = None  # the supplier profile behind `company`, for supplier.json
+    # Also render the deferred documents (the DXF) into the result, from their stored sources; a save
+    # leaves them to their first download. The evidence pack is the same either way.
+    render_deferred: bool = True
 
 
 @dataclass
@@ -195,8 +198,12 @@ def _produce_documents(
     with clock.stage("cover"):
         document = build_document(quote, options.company, options.terms, evidence_hash=calc_hash)
         workbook, cells = render_xlsx_with_map(document)
-        rendered = render_all(RenderContext(quote, document, catalog), kinds=("pdf", "svg", "dxf"))
-        rendered = {"quote.xlsx": workbook, **rendered}
+        context = RenderContext(quote, document, catalog)
+        eager = tuple(r.kind for r in RENDERERS.values() if r.source is None and r.kind != "xlsx")
+        rendered = {"quote.xlsx": workbook, **render_all(context, kinds=eager)}
+        sources = {r.source.path: r.source.write(context) for r in deferred() if r.source is not None}
+        if options.render_deferred:
+            rendered |= render_deferred(sources)
     with clock.stage("lint"):
         gates = static_lint(workbook, document, cells)
         if options.recalculate:
@@ -209,13 +216,16 @@ def _produce_documents(
             **adjustment_files(quote, options.actor),
             **supplier_files(options.supplier),
             "metrics.json": json_bytes({"stage_ms": clock.stage_ms}),
-            "drawing/layout.svg": rendered["layout.svg"],
-            "drawing/layout.dxf": rendered["layout.dxf"],
-            "documents/quote.xlsx": rendered["quote.xlsx"],
-            "documents/quote.pdf": rendered["quote.pdf"],
+            **{r.path: rendered[r.filename] for r in RENDERERS.values() if r.source is None},
+            **sources,
         }
         pack = build_pack(
-            quote, content, engine_version=__version__, secret=options.evidence_secret, known=stage_digests
+            quote,
+            content,
+            engine_version=__version__,
+            secret=options.evidence_secret,
+            known=stage_digests,
+            deferred=_declarations(),
         )
     quote["evidence"] = {
         "sha256": pack.sha256,
@@ -225,3 +235,18 @@ def _produce_documents(
     }
     result.documents = rendered
     result.evidence = pack
+
+
+def _declarations() -> dict[str, dict[str, Any]]:
+    """The manifest's `deferred`: each deferred document by its pack path, with what it is rendered
+    from (files of the pack, whose hashes the manifest lists) and by what."""
+    return {
+        r.path: {
+            "kind": r.kind,
+            "media_type": r.media_type,
+            "inputs": [r.source.path],
+            "renderer": r.source.library_version,
+        }
+        for r in deferred()
+        if r.source is not None
+    }

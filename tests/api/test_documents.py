@@ -7,12 +7,14 @@ import io
 import json
 import time
 import zipfile
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote as percent_encoded
 
 import openpyxl
 import pytest
 
+from kis_estimator.evidence import verify_pack
 from kis_estimator.storage import FileSystemBlobStore
 from kis_estimator.storage.filesystem import SECRET_FILE
 from kis_estimator.storage.signing import blob_signature
@@ -63,7 +65,8 @@ def test_evidence_listing_signs_every_file_and_the_links_serve_the_listed_bytes(
     assert body["quoteId"] == quote["id"] and body["number"] == quote["number"]
     assert body["sha256"] == quote["evidence"]["sha256"] and manifest["files"] == quote["evidence"]["files"]
     listed = {f["path"]: f for f in body["files"]}
-    assert set(listed) == {*manifest["files"], *manifest["measurements"], "manifest.json", "SHA256SUMS"}
+    stored = {*manifest["files"], *manifest["measurements"], "manifest.json", "SHA256SUMS"}
+    assert set(listed) == stored | set(manifest["deferred"])  # the PDF and DXF rendered for their links
     for path, entry in listed.items():
         fetched = api.client.get(local(entry["url"]))  # no API key: the signature authorises
         assert fetched.status_code == 200, (path, fetched.text)
@@ -163,12 +166,16 @@ def test_every_document_kind_downloads_with_its_type_and_korean_name(api: Api, q
         content[kind] = response.content
     pack_paths = {
         "xlsx": "documents/quote.xlsx",
-        "pdf": "documents/quote.pdf",
         "svg": "drawing/layout.svg",
-        "dxf": "drawing/layout.dxf",
     }
     for kind, pack_path in pack_paths.items():
         assert sha256(content[kind]) == quote["evidence"]["files"][pack_path], kind
+    # The PDF and the DXF are rendered on their first download: their hashes are recorded then, and
+    # listed with the others.
+    assert not {"documents/quote.pdf", "drawing/layout.dxf"} & set(quote["evidence"]["files"])
+    listing = api.client.get(f"/v1/estimate/{quote['id']}/evidence", headers=api.auth("viewer")).json()
+    recorded = {d["kind"]: d["sha256"] for d in listing["documents"]}
+    assert (recorded["pdf"], recorded["dxf"]) == (sha256(content["pdf"]), sha256(content["dxf"]))
     workbook = openpyxl.load_workbook(io.BytesIO(content["xlsx"]), data_only=True)
     values = {cell.value for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row}
     assert 1_831_170 in values
@@ -202,15 +209,15 @@ def test_unknown_kind_or_quote_is_an_envelope(api: Api, quote: dict[str, Any]) -
 
 
 def test_a_missing_document_blob_is_reported_not_a_crash(api: Api, quote: dict[str, Any]) -> None:
-    api.container.store.delete(f"quote/{quote['id']}/documents/quote.pdf")
-    response = api.client.get(f"/v1/estimate/{quote['id']}/documents/pdf", headers=api.auth("viewer"))
+    api.container.store.delete(f"quote/{quote['id']}/documents/quote.xlsx")
+    response = api.client.get(f"/v1/estimate/{quote['id']}/documents/xlsx", headers=api.auth("viewer"))
     body = envelope(response)
     assert response.status_code == 404 and body["code"] == "BLOB_MISSING"
     assert "kis storage verify" in body["hint"]
     verified = api.client.get(
         f"/v1/estimate/{quote['id']}/evidence/verify", headers=api.auth("viewer")
     ).json()
-    assert verified["ok"] is False and verified["missing"] == ["documents/quote.pdf"]
+    assert verified["ok"] is False and verified["missing"] == ["documents/quote.xlsx"]
 
 
 def test_export_signs_the_requested_documents(api: Api, quote: dict[str, Any]) -> None:
@@ -245,7 +252,7 @@ def test_export_signs_the_requested_documents(api: Api, quote: dict[str, Any]) -
         assert envelope(refused)["path"] == path
 
 
-def test_evidence_zip_holds_the_whole_pack(api: Api, quote: dict[str, Any]) -> None:
+def test_evidence_zip_holds_the_whole_pack(api: Api, quote: dict[str, Any], tmp_path: Path) -> None:
     url = f"/v1/estimate/{quote['id']}/evidence.zip"
     response = api.client.get(url, headers=api.auth("viewer"))
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"
@@ -256,13 +263,23 @@ def test_evidence_zip_holds_the_whole_pack(api: Api, quote: dict[str, Any]) -> N
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     members = {name: archive.read(name) for name in archive.namelist()}
     manifest = json.loads(members["manifest.json"])
-    assert set(members) == {*manifest["files"], *manifest["measurements"], "manifest.json", "SHA256SUMS"}
+    pack = {*manifest["files"], *manifest["measurements"], "manifest.json", "SHA256SUMS"}
+    deferred = {"documents/quote.pdf": "pdf", "drawing/layout.dxf": "dxf"}  # rendered first
+    assert set(members) == pack | set(deferred) and set(manifest["deferred"]) == set(deferred)
+    for path, kind in deferred.items():
+        downloaded = api.client.get(
+            f"/v1/estimate/{quote['id']}/documents/{kind}", headers=api.auth("viewer")
+        )
+        assert members[path] == downloaded.content
     for path, digest in {**manifest["files"], **manifest["measurements"]}.items():
         assert sha256(members[path]) == digest, path
     for line in members["SHA256SUMS"].decode().splitlines():
         digest, _, path = line.partition("  ")
         assert sha256(members[path]) == digest, path
     assert api.client.get(url, headers=api.auth("viewer")).content == response.content
+    archive.extractall(tmp_path / "unpacked")
+    unpacked = verify_pack(tmp_path / "unpacked", expected_sha256=quote["evidence"]["sha256"])
+    assert unpacked.ok and unpacked.extra == [], unpacked
 
 
 def test_viewers_read_and_anonymous_callers_are_refused(api: Api, quote: dict[str, Any]) -> None:

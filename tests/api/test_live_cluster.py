@@ -283,6 +283,51 @@ def test_one_idempotency_key_over_two_processes_makes_one_quote(cluster: Cluster
         assert envelope(mismatch)["code"] == "IDEMPOTENCY_BODY_MISMATCH", mismatch.text
 
 
+def test_first_pdf_and_dxf_downloads_on_both_processes_record_one_hash_in_postgres_and_s3(
+    cluster: Cluster,
+) -> None:
+    """The PDF and the DXF are rendered on their first download: concurrent first downloads on A and B
+    serve the same bytes and record one row each; the pack then verifies on B and in the database."""
+    quote = create(cluster.a, cluster, DOMAIN_S8)
+    etags: dict[str, str] = {}
+    with (
+        cluster.a.client(timeout=60.0) as a,
+        cluster.b.client(timeout=60.0) as b,
+        ThreadPoolExecutor(6) as pool,
+    ):
+        clients = [a, b]
+        for kind in ("pdf", "dxf"):
+            url = f"/v1/estimate/{quote['id']}/documents/{kind}"
+            responses = list(
+                pool.map(lambda i, url=url: clients[i % 2].get(url, headers=cluster.auth()), range(6))
+            )
+            assert [r.status_code for r in responses] == [200] * 6, responses[0].text
+            assert len({r.content for r in responses}) == 1, f"A and B served different {kind} bytes"
+            etags[kind] = responses[0].headers["ETag"].strip('"')
+        report = b.get(f"/v1/estimate/{quote['id']}/evidence/verify", headers=cluster.auth()).json()
+        assert report["ok"] and report["derivable"] == [], f"evidence after the first downloads: {report}"
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(cluster.env["DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT kind, sha256 FROM estimator.documents WHERE quote_id = :id AND kind IN ('pdf', 'dxf')"
+                ),
+                {"id": quote["id"]},
+            ).all()
+            checks = connection.execute(
+                sa.text("SELECT * FROM estimator.validate_evidence_integrity(:id)"), {"id": quote["id"]}
+            ).all()
+    finally:
+        engine.dispose()
+    assert sorted((r.kind, r.sha256) for r in rows) == sorted(etags.items()), rows
+    assert all(c.ok for c in checks), checks
+    verified = run_kis(cluster.env, "storage", "verify")
+    assert verified.returncode == 0, verified.stdout
+
+
 def test_sigterm_lets_a_running_stream_finish_and_exits_cleanly(cluster: Cluster) -> None:
     server = LiveServer(cluster.env, mode="serve", name="C")
     cluster.servers.append(server)

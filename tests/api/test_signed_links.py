@@ -32,7 +32,7 @@ def _fetch(api: Api, key: str, expires: int, secret: str) -> Any:
 
 
 def test_a_link_signed_with_the_old_source_constant_is_refused(api: Api, quote: dict[str, Any]) -> None:
-    key = evidence_key(quote["id"], "documents/quote.pdf", "")  # all an attacker needs: the quote id
+    key = evidence_key(quote["id"], "documents/quote.xlsx", "")  # all an attacker needs: the quote id
     expires = int(time.time()) + 60
     forged = _fetch(api, key, expires, OLD_SOURCE_CONSTANT)
     assert forged.status_code == 403 and envelope(forged)["code"] == "SIGNED_URL_INVALID"
@@ -46,7 +46,7 @@ def test_a_link_expiring_in_the_far_future_is_refused(tmp_path: Path) -> None:
     api = make_api(make_settings(tmp_path, evidence_secret=secret))
     with api.client:
         created = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth())
-        key = evidence_key(created.json()["id"], "documents/quote.pdf", "")
+        key = evidence_key(created.json()["id"], "documents/quote.xlsx", "")
         for expires in (99_999_999_999, int(time.time()) + 600 + 31 + 5):  # millennia; just over the cap
             refused = _fetch(api, key, expires, secret)
             assert refused.status_code == 403 and envelope(refused)["code"] == "SIGNED_URL_INVALID", expires
@@ -58,7 +58,7 @@ def test_the_maximum_lifetime_is_a_setting(tmp_path: Path) -> None:
     api = make_api(make_settings(tmp_path, evidence_secret=secret, signed_url_max_lifetime_s=3600))
     with api.client:
         created = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth())
-        key = evidence_key(created.json()["id"], "documents/quote.pdf", "")
+        key = evidence_key(created.json()["id"], "documents/quote.xlsx", "")
         assert _fetch(api, key, int(time.time()) + 3000, secret).status_code == 200
         assert _fetch(api, key, int(time.time()) + 3700, secret).status_code == 403
     with pytest.raises(ValueError, match="SIGNED_URL_TTL_S"):

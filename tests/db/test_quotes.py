@@ -44,7 +44,7 @@ def test_a_saved_quote_has_every_row_and_blob(context: SaveContext) -> None:
         row = QuoteRepository(session).get_full(quote["id"])
         assert row is not None
         assert (row.total, row.status, row.revision) == (1_831_170, "draft", 1)
-        assert {d.kind for d in row.documents} == {"xlsx", "pdf", "svg", "dxf"}
+        assert {d.kind for d in row.documents} == {"xlsx", "svg"}  # the PDF and DXF on first download
         # the manifest's files, plus metrics.json (a measurement), manifest.json, SHA256SUMS, signature.json
         assert len(row.evidence) == len(quote["evidence"]["files"]) + 4
     assert _count(context, PanelRow) == 1
@@ -54,6 +54,7 @@ def test_a_saved_quote_has_every_row_and_blob(context: SaveContext) -> None:
         assert verify_blobs(session, context.store).ok
         result = verify_quote_evidence(session, context.store, quote["id"], secret=SECRET)
     assert result.ok, (result.changed, result.missing, result.extra, result.problems)
+    assert result.derivable == ["documents/quote.pdf", "drawing/layout.dxf"]
 
 
 def test_numbers_are_consecutive_per_day(context: SaveContext) -> None:

@@ -102,7 +102,7 @@ def test_validate_evidence_integrity_passes_and_catches_a_forged_row(
         assert checks and all(c.ok for c in checks), checks
         connection.execute(
             sa.text(
-                "UPDATE estimator.documents SET sha256 = repeat('0', 64) WHERE quote_id = :id AND kind = 'pdf'"
+                "UPDATE estimator.documents SET sha256 = repeat('0', 64) WHERE quote_id = :id AND kind = 'xlsx'"
             ),
             {"id": quotes[0]["id"]},
         )

@@ -30,6 +30,22 @@ def _verify_saved_quote(reference: str) -> Any:
         raise typer.Exit(EXIT_FAILURE) from None
 
 
+def _verify_deferred(directory: Path, result: Any, *, beside: bool) -> None:
+    """The pack's deferred documents re-rendered; in an output directory (`beside`: quote.json next to
+    evidence/), compared with the file the command wrote there."""
+    from kis_estimator.documents import deferred
+    from kis_estimator.evidence import sha256_hex
+    from kis_estimator.services.deferred_documents import Recorded
+    from kis_estimator.services.storage_checks import verify_deferred_in
+
+    recorded = {}
+    for renderer in deferred() if beside else []:
+        written = directory.parent / renderer.filename
+        if written.is_file():
+            recorded[renderer.kind] = Recorded(sha256_hex(written.read_bytes()), str(written))
+    verify_deferred_in(directory, recorded, None, result)
+
+
 @app.command("verify")
 def evidence_verify(
     path: Annotated[
@@ -39,7 +55,9 @@ def evidence_verify(
         ),
     ],
 ) -> None:
-    """Re-hash every file of an evidence pack; name every changed, missing or extra file."""
+    """Re-hash every file of an evidence pack; name every changed, missing or extra file. The documents
+    rendered on first download (the DXF) are re-rendered from the pack and compared with the stored one
+    (a saved quote) or the one beside evidence/ (an output directory)."""
     from kis_estimator.evidence import verify_pack
 
     if not path.exists():
@@ -52,6 +70,7 @@ def evidence_verify(
         if quote_file.is_file():
             expected = json.loads(quote_file.read_text(encoding="utf-8")).get("evidence", {}).get("sha256")
         result = verify_pack(directory, expected_sha256=expected, secret=settings.evidence_secrets())
+        _verify_deferred(directory, result, beside=quote_file.is_file())
     console = Console()
     for label, paths in (
         ("변경 changed", result.changed),
@@ -62,6 +81,8 @@ def evidence_verify(
             console.print(f"[red]✖ {label}: {item}[/red]")
     for problem in result.problems:
         console.print(f"[red]✖ {problem}[/red]")
+    for item in result.derivable:
+        console.print(f"[dim]· 첫 내려받기 때 생성 (다시 만들어 확인) derivable: {item}[/dim]")
     if not result.ok:
         raise typer.Exit(EXIT_FAILURE)
     signed = " (서명 확인 signature verified)" if result.signature_checked else ""

@@ -445,6 +445,40 @@ class QuoteRepository:
         )
         return [(a, b, c) for a, b, c in [*documents, *evidence]]
 
+    def record_deferred(
+        self, quote_id: str, kind: str, filename: str, media_type: str, blob: StoredBlob
+    ) -> bool:
+        """Record a document rendered after its quote was saved, once: its document row and its evidence
+        row (at its pack path, `blob.path`), each by a conditional insert on its unique key, so the first
+        writer's rows stay. True when this call recorded them."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stored = {
+            "quote_id": quote_id,
+            "storage_key": blob.key,
+            "sha256": blob.sha256,
+            "size_bytes": blob.size,
+        }
+        document = (
+            insert(DocumentRow)
+            .values(kind=kind, filename=filename, media_type=media_type, **stored)
+            .on_conflict_do_nothing(index_elements=["quote_id", "kind"])
+            .returning(DocumentRow.id)
+        )
+        if self.session.execute(document).scalar_one_or_none() is None:
+            return False
+        evidence = (
+            insert(EvidenceBlobRow)
+            .values(path=blob.path, **stored)
+            .on_conflict_do_nothing(index_elements=["quote_id", "path"])
+        )
+        self.session.execute(evidence)
+        return True
+
+    def document(self, quote_id: str, kind: str) -> DocumentRow | None:
+        statement = select(DocumentRow).where(DocumentRow.quote_id == quote_id, DocumentRow.kind == kind)
+        return self.session.execute(statement).scalar_one_or_none()
+
     def quote_ids(self) -> set[str]:
         return set(self.session.execute(select(QuoteRow.id)).scalars())
 

@@ -218,6 +218,7 @@ def verify_evidence(container: Container, arguments: dict[str, Any], trace_id: s
         "extra": result.extra,
         "problems": result.problems,
         "signature_checked": result.signature_checked,
+        "derivable": result.derivable,
     }
 
 

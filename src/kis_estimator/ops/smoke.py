@@ -221,9 +221,15 @@ def _document(run: _Run, quote: _Quote, document: dict[str, Any]) -> str:
     digest = _sha256(data)
     if digest != document["sha256"]:
         raise StepFailed(f"sha256 {digest[:16]}… ≠ listed {document['sha256'][:16]}…")
-    if digest not in quote.manifest_hashes.values():
-        raise StepFailed(f"sha256 {digest[:16]}… is not in the manifest")
-    return f"{len(data):,} bytes, sha256 {digest[:12]}… in manifest"
+    if digest in quote.manifest_hashes.values():
+        return f"{len(data):,} bytes, sha256 {digest[:12]}… in manifest"
+    # Rendered on first download: declared in the manifest, its hash recorded with its pack path.
+    declared = (quote.listing.get("manifest") or {}).get("deferred") or {}
+    path = next((p for p, entry in declared.items() if entry.get("kind") == document["kind"]), None)
+    recorded = {f["path"]: f["sha256"] for f in quote.listing.get("files", [])}
+    if path is None or recorded.get(path) != digest:
+        raise StepFailed(f"sha256 {digest[:16]}… is not in the manifest nor recorded as its deferred {path}")
+    return f"{len(data):,} bytes, sha256 {digest[:12]}… = recorded (rendered on first download)"
 
 
 def _evidence_file(run: _Run, quote: _Quote, file: dict[str, Any]) -> str:

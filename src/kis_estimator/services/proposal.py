@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from kis_estimator._version import __version__
+from kis_estimator.documents import deferred
 from kis_estimator.documents.model import build_document
 from kis_estimator.documents.pdf.proposal import render_proposal_pdf
 from kis_estimator.documents.printable import unprintable_problems
@@ -203,6 +204,8 @@ def proposal_of_request(
         )
         chosen.append(ProposalOption(label, title, document))
         files.update({f"options/{label}/{path}": data for path, data in result.evidence.files.items()})
+        # The option's PDF and DXF, which its pack declares deferred, at their declared paths.
+        files.update({f"options/{label}/{r.path}": result.documents[r.filename] for r in deferred()})
         totals = {k: quote["totals"][k] for k in ("subtotal", "vat", "total")}
         summary.append(
             {

@@ -87,9 +87,9 @@ def _write_blobs(
     by_path = {b.path: b for b in evidence}
     documents = []
     for renderer in RENDERERS.values():
-        folder = "documents" if renderer.kind in ("xlsx", "pdf") else "drawing"
-        blob = by_path[f"{folder}/{renderer.filename}"]
-        documents.append((renderer.kind, renderer.filename, renderer.media_type, blob))
+        if renderer.source is None:  # a deferred document gets its row on its first download
+            blob = by_path[renderer.path]
+            documents.append((renderer.kind, renderer.filename, renderer.media_type, blob))
     return evidence, documents
 
 
@@ -144,7 +144,7 @@ def save_estimate(
         if number is None:
             number = allocate_number(numbering, moment.date())
     identity = QuoteIdentity(quote_id or str(uuid.uuid4()), number, moment.isoformat(timespec="seconds"))
-    result = produce(estimate, identity, replace(context.options, actor=actor))
+    result = produce(estimate, identity, replace(context.options, actor=actor, render_deferred=False))
     if previous is not None:
         result.quote["previous_id"], result.quote["revision"] = previous[0], previous[1] + 1
     if budget is not None:

@@ -1,7 +1,9 @@
-"""Storage against the database: re-hash every blob, find orphans, verify a stored evidence pack."""
+"""Storage against the database: re-hash every blob, find orphans, verify a stored evidence pack (its
+deferred documents re-rendered and compared with their records)."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from collections.abc import Sequence
@@ -11,7 +13,9 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy.orm import Session
 
 from kis_estimator.db.repository import QuoteRepository
-from kis_estimator.evidence import Verification, sha256_hex, verify_pack
+from kis_estimator.documents import RENDERERS
+from kis_estimator.evidence import MANIFEST, Verification, sha256_hex, verify_pack
+from kis_estimator.services.deferred_documents import Recorded, check_deferred
 from kis_estimator.services.saving import QUOTE_PREFIX
 from kis_estimator.storage import BlobNotFound, BlobStore
 
@@ -109,4 +113,25 @@ def verify_quote_evidence(
             # What the pack says of itself rests on files now known to be altered: name exactly the
             # blobs that differ from their rows, keep the pack's problems (hash, signature) as well.
             result.changed, result.missing, result.extra = sorted(changed), sorted(missing), []
+        recorded = {
+            d.kind: Recorded(d.sha256, d.storage_key)
+            for d in row.documents
+            if d.kind in RENDERERS and RENDERERS[d.kind].source is not None
+        }
+        verify_deferred_in(root, recorded, store, result)
         return result
+
+
+def verify_deferred_in(
+    root: Path, recorded: dict[str, Recorded], store: BlobStore | None, result: Verification
+) -> None:
+    """The deferred documents the pack in `root` declares, re-rendered from its files (see
+    `deferred_documents.check_deferred`); nothing to do when its manifest is missing or unreadable."""
+    try:
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # verify_pack named it
+    if isinstance(manifest, dict):
+        check_deferred(
+            manifest, lambda path: (root / PurePosixPath(path)).read_bytes(), recorded, store, result
+        )

@@ -26,6 +26,7 @@ from kis_estimator.api.schemas import ERRORS, NOT_FOUND
 from kis_estimator.bootstrap import Container
 from kis_estimator.documents import RENDERERS
 from kis_estimator.evidence import MANIFEST, sha256_hex
+from kis_estimator.services.deferred_documents import document_bytes, with_documents
 from kis_estimator.services.documents import Blob, StoredQuote, document_of, read_blob, stored_quote
 from kis_estimator.services.evidence import verify_saved_evidence
 from kis_estimator.storage import BlobNotFound, ServesSignedUrls
@@ -110,6 +111,10 @@ class EvidenceReport(BaseModel):
     extra: list[str]
     problems: list[str]
     signature_checked: bool
+    derivable: list[str] = Field(
+        description="첫 내려받기 때 만들 문서 (다시 만들어 확인함) / Documents rendered on first download, "
+        "not rendered yet: re-rendered from the verified pack"
+    )
 
 
 class ExportRequest(BaseModel):
@@ -198,12 +203,16 @@ def _media_type_of(key: str) -> str:
     response_model=EvidenceListing,
     responses=NOT_FOUND,
 )
-def evidence_listing(request: Request, response: Response, _: Viewer, quote_id: str) -> EvidenceListing:
+def evidence_listing(
+    request: Request, response: Response, principal: Viewer, quote_id: str
+) -> EvidenceListing:
     """The manifest, the quote's evidence hash and signature, and a signed download link for every
-    evidence file and document (valid for SIGNED_URL_TTL_S seconds). Never cached (no-store)."""
+    evidence file and document (valid for SIGNED_URL_TTL_S seconds; a document rendered on first
+    download, the PDF and the DXF, is rendered first). Never cached (no-store)."""
     response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
     stored = stored_quote(container, quote_id)
+    stored = with_documents(container, stored, STORED_KINDS, "id", caller=principal.subject)
     manifest: dict[str, Any] | None = None
     manifest_blob = next((blob for blob in stored.evidence if blob.name == MANIFEST), None)
     if manifest_blob is not None:
@@ -255,6 +264,7 @@ def verify_evidence(request: Request, _: Viewer, quote_id: str) -> EvidenceRepor
         extra=result.extra,
         problems=result.problems,
         signature_checked=result.signature_checked,
+        derivable=result.derivable,
     )
 
 
@@ -270,21 +280,22 @@ def verify_evidence(request: Request, _: Viewer, quote_id: str) -> EvidenceRepor
 )
 def download_document(
     request: Request,
-    _: Viewer,
+    principal: Viewer,
     quote_id: str,
     kind: DocumentKind,
     if_none_match: Annotated[str | None, Header(max_length=2000)] = None,
 ) -> Response:
     """The stored xlsx, pdf, svg or dxf, or the quote JSON, as an attachment named in Korean. The ETag
-    is the SHA-256 of the bytes; send it back in If-None-Match to get a 304."""
+    is the SHA-256 of the bytes; send it back in If-None-Match to get a 304. The PDF and the DXF
+    are rendered on their first download, then stored and their SHA-256 recorded; 409 BLOB_CHANGED
+    when such a stored document, or what it is rendered from, no longer matches its record."""
     container = container_of(request)
     stored = stored_quote(container, quote_id)
     if kind == "json":
         data = (json.dumps(stored.document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         media_type, filename = _JSON, "quote.json"
     else:
-        blob = document_of(stored, kind, "kind")
-        data = read_blob(container.store, blob, "kind")
+        blob, data = document_bytes(container, stored, kind, "kind", caller=principal.subject)
         media_type, filename = blob.media_type, blob.filename
     etag = f'"{sha256_hex(data)}"'
     headers = {"ETag": etag, "Cache-Control": _DOCUMENT_CACHE}
@@ -302,11 +313,13 @@ def download_document(
     response_class=Response,
     responses={200: {"content": _binary(_ZIP)}, **NOT_FOUND},
 )
-def evidence_zip(request: Request, _: Viewer, quote_id: str) -> Response:
+def evidence_zip(request: Request, principal: Viewer, quote_id: str) -> Response:
     """Every stored evidence file at its pack path (manifest.json and SHA256SUMS included), so that
-    `sha256sum -c SHA256SUMS` runs in the unpacked folder."""
+    `sha256sum -c SHA256SUMS` runs in the unpacked folder; the documents the manifest declares
+    deferred (the PDF, the DXF) are rendered first and bundled at their declared paths."""
     container = container_of(request)
     stored = stored_quote(container, quote_id)
+    stored = with_documents(container, stored, STORED_KINDS, "id", caller=principal.subject)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for blob in stored.evidence:
@@ -325,12 +338,16 @@ def evidence_zip(request: Request, _: Viewer, quote_id: str) -> Response:
     response_model=ExportResult,
     responses=NOT_FOUND,
 )
-def export_documents(request: Request, response: Response, _: Viewer, body: ExportRequest) -> ExportResult:
-    """A signed, expiring download link for each requested stored document (all four by default).
-    Never cached (no-store)."""
+def export_documents(
+    request: Request, response: Response, principal: Viewer, body: ExportRequest
+) -> ExportResult:
+    """A signed, expiring download link for each requested stored document (all four by default; the
+    PDF and the DXF are rendered first when they have not been downloaded yet). Never cached (no-store)."""
     response.headers["Cache-Control"] = _NO_STORE
     container = container_of(request)
     stored = stored_quote(container, body.quoteId, path="quoteId")
+    kinds = tuple(body.kinds)
+    stored = with_documents(container, stored, kinds, "kinds", caller=principal.subject)
     documents = [
         _signed_document(request, container, stored, document_of(stored, kind, "kinds"))
         for kind in body.kinds

@@ -48,6 +48,11 @@ def render_layout_dxf(quote: Quote, catalog: Catalog, sheet: Sheet | None = None
     return _dxf_bytes(sheet or layout_sheet(quote, catalog))
 
 
+def render_sheet_dxf(sheet: Sheet) -> bytes:
+    """A finished sheet as DXF bytes: what the stored layout (`stored.sheet_from_json`) renders to."""
+    return _dxf_bytes(sheet)
+
+
 @contextmanager
 def _fixed_dxf_metadata() -> Iterator[None]:
     """Make ezdxf write fixed dates, GUIDs and marker strings, so equal drawings give equal bytes.
