@@ -137,7 +137,10 @@ def measure(
     start.wait()
     for thread in threads:
         thread.join()
-    run.seconds = time.perf_counter() - began
+    # A closed loop's rate is what was answered over the whole run. An open loop sends what falls due
+    # within `seconds` (rate × seconds requests): its rate is over that window, not over the window plus
+    # the last answers' tail, else a service that kept up exactly would read as falling behind.
+    run.seconds = seconds if rate else time.perf_counter() - began
     return run
 
 

@@ -28,21 +28,30 @@ def _stat(pid: str) -> list[str] | None:
 
 def tree_cpu_s(root: int) -> float:
     """CPU seconds spent so far by process `root`, its live descendants and the children they reaped."""
+    return sum(tree_cpu_split_s(root))
+
+
+def tree_cpu_split_s(root: int) -> tuple[float, float]:
+    """`tree_cpu_s` as (user, system) seconds: system time is the kernel's work for the tree (file
+    writes, fsync, sockets), which moves with the disk's state more than user time does."""
     children: defaultdict[int, list[int]] = defaultdict(list)
-    ticks: dict[int, int] = {}
+    ticks: dict[int, tuple[int, int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         fields = _stat(entry)
         if fields is not None:
             children[int(fields[1])].append(int(entry))  # field 4: the parent's pid
-            ticks[int(entry)] = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-    total, pending = 0, [root]
+            utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+            ticks[int(entry)] = (utime + cutime, stime + cstime)
+    user = system = 0
+    pending = [root]
     while pending:
         pid = pending.pop()
-        total += ticks.get(pid, 0)
+        spent = ticks.get(pid, (0, 0))
+        user, system = user + spent[0], system + spent[1]
         pending += children.get(pid, [])
-    return total / TICKS_PER_S
+    return user / TICKS_PER_S, system / TICKS_PER_S
 
 
 def process_cpu_s(pid: int) -> float:

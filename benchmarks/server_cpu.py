@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))  # the tests' helpers start `kis serve`
 from bench_requests import DOMAIN_S8  # noqa: E402 - benchmarks/ is the script's own folder
 from create_cpu import Profile, profile  # noqa: E402
 from preview import keystrokes, use_case  # noqa: E402
-from proc_cpu import tree_cpu_s  # noqa: E402
+from proc_cpu import tree_cpu_s, tree_cpu_split_s  # noqa: E402
 from tests.live import LiveServer, create_api_key  # noqa: E402
 
 DOCUMENT_KINDS = ("xlsx", "pdf", "svg", "dxf")
@@ -72,6 +72,7 @@ class Served:
     name: str
     wall_ms: list[float]
     server_ms: float
+    server_system_ms: float  # of server_ms, the kernel's share (file writes, fsync, sockets)
     client_ms: float
 
 
@@ -82,7 +83,7 @@ def timed(name: str, pid: int, calls: list[Call], expected: int) -> tuple[Served
     """Send `calls` one at a time; the server's and the client's CPU over the run, divided by the count."""
     wall: list[float] = []
     answers: list[httpx.Response] = []
-    server_before, client_before = tree_cpu_s(pid), time.process_time()
+    server_before, client_before = tree_cpu_split_s(pid), time.process_time()
     for call in calls:
         began = time.perf_counter()
         response = call()
@@ -90,9 +91,11 @@ def timed(name: str, pid: int, calls: list[Call], expected: int) -> tuple[Served
         if response.status_code != expected:
             raise SystemExit(f"{name}: {response.status_code} {response.text[:300]}")
         answers.append(response)
-    server = (tree_cpu_s(pid) - server_before) * 1000 / len(calls)
+    user, system = (
+        (a - b) * 1000 / len(calls) for a, b in zip(tree_cpu_split_s(pid), server_before, strict=True)
+    )
     client = (time.process_time() - client_before) * 1000 / len(calls)
-    return Served(name, wall, server, client), answers
+    return Served(name, wall, user + system, system, client), answers
 
 
 @contextmanager
@@ -179,17 +182,19 @@ def _post(http: httpx.Client, path: str, body: object) -> Call:
 def latency_table(through: Through) -> None:
     print(
         "\nOne client, kis serve --workers 1 (SQLite + file store), keep-alive, one request at a time\n"
-        f"{'request':36} {'n':>4} {'p50':>7} {'p95':>7} {'p99':>7}   {'server CPU':>10} {'client CPU':>10}"
+        f"{'request':36} {'n':>4} {'p50':>7} {'p95':>7} {'p99':>7}   {'server CPU':>10} {'of it sys':>9} "
+        f"{'client CPU':>10}"
     )
     runs = [through.create, through.read, *through.first.values(), *through.repeat.values(), through.preview]
     for run in runs:
         p50, p95, p99 = (percentile(run.wall_ms, f) for f in (0.5, 0.95, 0.99))
         print(
             f"{run.name:36} {len(run.wall_ms):>4} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f}   "
-            f"{run.server_ms:>10.2f} {run.client_ms:>10.2f}"
+            f"{run.server_ms:>10.2f} {run.server_system_ms:>9.2f} {run.client_ms:>10.2f}"
         )
     print(
-        "(wall ms at the client; CPU ms per request: the server's process tree from /proc, the "
+        "(wall ms at the client; CPU ms per request: the server's process tree from /proc, with its "
+        "system (kernel) part, the "
         f"client's process_time; server idle {through.idle_ms_per_s:.2f} ms of CPU per s)"
     )
 
