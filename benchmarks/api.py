@@ -21,7 +21,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,13 +33,12 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the tests' service helpers start and stop `kis serve`
-from tests.live import LiveServer, create_api_key  # noqa: E402
+from local_service import local_service  # noqa: E402 - benchmarks/ is the script's own folder
 
 DOMAIN_S8: dict[str, Any] = json.loads(
     (ROOT / "examples" / "domain-s8-outdoor-sus.json").read_text(encoding="utf-8")
 )
 WARM_UP_S = 2.0
-STARTUP_TIMEOUT_S = 60.0
 # Goals: p95 in ms, and the least requests per second (None: no throughput goal).
 # The POST goal is judged on the open-loop run at 15/s from 8 clients: with 8 clients sending back to
 # back, p95 < 250 ms would need > 32 estimates/s (Little's law), i.e. < 31 ms of CPU each on 2 cores.
@@ -147,21 +145,8 @@ def measure(
 @contextmanager
 def own_service(workers: int) -> Iterator[tuple[str, str]]:
     """`kis serve --workers W` on SQLite in a temporary directory; yields (base URL, admin key)."""
-    with tempfile.TemporaryDirectory(prefix="kis-bench-") as tmp:
-        home = Path(tmp)
-        env = {
-            "DATABASE_URL": f"sqlite:///{home}/kis.db",
-            "STORAGE_URL": f"file://{home}/blobs",
-            "KIS_DOC_RECALC": "0",
-            "APP_ENV": "development",
-        }
-        key = create_api_key(env, "admin", "benchmark", cwd=home)
-        server = LiveServer(env, mode="serve", workers=workers, name="benchmark", cwd=home)
-        server.start(timeout_s=STARTUP_TIMEOUT_S)
-        try:
-            yield server.url, key
-        finally:
-            server.stop()
+    with local_service(workers=workers) as (server, key):
+        yield server.url, key
 
 
 def benchmark(url: str, key: str, clients: int, seconds: float) -> list[Run]:

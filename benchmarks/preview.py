@@ -31,13 +31,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the tests' helpers build the app and start `kis serve`
 from bench_requests import DOMAIN_S8  # noqa: E402 - benchmarks/ is the script's own folder
-from tests.live import LiveServer, create_api_key  # noqa: E402
+from local_service import local_service  # noqa: E402 - benchmarks/ is the script's own folder
 
 RUNS = 300
 WARM_UP = 20
 ROUTE_GOAL_MS = 50.0
 USE_CASE_GOAL_MS = 15.0  # a later goal: reported, not judged
-STARTUP_TIMEOUT_S = 60.0
 TOTAL = 1_831_170
 
 
@@ -101,21 +100,8 @@ def in_process(runs: int) -> list[float]:
 @contextmanager
 def own_service() -> Iterator[tuple[str, str]]:
     """`kis serve` (one worker) on SQLite in a temporary directory; yields (base URL, estimator key)."""
-    with tempfile.TemporaryDirectory(prefix="kis-bench-preview-") as tmp:
-        home = Path(tmp)
-        env = {
-            "DATABASE_URL": f"sqlite:///{home}/kis.db",
-            "STORAGE_URL": f"file://{home}/blobs",
-            "KIS_DOC_RECALC": "0",
-            "APP_ENV": "development",
-        }
-        key = create_api_key(env, "estimator", "benchmark", cwd=home)
-        server = LiveServer(env, mode="serve", workers=1, name="benchmark-preview", cwd=home)
-        server.start(timeout_s=STARTUP_TIMEOUT_S)
-        try:
-            yield server.url, key
-        finally:
-            server.stop()
+    with local_service(role="estimator", name="benchmark-preview") as (server, key):
+        yield server.url, key
 
 
 def live(url: str, key: str, runs: int) -> list[float]:

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,12 +39,11 @@ sys.path.insert(0, str(ROOT))  # the tests' helpers start `kis serve`
 
 from bench_requests import DOMAIN_S8  # noqa: E402 - benchmarks/ is the script's own folder
 from create_cpu import Profile, profile  # noqa: E402
+from local_service import local_service  # noqa: E402 - benchmarks/ is the script's own folder
 from preview import keystrokes, use_case  # noqa: E402
 from proc_cpu import tree_cpu_s, tree_cpu_split_s  # noqa: E402
-from tests.live import LiveServer, create_api_key  # noqa: E402
 
 DOCUMENT_KINDS = ("xlsx", "pdf", "svg", "dxf")
-STARTUP_TIMEOUT_S = 60.0
 IDLE_S = 2.0
 PREVIEW_RUNS = 300
 WARM_UP = 5
@@ -98,26 +95,6 @@ def timed(name: str, pid: int, calls: list[Call], expected: int) -> tuple[Served
     return Served(name, wall, user + system, system, client), answers
 
 
-@contextmanager
-def own_service() -> Iterator[tuple[LiveServer, str]]:
-    """`kis serve --workers 1` on SQLite in a temporary directory; yields the server and an admin key."""
-    with tempfile.TemporaryDirectory(prefix="kis-bench-server-") as tmp:
-        home = Path(tmp)
-        env = {
-            "DATABASE_URL": f"sqlite:///{home}/kis.db",
-            "STORAGE_URL": f"file://{home}/blobs",
-            "KIS_DOC_RECALC": "0",
-            "APP_ENV": "development",
-        }
-        key = create_api_key(env, "admin", "benchmark", cwd=home)
-        server = LiveServer(env, mode="serve", workers=1, name="benchmark-server-cpu", cwd=home)
-        server.start(timeout_s=STARTUP_TIMEOUT_S)
-        try:
-            yield server, key
-        finally:
-            server.stop()
-
-
 @dataclass(frozen=True)
 class Through:
     """What the real server measured: creates, reads, downloads (first and repeat) and previews."""
@@ -131,7 +108,7 @@ class Through:
 
 
 def through_server(runs: int, preview_runs: int, warm_up: int) -> Through:
-    with own_service() as (server, key):
+    with local_service(name="benchmark-server-cpu") as (server, key):
         pid = server.pid  # `kis serve`; with --workers > 1 its workers are its children
         with httpx.Client(
             base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60.0
