@@ -87,10 +87,10 @@ def test_a_create_over_the_storage_budget_is_refused_before_any_blob_is_written(
 
 
 def test_each_caller_has_its_own_daily_budget_and_a_spent_one_refuses_at_once(tmp_path: Path) -> None:
-    api = make_api(make_settings(tmp_path, storage_budget_bytes_per_caller=400_000))
+    api = make_api(make_settings(tmp_path, storage_budget_bytes_per_caller=300_000))
     with api.client:
         made = []
-        for _ in range(5):  # a DOMAIN §8 quote stores about 140 KB: the fourth cannot fit
+        for _ in range(5):  # a DOMAIN §8 quote stores about 83 KB at create: the fourth cannot fit
             created = api.client.post("/v1/estimate", json=DOMAIN_S8, headers=api.auth())
             if created.status_code != 201:
                 break
@@ -100,7 +100,7 @@ def test_each_caller_has_its_own_daily_budget_and_a_spent_one_refuses_at_once(tm
             stored = session.scalar(
                 select(func.sum(EvidenceBlobRow.size_bytes)).where(EvidenceBlobRow.quote_id.in_(made))
             )
-        assert stored is not None and stored <= 400_000
+        assert stored is not None and stored <= 300_000
         assert envelope(created)["meta"]["usedBytes"] == stored
         files = blob_files(tmp_path)
         assert sum(path.stat().st_size for path in files) == stored  # the refused one wrote nothing

@@ -324,8 +324,10 @@ def test_signed_urls_of_both_stores_expire_after_the_ttl(s3_target: Target, fs_t
     urls = {}
     for target in (s3_target, fs_target):
         quote = create_quote(target)
-        issued = time.time()
         files = evidence_listing(target, quote["id"])["files"]
+        # Ages count from when the listing came back: the URL was signed before that (the listing may
+        # first render the documents made on first download), so it must be refused by age TTL_S.
+        issued = time.time()
         urls[target.name] = (issued, files[0]["url"])
     seen: dict[str, list[tuple[float, int]]] = {name: [] for name in urls}
     with httpx.Client(timeout=10) as client:
