@@ -22,6 +22,7 @@ from kis_estimator.documents.xlsx import (
     _page_setup,
     _write_panel_block,
     new_workbook,
+    write_panel_row,
     write_total_rows,
 )
 
@@ -74,15 +75,7 @@ def _write_option(
     row += 1
     first = row
     for panel in doc.panels:
-        qty_cell, price_cell = xl_rowcol_to_cell(row, 4), xl_rowcol_to_cell(row, 5)
-        sheet.write_number(row, 0, panel.index + 1, fmt.center)
-        sheet.write_string(row, 1, panel.name, fmt.cell)
-        sheet.write_string(row, 2, panel.size_text, fmt.cell)
-        sheet.write_string(row, 3, "면", fmt.center)
-        sheet.write_number(row, 4, panel.quantity, fmt.qty)
-        sheet.write_formula(row, 5, f"={subtotals[panel.index]}", fmt.money, panel.subtotal)
-        sheet.write_formula(row, 6, f"=ROUND({qty_cell}*{price_cell},0)", fmt.money, panel.amount)
-        sheet.write_string(row, 7, panel.enclosure_text, fmt.cell)
+        write_panel_row(sheet, fmt, row, panel, subtotals[panel.index])
         row += 1
     panel_amounts = f"{xl_rowcol_to_cell(first, 6)}:{xl_rowcol_to_cell(row - 1, 6)}"
     row, cells = write_total_rows(sheet, fmt, doc, row, panel_amounts)

@@ -228,15 +228,7 @@ def _write_cover(
     first = row
     panel_amounts: dict[int, str] = {}
     for panel in doc.panels:
-        qty_cell, price_cell = xl_rowcol_to_cell(row, 4), xl_rowcol_to_cell(row, 5)
-        sheet.write_number(row, 0, panel.index + 1, fmt.center)
-        sheet.write_string(row, 1, panel.name, fmt.cell)
-        sheet.write_string(row, 2, panel.size_text, fmt.cell)
-        sheet.write_string(row, 3, "면", fmt.center)
-        sheet.write_number(row, 4, panel.quantity, fmt.qty)
-        sheet.write_formula(row, 5, f"='{DETAIL}'!{subtotals[panel.index]}", fmt.money, panel.subtotal)
-        sheet.write_formula(row, 6, f"=ROUND({qty_cell}*{price_cell},0)", fmt.money, panel.amount)
-        sheet.write_string(row, 7, panel.enclosure_text, fmt.cell)
+        write_panel_row(sheet, fmt, row, panel, f"'{DETAIL}'!{subtotals[panel.index]}")
         panel_amounts[panel.index] = xl_rowcol_to_cell(row, 6, row_abs=True, col_abs=True)
         row += 1
     amounts = f"{xl_rowcol_to_cell(first, 6)}:{xl_rowcol_to_cell(row - 1, 6)}"
@@ -258,6 +250,20 @@ def _write_cover(
             book.define_name(name, f"='{COVER}'!{cells[key]}")
         book.define_name("QUOTE_SUPPLY", f"='{COVER}'!{cells['supply']}")
     return {**cells, "panel_amounts": panel_amounts, "words": f"'{COVER}'!" + xl_rowcol_to_cell(words_row, 0)}
+
+
+def write_panel_row(sheet: Any, fmt: _Formats, row: int, panel: DocumentPanel, subtotal: str) -> None:
+    """One panel's row of a cover's panel table: its unit price a live reference to `subtotal` (the
+    panel's subtotal cell, sheet-qualified), its amount quantity × unit price."""
+    qty_cell, price_cell = xl_rowcol_to_cell(row, 4), xl_rowcol_to_cell(row, 5)
+    sheet.write_number(row, 0, panel.index + 1, fmt.center)
+    sheet.write_string(row, 1, panel.name, fmt.cell)
+    sheet.write_string(row, 2, panel.size_text, fmt.cell)
+    sheet.write_string(row, 3, "면", fmt.center)
+    sheet.write_number(row, 4, panel.quantity, fmt.qty)
+    sheet.write_formula(row, 5, f"={subtotal}", fmt.money, panel.subtotal)
+    sheet.write_formula(row, 6, f"=ROUND({qty_cell}*{price_cell},0)", fmt.money, panel.amount)
+    sheet.write_string(row, 7, panel.enclosure_text, fmt.cell)
 
 
 def write_total_rows(
